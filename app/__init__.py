@@ -1,0 +1,1 @@
+"""crm-graphql: a GraphQL facade for the ONLYOFFICE CRM opportunity API."""

@@ -1,0 +1,123 @@
+"""Engines and transactions: one SQLite writer with separate readers, or a PostgreSQL pool."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+
+class DatabaseBusy(Exception):
+    """The database could not take the work in time; the caller should retry later."""
+
+
+def _sqlite_pragmas(busy_timeout_ms: int, begin: str) -> tuple[Any, Any]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the driver so that BEGIN is ours to issue:
+        # pysqlite's implicit BEGIN is DEFERRED, and two deferred read-then-write
+        # transactions deadlock or lose updates.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=FULL",
+            "PRAGMA foreign_keys=ON",
+            f"PRAGMA busy_timeout={busy_timeout_ms}",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    def on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql(begin)
+
+    return on_connect, on_begin
+
+
+class Database:
+    """Where reads and writes go, and how a write transaction starts."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        busy_timeout_ms: int = 5000,
+        read_pool_size: int = 4,
+        write_timeout_s: float = 5.0,
+        echo: bool = False,
+    ) -> None:
+        parsed = make_url(url)
+        self.url = url
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # A single writer connection: SQLite takes one writer at a time anyway, and
+            # queueing in the pool is fairer and far cheaper than spinning on busy_timeout.
+            self.writer = create_async_engine(
+                url,
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=write_timeout_s,
+                echo=echo,
+            )
+            self.reader = create_async_engine(
+                url,
+                pool_size=read_pool_size,
+                max_overflow=0,
+                pool_timeout=30,
+                echo=echo,
+            )
+            for engine, begin in (
+                (self.writer, "BEGIN IMMEDIATE"),
+                (self.reader, "BEGIN"),
+            ):
+                on_connect, on_begin = _sqlite_pragmas(busy_timeout_ms, begin)
+                event.listen(engine.sync_engine, "connect", on_connect)
+                event.listen(engine.sync_engine, "begin", on_begin)
+        else:
+            self.writer = create_async_engine(
+                url,
+                pool_size=10,
+                max_overflow=5,
+                pool_timeout=write_timeout_s,
+                echo=echo,
+            )
+            self.reader = self.writer
+
+    @property
+    def engines(self) -> tuple[AsyncEngine, ...]:
+        """Every distinct engine, for instrumentation and disposal."""
+        return (
+            (self.writer,) if self.reader is self.writer else (self.writer, self.reader)
+        )
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """One write transaction: committed when the block ends, rolled back on error."""
+        try:
+            async with self.writer.begin() as conn:
+                yield conn
+        except PoolTimeout as exc:
+            raise DatabaseBusy("the database writer is busy") from exc
+        except OperationalError as exc:
+            if "database is locked" in str(exc) or "database is busy" in str(exc):
+                raise DatabaseBusy("the database is locked by another writer") from exc
+            raise
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only connection; on SQLite a snapshot of the last committed state."""
+        async with self.reader.connect() as conn:
+            yield conn
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        for engine in self.engines:
+            await engine.dispose()

@@ -1,0 +1,20 @@
+"""Alembic environment: runs on the connection handed over by app.db.migrate."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from app.db.models import metadata
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - the service always hands a connection over
+    raise RuntimeError("run migrations through `python -m app migrate`")
+
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

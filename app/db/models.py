@@ -1,0 +1,234 @@
+"""SQLModel tables: the single source of the schema, the migrations and the Core statements."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from typing import cast
+
+from sqlalchemy import Index, SmallInteger, Table, Text
+from sqlmodel import Field, SQLModel
+
+from app.db.types import Money, UTCDateTime
+
+
+def utcnow() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class Audited(SQLModel):
+    """Who created and last changed a row, and when."""
+
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False
+    )
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="employee.id")
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False
+    )
+    updated_by: uuid.UUID | None = Field(default=None, foreign_key="employee.id")
+
+
+class Employee(Audited, table=True):
+    """A portal user: the responsible person, creator or access-list entry of a deal."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    display_name: str = Field(max_length=255)
+    title: str | None = Field(default=None, max_length=255)
+    is_admin: bool = False
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key; only its SHA-256 digest is stored (keys are 256-bit random, not passwords)."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: uuid.UUID = Field(
+        foreign_key="employee.id", index=True, ondelete="CASCADE"
+    )
+    digest: str = Field(max_length=64, unique=True)
+    prefix: str = Field(
+        max_length=12, description="First characters, to tell keys apart."
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False
+    )
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Currency(Audited, table=True):
+    """A currency of the seeded list (spec 5.1), keyed by its abbreviation."""
+
+    abbreviation: str = Field(primary_key=True, max_length=8)
+    title: str = Field(max_length=100)
+    symbol: str = Field(max_length=20)
+    culture_name: str = Field(max_length=8)
+    is_convertable: bool = False
+    is_basic: bool = False
+
+
+class Stage(Audited, table=True):
+    """A deal milestone ("stage") of the sales pipeline."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=255)
+    description: str | None = Field(default=None, sa_type=Text)
+    color: str = Field(max_length=50)
+    success_probability: int = Field(default=0, sa_type=SmallInteger)
+    stage_type: int = Field(default=0, sa_type=SmallInteger)
+    sort_order: int = Field(default=0, index=True)
+
+
+class Contact(Audited, table=True):
+    """A person or a company that opportunities refer to."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    is_company: bool = False
+    first_name: str | None = Field(default=None, max_length=255)
+    last_name: str | None = Field(default=None, max_length=255)
+    company_name: str | None = Field(default=None, max_length=255)
+    title: str | None = Field(default=None, max_length=255)
+    share_type: int = Field(default=0, sa_type=SmallInteger)
+    currency_abbr: str | None = Field(default=None, foreign_key="currency.abbreviation")
+
+
+class ContactAccess(SQLModel, table=True):
+    """An employee allowed to see a private contact."""
+
+    __tablename__ = "contact_access"
+
+    contact_id: int = Field(
+        foreign_key="contact.id", primary_key=True, ondelete="CASCADE"
+    )
+    employee_id: uuid.UUID = Field(
+        foreign_key="employee.id", primary_key=True, ondelete="CASCADE"
+    )
+
+
+class CustomFieldDefinition(Audited, table=True):
+    """A user-defined field for opportunities (or contacts)."""
+
+    __tablename__ = "custom_field_definition"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_type: str = Field(default="opportunity", max_length=20, index=True)
+    label: str = Field(max_length=255)
+    field_type: int = Field(default=0, sa_type=SmallInteger)
+    position: int = 0
+    mask: str = Field(default="", sa_type=Text)
+
+
+class Opportunity(Audited, table=True):
+    """A deal."""
+
+    __table_args__ = (Index("ix_opportunity_stage_id", "stage_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=255)
+    description: str | None = Field(default=None, sa_type=Text)
+    responsible_id: uuid.UUID = Field(foreign_key="employee.id", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    stage_id: int = Field(foreign_key="stage.id")
+    bid_currency: str = Field(foreign_key="currency.abbreviation", max_length=8)
+    bid_type: int = Field(default=0, sa_type=SmallInteger)
+    bid_value: Decimal = Field(default=Decimal(0), sa_type=Money, nullable=False)
+    per_period_value: int = 0
+    success_probability: int = Field(default=0, sa_type=SmallInteger)
+    actual_close_date: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    expected_close_date: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    is_private: bool = False
+
+
+class OpportunityMember(SQLModel, table=True):
+    """A contact taking part in a deal (the primary contact is one of them)."""
+
+    __tablename__ = "opportunity_member"
+
+    opportunity_id: int = Field(
+        foreign_key="opportunity.id", primary_key=True, ondelete="CASCADE"
+    )
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True, index=True)
+
+
+class OpportunityAccess(SQLModel, table=True):
+    """An employee allowed to see a private deal."""
+
+    __tablename__ = "opportunity_access"
+
+    opportunity_id: int = Field(
+        foreign_key="opportunity.id", primary_key=True, ondelete="CASCADE"
+    )
+    employee_id: uuid.UUID = Field(
+        foreign_key="employee.id", primary_key=True, index=True
+    )
+
+
+class OpportunityCustomField(SQLModel, table=True):
+    """The value of one custom field on one deal."""
+
+    __tablename__ = "opportunity_custom_field"
+
+    opportunity_id: int = Field(
+        foreign_key="opportunity.id", primary_key=True, ondelete="CASCADE"
+    )
+    field_id: int = Field(
+        foreign_key="custom_field_definition.id", primary_key=True, ondelete="CASCADE"
+    )
+    value: str = Field(sa_type=Text)
+
+
+class Notification(SQLModel, table=True):
+    """A message queued for an employee (today: access to a private deal was granted)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_id: uuid.UUID = Field(
+        foreign_key="employee.id", index=True, ondelete="CASCADE"
+    )
+    kind: str = Field(max_length=50)
+    opportunity_id: int | None = Field(
+        default=None, foreign_key="opportunity.id", ondelete="CASCADE", index=True
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False
+    )
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="employee.id")
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SystemFlag(SQLModel, table=True):
+    """Facts the service records about itself, such as 'default stages were seeded'."""
+
+    __tablename__ = "system_flag"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False
+    )
+
+
+metadata = SQLModel.metadata
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a SQLModel class, for statements that skip the ORM."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+employee_t = table_of(Employee)
+api_key_t = table_of(ApiKey)
+currency_t = table_of(Currency)
+stage_t = table_of(Stage)
+contact_t = table_of(Contact)
+contact_access_t = table_of(ContactAccess)
+custom_field_t = table_of(CustomFieldDefinition)
+opportunity_t = table_of(Opportunity)
+member_t = table_of(OpportunityMember)
+access_t = table_of(OpportunityAccess)
+field_value_t = table_of(OpportunityCustomField)
+notification_t = table_of(Notification)
+system_flag_t = table_of(SystemFlag)
