@@ -10,6 +10,7 @@ import uuid
 from sqlalchemy import and_, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.engine import Database
 from app.db.models import api_key_t, employee_t, utcnow
 from app.domain.caller import Caller
 
@@ -77,3 +78,12 @@ def bearer_token(authorization: str | None) -> str | None:
     if rest and scheme.lower() == "bearer":
         value = rest.strip()
     return value or None
+
+
+async def caller_for(db: Database, authorization: str | None) -> Caller | None:
+    """The caller named by an Authorization header, or None when it names no valid key."""
+    token = bearer_token(authorization)
+    if token is None:
+        return None
+    async with db.read() as conn:
+        return await authenticate(conn, token)

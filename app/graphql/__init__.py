@@ -1,0 +1,1 @@
+"""The GraphQL adapter: schema, resolvers, loaders and the HTTP view."""

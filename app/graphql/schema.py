@@ -1,0 +1,37 @@
+"""The schema and its extensions."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+
+from app.graphql.mutations import Mutation
+from app.graphql.queries import Query
+
+CACHE_SIZE = 512
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """A resolver crashed: hide its message. Request and validation errors keep theirs."""
+    original = error.original_error
+    return (
+        original is not None
+        and not isinstance(original, GraphQLError)
+        and error.path is not None
+    )
+
+
+def build_schema() -> strawberry.Schema:
+    """The GraphQL schema with bounded parse and validation caches and masked crashes."""
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            lambda: ParserCache(maxsize=CACHE_SIZE),
+            lambda: ValidationCache(maxsize=CACHE_SIZE),
+            lambda: MaskErrors(should_mask_error=is_unexpected),
+        ],
+        config=StrawberryConfig(),
+    )

@@ -1,0 +1,404 @@
+"""GraphQL object types; plain columns are attributes, relations go through the loaders."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+
+from app.domain.access import can_edit_contact, can_edit_opportunity
+from app.domain.contacts import display_name
+from app.domain.enums import ShareType as DomainShareType
+from app.graphql.context import Info
+from app.graphql.enums import (
+    BidType,
+    CustomFieldEntityType,
+    CustomFieldType,
+    ShareType,
+    StageType,
+)
+
+Row = Mapping[str, Any]
+DEFAULT_AVATAR = "/skins/default/images/default_user_photo_size_32-32.png"
+PHOTO_URL = "/Products/CRM/HttpHandlers/filehandler.ashx?action=contactphotoulr&cid={id}&isc={company}&ps={size}"
+
+
+async def _employees(info: Info, ids: list[uuid.UUID]) -> list[Employee]:
+    rows = await info.context.loaders.employee_by_id.load_many(ids)
+    return [Employee.from_row(row) for row in rows if row is not None]
+
+
+@strawberry.type(
+    description="A portal user: responsible for deals, their creator, or on an access list."
+)
+class Employee:
+    id: uuid.UUID = strawberry.field(description="The user's id.")
+    display_name: str = strawberry.field(description="Name shown for the user.")
+    title: str | None = strawberry.field(description="Job title, if any.")
+    is_admin: bool = strawberry.field(
+        description="Whether the user administers the CRM."
+    )
+
+    @strawberry.field(description="Path of the user's small avatar image.")
+    def avatar_small(self) -> str:
+        return DEFAULT_AVATAR
+
+    @strawberry.field(description="Absolute URL of the user's profile page.")
+    def profile_url(self, info: Info) -> str:
+        return f"{info.context.settings.public_url}/Products/People/Profile.aspx?user={self.id}"
+
+    @classmethod
+    def from_row(cls, row: Row) -> Employee:
+        return cls(
+            id=row["id"],
+            display_name=row["display_name"],
+            title=row["title"],
+            is_admin=row["is_admin"],
+        )
+
+
+@strawberry.type(description="A currency deals can be valued in.")
+class Currency:
+    abbreviation: str = strawberry.field(
+        description="ISO-style code, e.g. EUR; the currency's id."
+    )
+    title: str = strawberry.field(description="English name.")
+    symbol: str = strawberry.field(description="Symbol, e.g. €.")
+    culture_name: str = strawberry.field(description="Two-letter region code.")
+    is_convertable: bool = strawberry.field(
+        description="Whether exchange rates are known for it."
+    )
+    is_basic: bool = strawberry.field(
+        description="Whether it is one of the basic currencies."
+    )
+
+    @classmethod
+    def from_row(cls, row: Row) -> Currency:
+        return cls(
+            abbreviation=row["abbreviation"],
+            title=row["title"],
+            symbol=row["symbol"],
+            culture_name=row["culture_name"],
+            is_convertable=row["is_convertable"],
+            is_basic=row["is_basic"],
+        )
+
+
+async def _currency(info: Info, abbr: str | None) -> Currency | None:
+    if not abbr:
+        return None
+    row = await info.context.loaders.currency_by_abbr.load(abbr)
+    return Currency.from_row(row) if row is not None else None
+
+
+@strawberry.type(description="A stage (milestone) of the sales pipeline.")
+class Stage:
+    id: int = strawberry.field(description="The stage's id.")
+    title: str = strawberry.field(description="Name of the stage.")
+    description: str = strawberry.field(
+        description="What the stage means; empty when not set."
+    )
+    color: str = strawberry.field(
+        description="Colour used to draw the stage, e.g. #b58fd6."
+    )
+    success_probability: int = strawberry.field(
+        description="Chance of winning at this stage, 0-100."
+    )
+    stage_type: StageType = strawberry.field(
+        description="Whether the stage is open, won or lost."
+    )
+    sort_order: int = strawberry.field(description="Position in the pipeline, from 0.")
+
+    @classmethod
+    def from_row(cls, row: Row) -> Stage:
+        return cls(
+            id=row["id"],
+            title=row["title"],
+            description=row["description"] or "",
+            color=row["color"],
+            success_probability=row["success_probability"],
+            stage_type=StageType(row["stage_type"]),
+            sort_order=row["sort_order"],
+        )
+
+
+@strawberry.type(description="A person or a company.")
+class Contact:
+    id: int = strawberry.field(description="The contact's id.")
+    is_company: bool = strawberry.field(
+        description="True for a company, false for a person."
+    )
+    first_name: str | None = strawberry.field(description="A person's first name.")
+    last_name: str | None = strawberry.field(description="A person's last name.")
+    company_name: str | None = strawberry.field(description="A company's name.")
+    title: str | None = strawberry.field(description="A person's job title.")
+    share_type: ShareType = strawberry.field(description="Who may see the contact.")
+    created: datetime = strawberry.field(description="When the contact was created.")
+    created_by_id: strawberry.Private[uuid.UUID | None]
+    currency_abbr: strawberry.Private[str | None]
+
+    @strawberry.field(description="'First Last' for a person, the name of a company.")
+    def display_name(self) -> str:
+        return display_name(
+            {
+                "is_company": self.is_company,
+                "first_name": self.first_name,
+                "last_name": self.last_name,
+                "company_name": self.company_name,
+            }
+        )
+
+    @strawberry.field(description="Path of the small photo.")
+    def small_foto_url(self) -> str:
+        return PHOTO_URL.format(id=self.id, company=self.is_company, size=1)
+
+    @strawberry.field(description="Path of the medium photo.")
+    def medium_foto_url(self) -> str:
+        return PHOTO_URL.format(id=self.id, company=self.is_company, size=2)
+
+    @strawberry.field(description="True when only the access list may see the contact.")
+    def is_private(self) -> bool:
+        return self.share_type is ShareType.NONE
+
+    @strawberry.field(description="True when everyone may see the contact.")
+    def is_shared(self) -> bool:
+        return self.share_type is not ShareType.NONE
+
+    @strawberry.field(
+        description="Who may see a private contact; empty for a shared one."
+    )
+    async def access_list(self, info: Info) -> list[Employee]:
+        if self.share_type is not ShareType.NONE:
+            return []
+        return await _employees(
+            info, await info.context.loaders.access_ids_by_contact.load(self.id)
+        )
+
+    @strawberry.field(description="The contact's currency, if set.")
+    async def currency(self, info: Info) -> Currency | None:
+        return await _currency(info, self.currency_abbr)
+
+    @strawberry.field(description="Who created the contact.")
+    async def create_by(self, info: Info) -> Employee | None:
+        if self.created_by_id is None:
+            return None
+        row = await info.context.loaders.employee_by_id.load(self.created_by_id)
+        return Employee.from_row(row) if row is not None else None
+
+    @strawberry.field(description="Whether the caller may change the contact.")
+    async def can_edit(self, info: Info) -> bool:
+        access = (
+            await info.context.loaders.access_ids_by_contact.load(self.id)
+            if self.share_type is ShareType.NONE
+            else []
+        )
+        return can_edit_contact(
+            info.context.caller,
+            share_type=int(self.share_type.value),
+            created_by=self.created_by_id,
+            access_ids=access,
+        )
+
+    @strawberry.field(description="Whether the caller may delete the contact.")
+    async def can_delete(self, info: Info) -> bool:
+        return await self.can_edit(info)
+
+    @classmethod
+    def from_row(cls, row: Row) -> Contact:
+        return cls(
+            id=row["id"],
+            is_company=row["is_company"],
+            first_name=row["first_name"],
+            last_name=row["last_name"],
+            company_name=row["company_name"],
+            title=row["title"],
+            share_type=ShareType(DomainShareType(row["share_type"]).value),
+            created=row["created_at"],
+            created_by_id=row["created_by"],
+            currency_abbr=row["currency_abbr"],
+        )
+
+
+@strawberry.type(description="The value of one custom field on one opportunity.")
+class CustomField:
+    id: int = strawberry.field(description="The field definition's id.")
+    entity_id: int = strawberry.field(description="The opportunity's id.")
+    label: str = strawberry.field(description="The field's label.")
+    field_value: str | None = strawberry.field(
+        description="The value; null for headings."
+    )
+    field_type: CustomFieldType = strawberry.field(
+        description="How the field is edited."
+    )
+    position: int = strawberry.field(description="Order among the fields.")
+    mask: str = strawberry.field(
+        description="Options or format, depending on the field type."
+    )
+
+    @classmethod
+    def from_row(cls, row: Row) -> CustomField:
+        return cls(
+            id=row["id"],
+            entity_id=row["opportunity_id"],
+            label=row["label"],
+            field_value=row["value"],
+            field_type=CustomFieldType(row["field_type"]),
+            position=row["position"],
+            mask=row["mask"],
+        )
+
+
+@strawberry.type(
+    description="A custom field that opportunities (or contacts) can carry."
+)
+class CustomFieldDefinition:
+    id: int = strawberry.field(description="The definition's id.")
+    entity_type: CustomFieldEntityType = strawberry.field(
+        description="What the field belongs to."
+    )
+    label: str = strawberry.field(description="The field's label.")
+    field_type: CustomFieldType = strawberry.field(
+        description="How the field is edited."
+    )
+    position: int = strawberry.field(description="Order among the fields.")
+    mask: str = strawberry.field(
+        description="Options or format, depending on the field type."
+    )
+
+    @classmethod
+    def from_row(cls, row: Row) -> CustomFieldDefinition:
+        return cls(
+            id=row["id"],
+            entity_type=CustomFieldEntityType(row["entity_type"]),
+            label=row["label"],
+            field_type=CustomFieldType(row["field_type"]),
+            position=row["position"],
+            mask=row["mask"],
+        )
+
+
+@strawberry.type(description="An opportunity (deal).")
+class Opportunity:
+    id: int = strawberry.field(description="The opportunity's id.")
+    title: str = strawberry.field(description="Short name of the deal.")
+    description: str | None = strawberry.field(
+        description="Longer text about the deal."
+    )
+    created: datetime = strawberry.field(description="When the deal was created.")
+    bid_type: BidType = strawberry.field(description="How the bid value is meant.")
+    bid_value: Decimal | None = strawberry.field(
+        description="Amount of the deal, exact, up to 9 fraction digits."
+    )
+    per_period_value: int | None = strawberry.field(
+        description="Number of periods for a per-period bid."
+    )
+    success_probability: int = strawberry.field(description="Chance of winning, 0-100.")
+    actual_close_date: datetime | None = strawberry.field(
+        description="When the deal was closed."
+    )
+    expected_close_date: datetime | None = strawberry.field(
+        description="When the deal is expected to close."
+    )
+    is_private: bool = strawberry.field(
+        description="True when only the access list may see it."
+    )
+    created_by_id: strawberry.Private[uuid.UUID | None]
+    responsible_id: strawberry.Private[uuid.UUID]
+    contact_id: strawberry.Private[int | None]
+    stage_id: strawberry.Private[int]
+    bid_currency_abbr: strawberry.Private[str | None]
+
+    @strawberry.field(description="Who created the deal.")
+    async def create_by(self, info: Info) -> Employee:
+        return (await _employees(info, [self.created_by_id or self.responsible_id]))[0]
+
+    @strawberry.field(description="Who is responsible for the deal.")
+    async def responsible(self, info: Info) -> Employee:
+        return (await _employees(info, [self.responsible_id]))[0]
+
+    @strawberry.field(
+        description="The primary contact, if set and visible to the caller."
+    )
+    async def contact(self, info: Info) -> Contact | None:
+        if self.contact_id is None:
+            return None
+        row = await info.context.loaders.contact_by_id.load(self.contact_id)
+        return Contact.from_row(row) if row is not None else None
+
+    @strawberry.field(
+        description="Contacts taking part in the deal (the primary contact included)."
+    )
+    async def members(self, info: Info) -> list[Contact]:
+        loaders = info.context.loaders
+        ids = await loaders.member_ids_by_opportunity.load(self.id)
+        rows = await loaders.contact_by_id.load_many(ids)
+        return [Contact.from_row(row) for row in rows if row is not None]
+
+    @strawberry.field(description="Currency of the bid value.")
+    async def bid_currency(self, info: Info) -> Currency | None:
+        return await _currency(info, self.bid_currency_abbr)
+
+    @strawberry.field(description="The stage the deal is at.")
+    async def stage(self, info: Info) -> Stage:
+        return Stage.from_row(
+            await info.context.loaders.stage_by_id.load(self.stage_id)
+        )
+
+    @strawberry.field(description="Who may see a private deal; empty for a public one.")
+    async def access_list(self, info: Info) -> list[Employee]:
+        if not self.is_private:
+            return []
+        return await _employees(
+            info, await info.context.loaders.access_ids_by_opportunity.load(self.id)
+        )
+
+    @strawberry.field(description="Whether the caller may change the deal.")
+    async def can_edit(self, info: Info) -> bool:
+        access = (
+            await info.context.loaders.access_ids_by_opportunity.load(self.id)
+            if self.is_private
+            else []
+        )
+        return can_edit_opportunity(
+            info.context.caller,
+            responsible_id=self.responsible_id,
+            created_by=self.created_by_id,
+            is_private=self.is_private,
+            access_ids=access,
+        )
+
+    @strawberry.field(description="Whether the caller may delete the deal.")
+    async def can_delete(self, info: Info) -> bool:
+        return await self.can_edit(info)
+
+    @strawberry.field(
+        description="Custom-field values set on the deal, and every heading."
+    )
+    async def custom_fields(self, info: Info) -> list[CustomField]:
+        rows = await info.context.loaders.custom_fields_by_opportunity.load(self.id)
+        return [CustomField.from_row(row) for row in rows]
+
+    @classmethod
+    def from_row(cls, row: Row) -> Opportunity:
+        return cls(
+            id=row["id"],
+            title=row["title"],
+            description=row["description"],
+            created=row["created_at"],
+            bid_type=BidType(row["bid_type"]),
+            bid_value=row["bid_value"],
+            per_period_value=row["per_period_value"],
+            success_probability=row["success_probability"],
+            actual_close_date=row["actual_close_date"],
+            expected_close_date=row["expected_close_date"],
+            is_private=row["is_private"],
+            created_by_id=row["created_by"],
+            responsible_id=row["responsible_id"],
+            contact_id=row["contact_id"],
+            stage_id=row["stage_id"],
+            bid_currency_abbr=row["bid_currency"],
+        )

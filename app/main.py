@@ -1,0 +1,73 @@
+"""The ASGI application: wires storage, the GraphQL view and the legacy REST routes together."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from app.db import migrate
+from app.db.engine import Database
+from app.db.seed import seed_reference_data
+from app.domain.employees import ensure_bootstrap_admin
+from app.graphql.schema import build_schema
+from app.graphql.view import GraphQLView
+from app.settings import Settings
+
+log = logging.getLogger("crm")
+
+
+def open_database(settings: Settings) -> Database:
+    """The database the settings name."""
+    return Database(
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        read_pool_size=settings.read_pool_size,
+        write_timeout_s=settings.write_timeout_s,
+    )
+
+
+async def prepare_database(db: Database, settings: Settings) -> None:
+    """Migrate, seed reference data and make sure an administrator can sign in."""
+    await migrate.upgrade(db)
+    await seed_reference_data(db)
+    key = await ensure_bootstrap_admin(
+        db,
+        settings.bootstrap_api_key.get_secret_value()
+        if settings.bootstrap_api_key
+        else None,
+    )
+    if key is not None:
+        # Shown once: only its digest is stored.
+        print(
+            f"Generated the API key of 'Administrator' (shown once): {key}",
+            file=sys.stderr,
+        )
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the service from its settings; nothing happens at import time."""
+    settings = settings or Settings()
+    db = open_database(settings)
+    schema = build_schema()
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            await prepare_database(db, settings)
+        yield
+        await db.dispose()
+
+    graphql = GraphQLView(schema, db=db, settings=settings)
+    app = Starlette(
+        routes=[Route("/graphql", graphql, methods=["GET", "POST"])],
+        lifespan=lifespan,
+    )
+    app.state.db = db
+    app.state.schema = schema
+    app.state.settings = settings
+    return app
