@@ -73,28 +73,24 @@ def _export_schema(_settings: Settings, _: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line and run the command."""
-    parser = argparse.ArgumentParser(
-        prog="python -m app", description="crm-graphql service"
-    )
+    parser = argparse.ArgumentParser(prog="python -m app", description="crm-graphql service")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser(
-        "serve", help="migrate, seed and run the HTTP server"
-    ).set_defaults(run=_serve)
-    commands.add_parser(
-        "migrate", help="apply migrations and seed reference data"
-    ).set_defaults(run=_prepare)
-    commands.add_parser(
-        "seed", help="same as migrate: both are idempotent"
-    ).set_defaults(run=_prepare)
-    commands.add_parser(
-        "export-schema", help="print the GraphQL schema (SDL)"
-    ).set_defaults(run=_export_schema)
+    commands.add_parser("serve", help="migrate, seed and run the HTTP server").set_defaults(
+        run=_serve
+    )
+    commands.add_parser("migrate", help="apply migrations and seed reference data").set_defaults(
+        run=_prepare
+    )
+    commands.add_parser("seed", help="same as migrate: both are idempotent").set_defaults(
+        run=_prepare
+    )
+    commands.add_parser("export-schema", help="print the GraphQL schema (SDL)").set_defaults(
+        run=_export_schema
+    )
     users = commands.add_parser("users", help="manage employees").add_subparsers(
         dest="users_command", required=True
     )
-    add = users.add_parser(
-        "add", help="add an employee and print its id and API key as JSON"
-    )
+    add = users.add_parser("add", help="add an employee and print its id and API key as JSON")
     add.add_argument("--display-name", required=True)
     add.add_argument("--title")
     add.add_argument("--admin", action="store_true")

@@ -37,9 +37,7 @@ async def prepare_database(db: Database, settings: Settings) -> None:
     await seed_reference_data(db)
     key = await ensure_bootstrap_admin(
         db,
-        settings.bootstrap_api_key.get_secret_value()
-        if settings.bootstrap_api_key
-        else None,
+        settings.bootstrap_api_key.get_secret_value() if settings.bootstrap_api_key else None,
     )
     if key is not None:
         # Shown once: only its digest is stored.

@@ -15,9 +15,7 @@ DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('var') / 'crm.sqlite3'}"
 class Settings(BaseSettings):
     """Everything the service can be told, read from `CRM_*` variables (or a `.env` file)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="CRM_", env_file=".env", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="CRM_", env_file=".env", extra="ignore")
 
     database_url: str = Field(
         DEFAULT_DATABASE_URL,
@@ -26,9 +24,7 @@ class Settings(BaseSettings):
     bootstrap_api_key: SecretStr | None = Field(
         None, description="API key of the 'Administrator' created on first start."
     )
-    timezone: str = Field(
-        "UTC", description="Portal time zone used for legacy REST dates."
-    )
+    timezone: str = Field("UTC", description="Portal time zone used for legacy REST dates.")
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(1, ge=1)
@@ -38,9 +34,7 @@ class Settings(BaseSettings):
     )
     profile: Literal["development", "production"] = "development"
     log_level: str = "info"
-    migrate_on_start: bool = Field(
-        True, description="Apply migrations and seed data at startup."
-    )
+    migrate_on_start: bool = Field(True, description="Apply migrations and seed data at startup.")
     sqlite_busy_timeout_ms: int = Field(5000, ge=0)
     read_pool_size: int = Field(4, ge=1)
     write_timeout_s: float = Field(

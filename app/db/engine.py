@@ -94,9 +94,7 @@ class Database:
     @property
     def engines(self) -> tuple[AsyncEngine, ...]:
         """Every distinct engine, for instrumentation and disposal."""
-        return (
-            (self.writer,) if self.reader is self.writer else (self.writer, self.reader)
-        )
+        return (self.writer,) if self.reader is self.writer else (self.writer, self.reader)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:

@@ -22,13 +22,9 @@ def utcnow() -> datetime:
 class Audited(SQLModel):
     """Who created and last changed a row, and when."""
 
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_type=UTCDateTime, nullable=False
-    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     created_by: uuid.UUID | None = Field(default=None, foreign_key="employee.id")
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_type=UTCDateTime, nullable=False
-    )
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_by: uuid.UUID | None = Field(default=None, foreign_key="employee.id")
 
 
@@ -47,16 +43,10 @@ class ApiKey(SQLModel, table=True):
     __tablename__ = "api_key"
 
     id: int | None = Field(default=None, primary_key=True)
-    employee_id: uuid.UUID = Field(
-        foreign_key="employee.id", index=True, ondelete="CASCADE"
-    )
+    employee_id: uuid.UUID = Field(foreign_key="employee.id", index=True, ondelete="CASCADE")
     digest: str = Field(max_length=64, unique=True)
-    prefix: str = Field(
-        max_length=12, description="First characters, to tell keys apart."
-    )
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_type=UTCDateTime, nullable=False
-    )
+    prefix: str = Field(max_length=12, description="First characters, to tell keys apart.")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
@@ -101,12 +91,8 @@ class ContactAccess(SQLModel, table=True):
 
     __tablename__ = "contact_access"
 
-    contact_id: int = Field(
-        foreign_key="contact.id", primary_key=True, ondelete="CASCADE"
-    )
-    employee_id: uuid.UUID = Field(
-        foreign_key="employee.id", primary_key=True, ondelete="CASCADE"
-    )
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True, ondelete="CASCADE")
+    employee_id: uuid.UUID = Field(foreign_key="employee.id", primary_key=True, ondelete="CASCADE")
 
 
 class CustomFieldDefinition(Audited, table=True):
@@ -148,9 +134,7 @@ class OpportunityMember(SQLModel, table=True):
 
     __tablename__ = "opportunity_member"
 
-    opportunity_id: int = Field(
-        foreign_key="opportunity.id", primary_key=True, ondelete="CASCADE"
-    )
+    opportunity_id: int = Field(foreign_key="opportunity.id", primary_key=True, ondelete="CASCADE")
     contact_id: int = Field(foreign_key="contact.id", primary_key=True, index=True)
 
 
@@ -159,12 +143,8 @@ class OpportunityAccess(SQLModel, table=True):
 
     __tablename__ = "opportunity_access"
 
-    opportunity_id: int = Field(
-        foreign_key="opportunity.id", primary_key=True, ondelete="CASCADE"
-    )
-    employee_id: uuid.UUID = Field(
-        foreign_key="employee.id", primary_key=True, index=True
-    )
+    opportunity_id: int = Field(foreign_key="opportunity.id", primary_key=True, ondelete="CASCADE")
+    employee_id: uuid.UUID = Field(foreign_key="employee.id", primary_key=True, index=True)
 
 
 class OpportunityCustomField(SQLModel, table=True):
@@ -172,9 +152,7 @@ class OpportunityCustomField(SQLModel, table=True):
 
     __tablename__ = "opportunity_custom_field"
 
-    opportunity_id: int = Field(
-        foreign_key="opportunity.id", primary_key=True, ondelete="CASCADE"
-    )
+    opportunity_id: int = Field(foreign_key="opportunity.id", primary_key=True, ondelete="CASCADE")
     field_id: int = Field(
         foreign_key="custom_field_definition.id", primary_key=True, ondelete="CASCADE"
     )
@@ -185,16 +163,12 @@ class Notification(SQLModel, table=True):
     """A message queued for an employee (today: access to a private deal was granted)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    recipient_id: uuid.UUID = Field(
-        foreign_key="employee.id", index=True, ondelete="CASCADE"
-    )
+    recipient_id: uuid.UUID = Field(foreign_key="employee.id", index=True, ondelete="CASCADE")
     kind: str = Field(max_length=50)
     opportunity_id: int | None = Field(
         default=None, foreign_key="opportunity.id", ondelete="CASCADE", index=True
     )
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_type=UTCDateTime, nullable=False
-    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     created_by: uuid.UUID | None = Field(default=None, foreign_key="employee.id")
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -206,9 +180,7 @@ class SystemFlag(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(default="", sa_type=Text)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_type=UTCDateTime, nullable=False
-    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 metadata = SQLModel.metadata

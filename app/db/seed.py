@@ -20,10 +20,7 @@ async def seed_reference_data(db: Database) -> None:
         if missing:
             await conn.execute(
                 insert(currency_t),
-                [
-                    {**c._asdict(), "created_at": now, "updated_at": now}
-                    for c in missing
-                ],
+                [{**c._asdict(), "created_at": now, "updated_at": now} for c in missing],
             )
         seeded = await conn.execute(
             select(system_flag_t.c.name).where(system_flag_t.c.name == STAGES_FLAG)
@@ -41,6 +38,4 @@ async def seed_reference_data(db: Database) -> None:
                     for order, s in enumerate(STAGES)
                 ],
             )
-            await conn.execute(
-                insert(system_flag_t).values(name=STAGES_FLAG, created_at=now)
-            )
+            await conn.execute(insert(system_flag_t).values(name=STAGES_FLAG, created_at=now))

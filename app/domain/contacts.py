@@ -48,13 +48,9 @@ def _errors(new: NewContact) -> list[FieldError]:
     )
     if first or last:
         if not first:
-            errors.append(
-                FieldError(ErrorCode.REQUIRED, "firstName", "A first name is required.")
-            )
+            errors.append(FieldError(ErrorCode.REQUIRED, "firstName", "A first name is required."))
         if not last:
-            errors.append(
-                FieldError(ErrorCode.REQUIRED, "lastName", "A last name is required.")
-            )
+            errors.append(FieldError(ErrorCode.REQUIRED, "lastName", "A last name is required."))
         if company:
             errors.append(
                 FieldError(
@@ -83,19 +79,13 @@ def _errors(new: NewContact) -> list[FieldError]:
 
 
 async def _currency_error(conn: AsyncConnection, abbr: str) -> FieldError | None:
-    known = (
-        await conn.execute(select(exists().where(currency_t.c.abbreviation == abbr)))
-    ).scalar()
+    known = (await conn.execute(select(exists().where(currency_t.c.abbreviation == abbr)))).scalar()
     if known:
         return None
-    return FieldError(
-        ErrorCode.NOT_FOUND, "currencyAbbr", f"Unknown currency {abbr!r}."
-    )
+    return FieldError(ErrorCode.NOT_FOUND, "currencyAbbr", f"Unknown currency {abbr!r}.")
 
 
-async def create_contact(
-    db: Database, caller: Caller, new: NewContact
-) -> Mapping[str, Any]:
+async def create_contact(db: Database, caller: Caller, new: NewContact) -> Mapping[str, Any]:
     """Store a contact; a private one (share type NONE) is visible to its list and its creator."""
     errors = _errors(new)
     currency = (new.currency_abbr or "").upper() or None
@@ -112,13 +102,9 @@ async def create_contact(
                     insert(contact_t)
                     .values(
                         is_company=is_company,
-                        first_name=None
-                        if is_company
-                        else (new.first_name or "").strip(),
+                        first_name=None if is_company else (new.first_name or "").strip(),
                         last_name=None if is_company else (new.last_name or "").strip(),
-                        company_name=(new.company_name or "").strip()
-                        if is_company
-                        else None,
+                        company_name=(new.company_name or "").strip() if is_company else None,
                         title=new.title or None,
                         share_type=int(new.share_type),
                         currency_abbr=currency,

@@ -41,13 +41,9 @@ async def create_definition(
     if not label:
         raise DomainError.one(ErrorCode.REQUIRED, "label", "A label is required.")
     if len(label) > LABEL_MAX:
-        raise DomainError.one(
-            ErrorCode.TOO_LONG, "label", f"The label is longer than {LABEL_MAX}."
-        )
+        raise DomainError.one(ErrorCode.TOO_LONG, "label", f"The label is longer than {LABEL_MAX}.")
     if new.position < 0:
-        raise DomainError(
-            [FieldError(ErrorCode.INVALID, "position", "The position must be >= 0.")]
-        )
+        raise DomainError([FieldError(ErrorCode.INVALID, "position", "The position must be >= 0.")])
     async with db.write() as conn:
         position = new.position
         if position == 0:

@@ -20,14 +20,10 @@ BOOTSTRAP_FLAG = "bootstrap_admin"
 def _name_errors(display_name: str, title: str | None) -> list[FieldError]:
     errors = []
     if not display_name.strip():
-        errors.append(
-            FieldError(ErrorCode.REQUIRED, "displayName", "A display name is required.")
-        )
+        errors.append(FieldError(ErrorCode.REQUIRED, "displayName", "A display name is required."))
     elif len(display_name) > NAME_MAX:
         errors.append(
-            FieldError(
-                ErrorCode.TOO_LONG, "displayName", "The display name is too long."
-            )
+            FieldError(ErrorCode.TOO_LONG, "displayName", "The display name is too long.")
         )
     if title and len(title) > NAME_MAX:
         errors.append(FieldError(ErrorCode.TOO_LONG, "title", "The title is too long."))
@@ -69,9 +65,7 @@ async def create_employee(
 ) -> tuple[uuid.UUID, str]:
     """Add an employee with a fresh API key; returns (id, key). Only admins may add one."""
     if actor is not None and not actor.is_admin:
-        raise DomainError.one(
-            ErrorCode.FORBIDDEN, None, "Only administrators can add employees."
-        )
+        raise DomainError.one(ErrorCode.FORBIDDEN, None, "Only administrators can add employees.")
     if errors := _name_errors(display_name, title):
         raise DomainError(errors)
     key = new_key()
@@ -87,9 +81,7 @@ async def create_employee(
     return employee_id, key
 
 
-async def ensure_bootstrap_admin(
-    db: Database, configured_key: str | None
-) -> str | None:
+async def ensure_bootstrap_admin(db: Database, configured_key: str | None) -> str | None:
     """Make sure someone can sign in; returns a key only when one was generated just now.
 
     With a configured key, the 'Administrator' holds it (created on first start). Without
@@ -121,8 +113,6 @@ async def _bootstrap_admin(conn: AsyncConnection) -> uuid.UUID:
         conn, display_name="Administrator", title=None, is_admin=True, actor=None
     )
     await conn.execute(
-        insert(system_flag_t).values(
-            name=BOOTSTRAP_FLAG, value=str(admin_id), created_at=utcnow()
-        )
+        insert(system_flag_t).values(name=BOOTSTRAP_FLAG, value=str(admin_id), created_at=utcnow())
     )
     return admin_id

@@ -41,9 +41,7 @@ async def store_key(conn: AsyncConnection, employee_id: uuid.UUID, key: str) -> 
 
 async def key_exists(conn: AsyncConnection, key: str) -> bool:
     """True when `key` (revoked or not) is already stored."""
-    found = await conn.execute(
-        select(api_key_t.c.id).where(api_key_t.c.digest == digest(key))
-    )
+    found = await conn.execute(select(api_key_t.c.id).where(api_key_t.c.digest == digest(key)))
     return found.first() is not None
 
 

@@ -26,7 +26,7 @@ from app.db.models import (
     stage_t,
     utcnow,
 )
-from app.db.types import MONEY_PRECISION, MONEY_SCALE
+from app.db.types import MONEY_PRECISION, MONEY_SCALE, exact_money
 from app.domain.access import contact_readable, readable_contact_ids
 from app.domain.caller import Caller
 from app.domain.enums import BidType
@@ -92,12 +92,8 @@ def money_error(value: Decimal | None, field_name: str) -> FieldError | None:
         sign, digits, exponent = value.as_tuple()
         assert isinstance(exponent, int)
     except (InvalidOperation, AssertionError):
-        return FieldError(
-            ErrorCode.INVALID, field_name, f"{field_name} must be a finite number."
-        )
-    if exponent < -MONEY_SCALE and value != value.quantize(
-        Decimal(1).scaleb(-MONEY_SCALE)
-    ):
+        return FieldError(ErrorCode.INVALID, field_name, f"{field_name} must be a finite number.")
+    if exponent < -MONEY_SCALE and value != value.quantize(Decimal(1).scaleb(-MONEY_SCALE)):
         return FieldError(
             ErrorCode.INVALID,
             field_name,
@@ -128,16 +124,12 @@ def _input_errors(new: NewOpportunity) -> list[FieldError]:
         )
     if new.responsible_id is None or new.responsible_id == NIL_UUID:
         errors.append(
-            FieldError(
-                ErrorCode.REQUIRED, "responsibleId", "A responsible user is required."
-            )
+            FieldError(ErrorCode.REQUIRED, "responsibleId", "A responsible user is required.")
         )
     if new.stage_id is None or new.stage_id <= 0:
         errors.append(FieldError(ErrorCode.REQUIRED, "stageId", "A stage is required."))
     if not new.bid_currency_abbr:
-        errors.append(
-            FieldError(ErrorCode.REQUIRED, "bidCurrencyAbbr", "A currency is required.")
-        )
+        errors.append(FieldError(ErrorCode.REQUIRED, "bidCurrencyAbbr", "A currency is required."))
     if (bad_money := money_error(new.bid_value, "bidValue")) is not None:
         errors.append(bad_money)
     return errors
@@ -169,15 +161,9 @@ async def _reference_errors(
         errors.append(FieldError(ErrorCode.NOT_FOUND, "stageId", MSG_STAGE_NOT_FOUND))
     if contact_id != 0:
         if not row.contact:
-            errors.append(
-                FieldError(
-                    ErrorCode.NOT_FOUND, "contactId", "The contact is not found."
-                )
-            )
+            errors.append(FieldError(ErrorCode.NOT_FOUND, "contactId", "The contact is not found."))
         elif not row.contact_readable:
-            errors.append(
-                FieldError(ErrorCode.FORBIDDEN, "contactId", MSG_ACCESS_DENIED)
-            )
+            errors.append(FieldError(ErrorCode.FORBIDDEN, "contactId", MSG_ACCESS_DENIED))
     if currency and not row.currency:
         errors.append(
             FieldError(
@@ -197,9 +183,7 @@ async def _reference_errors(
     return errors
 
 
-async def _existing(
-    conn: AsyncConnection, column: Any, where: Any, ids: Sequence[Any]
-) -> set[Any]:
+async def _existing(conn: AsyncConnection, column: Any, where: Any, ids: Sequence[Any]) -> set[Any]:
     found: set[Any] = set()
     for chunk in _chunks(ids):
         result = await conn.execute(select(column).where(where(chunk)))
@@ -238,9 +222,7 @@ async def create_opportunity(
                         bid_type=int(new.bid_type),
                         bid_value=new.bid_value or Decimal(0),
                         per_period_value=new.per_period_value or 0,
-                        success_probability=min(
-                            max(new.success_probability or 0, 0), 100
-                        ),
+                        success_probability=min(max(new.success_probability or 0, 0), 100),
                         actual_close_date=new.actual_close_date,
                         expected_close_date=new.expected_close_date,
                         is_private=bool(holders),
@@ -259,9 +241,7 @@ async def create_opportunity(
         await _write_members(conn, caller, deal_id, new)
         await _write_custom_fields(conn, deal_id, new.custom_fields)
         if holders:
-            await _write_access(
-                conn, caller, deal_id, holders, notify=new.is_notify, now=now
-            )
+            await _write_access(conn, caller, deal_id, holders, notify=new.is_notify, now=now)
     return opportunity
 
 
@@ -280,9 +260,7 @@ async def _write_members(
     found = await _existing(
         conn, contact_t.c.id, lambda chunk: readable_contact_ids(caller, chunk), wanted
     )
-    rows = [
-        {"opportunity_id": deal_id, "contact_id": cid} for cid in wanted if cid in found
-    ]
+    rows = [{"opportunity_id": deal_id, "contact_id": cid} for cid in wanted if cid in found]
     if rows:
         await conn.execute(insert(member_t), rows)
 

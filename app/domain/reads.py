@@ -33,9 +33,7 @@ async def _by_key(conn: AsyncConnection, stmt: Any, key: str) -> dict[Any, Row]:
     return {row[key]: row for row in (await conn.execute(stmt)).mappings()}
 
 
-async def employees(
-    conn: AsyncConnection, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Row]:
+async def employees(conn: AsyncConnection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Row]:
     """Employees by id."""
     return await _by_key(conn, select(employee_t).where(employee_t.c.id.in_(ids)), "id")
 
@@ -51,13 +49,9 @@ async def stages(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Row]:
     return await _by_key(conn, select(stage_t).where(stage_t.c.id.in_(ids)), "id")
 
 
-async def contacts(
-    conn: AsyncConnection, caller: Caller, ids: Sequence[int]
-) -> dict[int, Row]:
+async def contacts(conn: AsyncConnection, caller: Caller, ids: Sequence[int]) -> dict[int, Row]:
     """The contacts among `ids` that the caller may read."""
-    stmt = select(contact_t).where(
-        and_(contact_t.c.id.in_(ids), contact_readable(caller))
-    )
+    stmt = select(contact_t).where(and_(contact_t.c.id.in_(ids), contact_readable(caller)))
     return await _by_key(conn, stmt, "id")
 
 
@@ -73,14 +67,12 @@ async def opportunities(
 
 async def _grouped(conn: AsyncConnection, stmt: Any) -> dict[Any, list[Any]]:
     grouped: dict[Any, list[Any]] = defaultdict(list)
-    for owner, value in (await conn.execute(stmt)).tuples():
+    for owner, value in await conn.execute(stmt):
         grouped[owner].append(value)
     return grouped
 
 
-async def member_ids(
-    conn: AsyncConnection, deal_ids: Sequence[int]
-) -> dict[int, list[int]]:
+async def member_ids(conn: AsyncConnection, deal_ids: Sequence[int]) -> dict[int, list[int]]:
     """Contact ids taking part in each deal, in id order."""
     stmt = (
         select(member_t.c.opportunity_id, member_t.c.contact_id)
@@ -90,9 +82,7 @@ async def member_ids(
     return await _grouped(conn, stmt)
 
 
-async def access_ids(
-    conn: AsyncConnection, deal_ids: Sequence[int]
-) -> dict[int, list[uuid.UUID]]:
+async def access_ids(conn: AsyncConnection, deal_ids: Sequence[int]) -> dict[int, list[uuid.UUID]]:
     """Employees on each deal's access list."""
     stmt = (
         select(access_t.c.opportunity_id, access_t.c.employee_id)
@@ -160,9 +150,7 @@ async def custom_field_values(
 
 async def all_stages(conn: AsyncConnection) -> list[Row]:
     """Every stage in pipeline order."""
-    result = await conn.execute(
-        select(stage_t).order_by(stage_t.c.sort_order, stage_t.c.id)
-    )
+    result = await conn.execute(select(stage_t).order_by(stage_t.c.sort_order, stage_t.c.id))
     return list(result.mappings())
 
 

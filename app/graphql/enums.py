@@ -21,16 +21,12 @@ class BidType(Enum):
 class StageType(Enum):
     OPEN = strawberry.enum_value(0, description="The deal is still in progress.")
     CLOSED_AND_WON = strawberry.enum_value(1, description="The deal is closed and won.")
-    CLOSED_AND_LOST = strawberry.enum_value(
-        2, description="The deal is closed and lost."
-    )
+    CLOSED_AND_LOST = strawberry.enum_value(2, description="The deal is closed and lost.")
 
 
 @strawberry.enum(description="Who may see a contact.")
 class ShareType(Enum):
-    NONE = strawberry.enum_value(
-        0, description="Private: only the contact's access list."
-    )
+    NONE = strawberry.enum_value(0, description="Private: only the contact's access list.")
     READ_WRITE = strawberry.enum_value(1, description="Everyone may see and edit it.")
     READ = strawberry.enum_value(2, description="Everyone may see it.")
 
@@ -39,32 +35,22 @@ class ShareType(Enum):
 class CustomFieldType(Enum):
     TEXT_FIELD = strawberry.enum_value(0, description="A single line of text.")
     TEXT_AREA = strawberry.enum_value(1, description="Several lines of text.")
-    SELECT_BOX = strawberry.enum_value(
-        2, description="One of the options listed in the mask."
-    )
+    SELECT_BOX = strawberry.enum_value(2, description="One of the options listed in the mask.")
     CHECK_BOX = strawberry.enum_value(3, description="Yes or no.")
-    HEADING = strawberry.enum_value(
-        4, description="A heading that groups the fields after it."
-    )
+    HEADING = strawberry.enum_value(4, description="A heading that groups the fields after it.")
     DATE = strawberry.enum_value(5, description="A date.")
 
 
 @strawberry.enum(description="What kind of record a custom field belongs to.")
 class CustomFieldEntityType(Enum):
-    OPPORTUNITY = strawberry.enum_value(
-        "opportunity", description="Opportunities (deals)."
-    )
+    OPPORTUNITY = strawberry.enum_value("opportunity", description="Opportunities (deals).")
     CONTACT = strawberry.enum_value("contact", description="Contacts.")
 
 
 @strawberry.enum(description="Why an input was refused.")
 class UserErrorCode(Enum):
-    REQUIRED = strawberry.enum_value(
-        "REQUIRED", description="A required value is missing."
-    )
-    INVALID = strawberry.enum_value(
-        "INVALID", description="The value is not acceptable."
-    )
+    REQUIRED = strawberry.enum_value("REQUIRED", description="A required value is missing.")
+    INVALID = strawberry.enum_value("INVALID", description="The value is not acceptable.")
     TOO_LONG = strawberry.enum_value("TOO_LONG", description="The value is too long.")
     NOT_FOUND = strawberry.enum_value(
         "NOT_FOUND", description="The referenced record does not exist."

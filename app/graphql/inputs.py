@@ -51,14 +51,10 @@ class CustomFieldValueInput:
     )
 
 
-@strawberry.input(
-    description="A new opportunity. Omitted values take the legacy defaults."
-)
+@strawberry.input(description="A new opportunity. Omitted values take the legacy defaults.")
 class CreateOpportunityInput:
     title: str = strawberry.field(description="Short name, 1-255 characters.")
-    responsible_id: uuid.UUID = strawberry.field(
-        description="The responsible employee."
-    )
+    responsible_id: uuid.UUID = strawberry.field(description="The responsible employee.")
     stage_id: int = strawberry.field(description="The stage the deal starts at.")
     bid_currency_abbr: str = strawberry.field(
         description="Currency abbreviation, any case (e.g. eur)."
@@ -116,27 +112,15 @@ class CreateOpportunityPayload:
     opportunity: Opportunity | None = strawberry.field(
         description="The created deal; null when refused."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why it was refused; empty on success."
-    )
+    errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
 
 
-@strawberry.input(
-    description="A new contact: a person (first and last name) or a company."
-)
+@strawberry.input(description="A new contact: a person (first and last name) or a company.")
 class CreateContactInput:
-    first_name: str | None = strawberry.field(
-        default=None, description="A person's first name."
-    )
-    last_name: str | None = strawberry.field(
-        default=None, description="A person's last name."
-    )
-    company_name: str | None = strawberry.field(
-        default=None, description="A company's name."
-    )
-    title: str | None = strawberry.field(
-        default=None, description="A person's job title."
-    )
+    first_name: str | None = strawberry.field(default=None, description="A person's first name.")
+    last_name: str | None = strawberry.field(default=None, description="A person's last name.")
+    company_name: str | None = strawberry.field(default=None, description="A company's name.")
+    title: str | None = strawberry.field(default=None, description="A person's job title.")
     share_type: ShareType = strawberry.field(
         default=ShareType.READ_WRITE, description="Who may see the contact."
     )
@@ -154,9 +138,7 @@ class CreateContactPayload:
     contact: Contact | None = strawberry.field(
         description="The created contact; null when refused."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why it was refused; empty on success."
-    )
+    errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
 
 
 @strawberry.input(description="A new custom field definition.")
@@ -165,12 +147,8 @@ class CreateCustomFieldDefinitionInput:
     field_type: CustomFieldType = strawberry.field(
         default=CustomFieldType.TEXT_FIELD, description="How the field is edited."
     )
-    position: int = strawberry.field(
-        default=0, description="Order; 0 puts it after the last."
-    )
-    mask: str = strawberry.field(
-        default="", description="Options or format for the field type."
-    )
+    position: int = strawberry.field(default=0, description="Order; 0 puts it after the last.")
+    mask: str = strawberry.field(default="", description="Options or format for the field type.")
     entity_type: CustomFieldEntityType = strawberry.field(
         default=CustomFieldEntityType.OPPORTUNITY,
         description="What the field belongs to.",
@@ -182,6 +160,4 @@ class CreateCustomFieldDefinitionPayload:
     custom_field_definition: CustomFieldDefinition | None = strawberry.field(
         description="The created definition; null when refused."
     )
-    errors: list[UserError] = strawberry.field(
-        description="Why it was refused; empty on success."
-    )
+    errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")

@@ -64,13 +64,9 @@ class Mutation:
                 info.context.db, info.context.caller, new_opportunity(input_)
             )
         except DomainError as refused:
-            return CreateOpportunityPayload(
-                opportunity=None, errors=user_errors(refused)
-            )
+            return CreateOpportunityPayload(opportunity=None, errors=user_errors(refused))
         info.context.loaders.opportunity_by_id.prime(row["id"], row)
-        return CreateOpportunityPayload(
-            opportunity=Opportunity.from_row(row), errors=[]
-        )
+        return CreateOpportunityPayload(opportunity=Opportunity.from_row(row), errors=[])
 
     @strawberry.mutation(description="Create a contact: a person or a company.")
     async def create_contact(
@@ -91,9 +87,7 @@ class Mutation:
             currency_abbr=input_.currency_abbr,
         )
         try:
-            row = await contacts.create_contact(
-                info.context.db, info.context.caller, new
-            )
+            row = await contacts.create_contact(info.context.db, info.context.caller, new)
         except DomainError as refused:
             return CreateContactPayload(contact=None, errors=user_errors(refused))
         return CreateContactPayload(contact=Contact.from_row(row), errors=[])
@@ -115,9 +109,7 @@ class Mutation:
             entity_type=input_.entity_type.value,
         )
         try:
-            row = await custom_fields.create_definition(
-                info.context.db, info.context.caller, new
-            )
+            row = await custom_fields.create_definition(info.context.db, info.context.caller, new)
         except DomainError as refused:
             return CreateCustomFieldDefinitionPayload(
                 custom_field_definition=None, errors=user_errors(refused)

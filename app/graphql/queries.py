@@ -25,9 +25,7 @@ class Query:
         row = await info.context.loaders.employee_by_id.load(info.context.caller.id)
         return Employee.from_row(row)
 
-    @strawberry.field(
-        description="One opportunity; null when it does not exist or is hidden."
-    )
+    @strawberry.field(description="One opportunity; null when it does not exist or is hidden.")
     async def opportunity(
         self,
         info: Info,

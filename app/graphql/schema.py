@@ -9,6 +9,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from app.graphql.mutations import Mutation
 from app.graphql.queries import Query
+from app.graphql.scalars import SCALARS
 
 CACHE_SIZE = 512
 
@@ -17,9 +18,7 @@ def is_unexpected(error: GraphQLError) -> bool:
     """A resolver crashed: hide its message. Request and validation errors keep theirs."""
     original = error.original_error
     return (
-        original is not None
-        and not isinstance(original, GraphQLError)
-        and error.path is not None
+        original is not None and not isinstance(original, GraphQLError) and error.path is not None
     )
 
 
@@ -34,4 +33,5 @@ def build_schema() -> strawberry.Schema:
             lambda: MaskErrors(should_mask_error=is_unexpected),
         ],
         config=StrawberryConfig(),
+        scalar_overrides=SCALARS,
     )

@@ -39,9 +39,7 @@ class Employee:
     id: uuid.UUID = strawberry.field(description="The user's id.")
     display_name: str = strawberry.field(description="Name shown for the user.")
     title: str | None = strawberry.field(description="Job title, if any.")
-    is_admin: bool = strawberry.field(
-        description="Whether the user administers the CRM."
-    )
+    is_admin: bool = strawberry.field(description="Whether the user administers the CRM.")
 
     @strawberry.field(description="Path of the user's small avatar image.")
     def avatar_small(self) -> str:
@@ -63,18 +61,12 @@ class Employee:
 
 @strawberry.type(description="A currency deals can be valued in.")
 class Currency:
-    abbreviation: str = strawberry.field(
-        description="ISO-style code, e.g. EUR; the currency's id."
-    )
+    abbreviation: str = strawberry.field(description="ISO-style code, e.g. EUR; the currency's id.")
     title: str = strawberry.field(description="English name.")
     symbol: str = strawberry.field(description="Symbol, e.g. €.")
     culture_name: str = strawberry.field(description="Two-letter region code.")
-    is_convertable: bool = strawberry.field(
-        description="Whether exchange rates are known for it."
-    )
-    is_basic: bool = strawberry.field(
-        description="Whether it is one of the basic currencies."
-    )
+    is_convertable: bool = strawberry.field(description="Whether exchange rates are known for it.")
+    is_basic: bool = strawberry.field(description="Whether it is one of the basic currencies.")
 
     @classmethod
     def from_row(cls, row: Row) -> Currency:
@@ -99,18 +91,12 @@ async def _currency(info: Info, abbr: str | None) -> Currency | None:
 class Stage:
     id: int = strawberry.field(description="The stage's id.")
     title: str = strawberry.field(description="Name of the stage.")
-    description: str = strawberry.field(
-        description="What the stage means; empty when not set."
-    )
-    color: str = strawberry.field(
-        description="Colour used to draw the stage, e.g. #b58fd6."
-    )
+    description: str = strawberry.field(description="What the stage means; empty when not set.")
+    color: str = strawberry.field(description="Colour used to draw the stage, e.g. #b58fd6.")
     success_probability: int = strawberry.field(
         description="Chance of winning at this stage, 0-100."
     )
-    stage_type: StageType = strawberry.field(
-        description="Whether the stage is open, won or lost."
-    )
+    stage_type: StageType = strawberry.field(description="Whether the stage is open, won or lost.")
     sort_order: int = strawberry.field(description="Position in the pipeline, from 0.")
 
     @classmethod
@@ -129,9 +115,7 @@ class Stage:
 @strawberry.type(description="A person or a company.")
 class Contact:
     id: int = strawberry.field(description="The contact's id.")
-    is_company: bool = strawberry.field(
-        description="True for a company, false for a person."
-    )
+    is_company: bool = strawberry.field(description="True for a company, false for a person.")
     first_name: str | None = strawberry.field(description="A person's first name.")
     last_name: str | None = strawberry.field(description="A person's last name.")
     company_name: str | None = strawberry.field(description="A company's name.")
@@ -168,9 +152,7 @@ class Contact:
     def is_shared(self) -> bool:
         return self.share_type is not ShareType.NONE
 
-    @strawberry.field(
-        description="Who may see a private contact; empty for a shared one."
-    )
+    @strawberry.field(description="Who may see a private contact; empty for a shared one.")
     async def access_list(self, info: Info) -> list[Employee]:
         if self.share_type is not ShareType.NONE:
             return []
@@ -228,16 +210,10 @@ class CustomField:
     id: int = strawberry.field(description="The field definition's id.")
     entity_id: int = strawberry.field(description="The opportunity's id.")
     label: str = strawberry.field(description="The field's label.")
-    field_value: str | None = strawberry.field(
-        description="The value; null for headings."
-    )
-    field_type: CustomFieldType = strawberry.field(
-        description="How the field is edited."
-    )
+    field_value: str | None = strawberry.field(description="The value; null for headings.")
+    field_type: CustomFieldType = strawberry.field(description="How the field is edited.")
     position: int = strawberry.field(description="Order among the fields.")
-    mask: str = strawberry.field(
-        description="Options or format, depending on the field type."
-    )
+    mask: str = strawberry.field(description="Options or format, depending on the field type.")
 
     @classmethod
     def from_row(cls, row: Row) -> CustomField:
@@ -252,22 +228,14 @@ class CustomField:
         )
 
 
-@strawberry.type(
-    description="A custom field that opportunities (or contacts) can carry."
-)
+@strawberry.type(description="A custom field that opportunities (or contacts) can carry.")
 class CustomFieldDefinition:
     id: int = strawberry.field(description="The definition's id.")
-    entity_type: CustomFieldEntityType = strawberry.field(
-        description="What the field belongs to."
-    )
+    entity_type: CustomFieldEntityType = strawberry.field(description="What the field belongs to.")
     label: str = strawberry.field(description="The field's label.")
-    field_type: CustomFieldType = strawberry.field(
-        description="How the field is edited."
-    )
+    field_type: CustomFieldType = strawberry.field(description="How the field is edited.")
     position: int = strawberry.field(description="Order among the fields.")
-    mask: str = strawberry.field(
-        description="Options or format, depending on the field type."
-    )
+    mask: str = strawberry.field(description="Options or format, depending on the field type.")
 
     @classmethod
     def from_row(cls, row: Row) -> CustomFieldDefinition:
@@ -285,9 +253,7 @@ class CustomFieldDefinition:
 class Opportunity:
     id: int = strawberry.field(description="The opportunity's id.")
     title: str = strawberry.field(description="Short name of the deal.")
-    description: str | None = strawberry.field(
-        description="Longer text about the deal."
-    )
+    description: str | None = strawberry.field(description="Longer text about the deal.")
     created: datetime = strawberry.field(description="When the deal was created.")
     bid_type: BidType = strawberry.field(description="How the bid value is meant.")
     bid_value: Decimal | None = strawberry.field(
@@ -297,15 +263,11 @@ class Opportunity:
         description="Number of periods for a per-period bid."
     )
     success_probability: int = strawberry.field(description="Chance of winning, 0-100.")
-    actual_close_date: datetime | None = strawberry.field(
-        description="When the deal was closed."
-    )
+    actual_close_date: datetime | None = strawberry.field(description="When the deal was closed.")
     expected_close_date: datetime | None = strawberry.field(
         description="When the deal is expected to close."
     )
-    is_private: bool = strawberry.field(
-        description="True when only the access list may see it."
-    )
+    is_private: bool = strawberry.field(description="True when only the access list may see it.")
     created_by_id: strawberry.Private[uuid.UUID | None]
     responsible_id: strawberry.Private[uuid.UUID]
     contact_id: strawberry.Private[int | None]
@@ -320,9 +282,7 @@ class Opportunity:
     async def responsible(self, info: Info) -> Employee:
         return (await _employees(info, [self.responsible_id]))[0]
 
-    @strawberry.field(
-        description="The primary contact, if set and visible to the caller."
-    )
+    @strawberry.field(description="The primary contact, if set and visible to the caller.")
     async def contact(self, info: Info) -> Contact | None:
         if self.contact_id is None:
             return None
@@ -344,9 +304,7 @@ class Opportunity:
 
     @strawberry.field(description="The stage the deal is at.")
     async def stage(self, info: Info) -> Stage:
-        return Stage.from_row(
-            await info.context.loaders.stage_by_id.load(self.stage_id)
-        )
+        return Stage.from_row(await info.context.loaders.stage_by_id.load(self.stage_id))
 
     @strawberry.field(description="Who may see a private deal; empty for a public one.")
     async def access_list(self, info: Info) -> list[Employee]:
@@ -375,9 +333,7 @@ class Opportunity:
     async def can_delete(self, info: Info) -> bool:
         return await self.can_edit(info)
 
-    @strawberry.field(
-        description="Custom-field values set on the deal, and every heading."
-    )
+    @strawberry.field(description="Custom-field values set on the deal, and every heading.")
     async def custom_fields(self, info: Info) -> list[CustomField]:
         rows = await info.context.loaders.custom_fields_by_opportunity.load(self.id)
         return [CustomField.from_row(row) for row in rows]
