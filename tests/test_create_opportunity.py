@@ -1,4 +1,4 @@
-"""createOpportunity: every rule of spec section 2 and design.md section 3, asserting what is stored."""
+"""createOpportunity: each rule of spec section 2 and design.md section 3, checked in storage."""
 
 from __future__ import annotations
 

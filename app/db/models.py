@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-
 from typing import cast
 
 from sqlalchemy import Index, SmallInteger, Table, Text

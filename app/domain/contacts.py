@@ -32,7 +32,7 @@ class NewContact:
     currency_abbr: str | None = None
 
 
-def display_name(row: Mapping[str, Any]) -> str:
+def display_name(row: Mapping[Any, Any]) -> str:
     """'First Last' for a person, the company name for a company."""
     if row["is_company"]:
         return str(row["company_name"] or "")
@@ -85,7 +85,7 @@ async def _currency_error(conn: AsyncConnection, abbr: str) -> FieldError | None
     return FieldError(ErrorCode.NOT_FOUND, "currencyAbbr", f"Unknown currency {abbr!r}.")
 
 
-async def create_contact(db: Database, caller: Caller, new: NewContact) -> Mapping[str, Any]:
+async def create_contact(db: Database, caller: Caller, new: NewContact) -> Mapping[Any, Any]:
     """Store a contact; a private one (share type NONE) is visible to its list and its creator."""
     errors = _errors(new)
     currency = (new.currency_abbr or "").upper() or None

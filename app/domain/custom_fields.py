@@ -31,7 +31,7 @@ class NewCustomFieldDefinition:
 
 async def create_definition(
     db: Database, caller: Caller, new: NewCustomFieldDefinition
-) -> Mapping[str, Any]:
+) -> Mapping[Any, Any]:
     """Add a custom field definition (administrators only)."""
     if not caller.is_admin:
         raise DomainError.one(
@@ -54,25 +54,19 @@ async def create_definition(
             )
             position = int(last.scalar_one()) + 1
         now = utcnow()
-        row = (
-            (
-                await conn.execute(
-                    insert(custom_field_t)
-                    .values(
-                        entity_type=new.entity_type,
-                        label=label,
-                        field_type=int(new.field_type),
-                        position=position,
-                        mask=new.mask,
-                        created_at=now,
-                        created_by=caller.id,
-                        updated_at=now,
-                        updated_by=caller.id,
-                    )
-                    .returning(*custom_field_t.c)
-                )
+        inserted = await conn.execute(
+            insert(custom_field_t)
+            .values(
+                entity_type=new.entity_type,
+                label=label,
+                field_type=int(new.field_type),
+                position=position,
+                mask=new.mask,
+                created_at=now,
+                created_by=caller.id,
+                updated_at=now,
+                updated_by=caller.id,
             )
-            .mappings()
-            .one()
+            .returning(*custom_field_t.c)
         )
-    return row
+        return inserted.mappings().one()

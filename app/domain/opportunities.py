@@ -26,7 +26,7 @@ from app.db.models import (
     stage_t,
     utcnow,
 )
-from app.db.types import MONEY_PRECISION, MONEY_SCALE, exact_money
+from app.db.types import MONEY_PRECISION, MONEY_SCALE
 from app.domain.access import contact_readable, readable_contact_ids
 from app.domain.caller import Caller
 from app.domain.enums import BidType
@@ -89,7 +89,7 @@ def money_error(value: Decimal | None, field_name: str) -> FieldError | None:
     try:
         if not value.is_finite():
             raise InvalidOperation
-        sign, digits, exponent = value.as_tuple()
+        exponent = value.as_tuple().exponent
         assert isinstance(exponent, int)
     except (InvalidOperation, AssertionError):
         return FieldError(ErrorCode.INVALID, field_name, f"{field_name} must be a finite number.")
@@ -193,7 +193,7 @@ async def _existing(conn: AsyncConnection, column: Any, where: Any, ids: Sequenc
 
 async def create_opportunity(
     db: Database, caller: Caller, new: NewOpportunity
-) -> Mapping[str, Any]:
+) -> Mapping[Any, Any]:
     """Create a deal with its members, custom-field values and access list, all or nothing.
 
     Returns the stored opportunity row; raises DomainError listing every refused input.
@@ -305,9 +305,7 @@ async def _access_holders(
     requested = _unique(new.access_list)
     if not (new.is_private and requested):
         return []
-    known = await _existing(
-        conn, employee_t.c.id, lambda chunk: employee_t.c.id.in_(chunk), requested
-    )
+    known = await _existing(conn, employee_t.c.id, employee_t.c.id.in_, requested)
     return _unique([*(uid for uid in requested if uid in known), caller.id])
 
 

@@ -106,7 +106,7 @@ async def contact_access_ids(
 
 async def custom_field_values(
     conn: AsyncConnection, deal_ids: Sequence[int]
-) -> dict[int, list[Mapping[str, Any]]]:
+) -> dict[int, list[Mapping[Any, Any]]]:
     """Each deal's custom fields as shown (spec 4.6): stored values plus every Heading field."""
     definitions = custom_field_t.c
     stmt = (
@@ -129,15 +129,15 @@ async def custom_field_values(
         )
         .order_by(definitions.position, definitions.id)
     )
-    grouped: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
-    headings: list[Mapping[str, Any]] = []
+    grouped: dict[int, list[Mapping[Any, Any]]] = defaultdict(list)
+    headings: list[Mapping[Any, Any]] = []
     for row in (await conn.execute(stmt)).mappings():
         if row["field_type"] == CustomFieldType.HEADING:
             if not any(h["id"] == row["id"] for h in headings):
                 headings.append(row)
             continue
         grouped[row["opportunity_id"]].append(row)
-    result: dict[int, list[Mapping[str, Any]]] = {}
+    result: dict[int, list[Mapping[Any, Any]]] = {}
     for deal_id in deal_ids:
         merged = [
             *grouped.get(deal_id, []),

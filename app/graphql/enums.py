@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TypeVar
 
 import strawberry
+
+from app.domain.custom_fields import EntityType
+
+E = TypeVar("E", bound=Enum)
+
+
+def to_domain(kind: type[E], member: Enum) -> E:
+    """The domain enum member with the same value as a GraphQL enum member."""
+    return kind(member.value)
 
 
 @strawberry.enum(description="How the bid value of an opportunity is meant.")
@@ -45,6 +55,11 @@ class CustomFieldType(Enum):
 class CustomFieldEntityType(Enum):
     OPPORTUNITY = strawberry.enum_value("opportunity", description="Opportunities (deals).")
     CONTACT = strawberry.enum_value("contact", description="Contacts.")
+
+
+def entity_type_name(kind: CustomFieldEntityType) -> EntityType:
+    """The domain name of a custom-field owner."""
+    return "contact" if kind is CustomFieldEntityType.CONTACT else "opportunity"
 
 
 @strawberry.enum(description="Why an input was refused.")

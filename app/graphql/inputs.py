@@ -73,7 +73,7 @@ class CreateOpportunityInput:
     )
     success_probability: int | None = strawberry.field(
         default=None,
-        description="Chance of winning; clamped to 0-100, 0 when omitted (not taken from the stage).",
+        description="Chance of winning, clamped to 0-100; 0 when omitted (not the stage's).",
     )
     contact_id: int | None = strawberry.field(
         default=None, description="Primary contact; it also becomes a member."

@@ -10,6 +10,7 @@ from app.domain import contacts, custom_fields, opportunities
 from app.domain.enums import BidType, CustomFieldType, ShareType
 from app.domain.errors import DomainError
 from app.graphql.context import Info
+from app.graphql.enums import entity_type_name, to_domain
 from app.graphql.inputs import (
     CreateContactInput,
     CreateContactPayload,
@@ -31,7 +32,7 @@ def new_opportunity(data: CreateOpportunityInput) -> opportunities.NewOpportunit
         responsible_id=data.responsible_id,
         stage_id=data.stage_id,
         bid_currency_abbr=data.bid_currency_abbr,
-        bid_type=BidType(data.bid_type.value),
+        bid_type=to_domain(BidType, data.bid_type),
         bid_value=data.bid_value,
         per_period_value=data.per_period_value,
         success_probability=data.success_probability,
@@ -82,7 +83,7 @@ class Mutation:
             last_name=input_.last_name,
             company_name=input_.company_name,
             title=input_.title,
-            share_type=ShareType(input_.share_type.value),
+            share_type=to_domain(ShareType, input_.share_type),
             access_list=input_.access_list or (),
             currency_abbr=input_.currency_abbr,
         )
@@ -103,10 +104,10 @@ class Mutation:
     ) -> CreateCustomFieldDefinitionPayload:
         new = custom_fields.NewCustomFieldDefinition(
             label=input_.label,
-            field_type=CustomFieldType(input_.field_type.value),
+            field_type=to_domain(CustomFieldType, input_.field_type),
             position=input_.position,
             mask=input_.mask,
-            entity_type=input_.entity_type.value,
+            entity_type=entity_type_name(input_.entity_type),
         )
         try:
             row = await custom_fields.create_definition(info.context.db, info.context.caller, new)

@@ -8,7 +8,7 @@ import strawberry
 
 from app.domain import reads
 from app.graphql.context import Info
-from app.graphql.enums import CustomFieldEntityType
+from app.graphql.enums import CustomFieldEntityType, entity_type_name
 from app.graphql.types import (
     Currency,
     CustomFieldDefinition,
@@ -56,5 +56,5 @@ class Query:
         ] = CustomFieldEntityType.OPPORTUNITY,
     ) -> list[CustomFieldDefinition]:
         async with info.context.db.read() as conn:
-            rows = await reads.field_definitions(conn, entity_type.value)
+            rows = await reads.field_definitions(conn, entity_type_name(entity_type))
         return [CustomFieldDefinition.from_row(row) for row in rows]

@@ -22,9 +22,12 @@ from app.graphql.enums import (
     StageType,
 )
 
-Row = Mapping[str, Any]
+Row = Mapping[Any, Any]
 DEFAULT_AVATAR = "/skins/default/images/default_user_photo_size_32-32.png"
-PHOTO_URL = "/Products/CRM/HttpHandlers/filehandler.ashx?action=contactphotoulr&cid={id}&isc={company}&ps={size}"
+PHOTO_URL = (
+    "/Products/CRM/HttpHandlers/filehandler.ashx"
+    "?action=contactphotoulr&cid={id}&isc={company}&ps={size}"
+)
 
 
 async def _employees(info: Info, ids: list[uuid.UUID]) -> list[Employee]:
@@ -187,7 +190,7 @@ class Contact:
 
     @strawberry.field(description="Whether the caller may delete the contact.")
     async def can_delete(self, info: Info) -> bool:
-        return await self.can_edit(info)
+        return bool(await self.can_edit(info))
 
     @classmethod
     def from_row(cls, row: Row) -> Contact:
@@ -331,7 +334,7 @@ class Opportunity:
 
     @strawberry.field(description="Whether the caller may delete the deal.")
     async def can_delete(self, info: Info) -> bool:
-        return await self.can_edit(info)
+        return bool(await self.can_edit(info))
 
     @strawberry.field(description="Custom-field values set on the deal, and every heading.")
     async def custom_fields(self, info: Info) -> list[CustomField]:

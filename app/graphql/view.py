@@ -42,6 +42,12 @@ class GraphQLView(GraphQL[Context, None]):
         self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.graphql_ide:
+            # The IDE page is served before strawberry builds a context, which needs a key.
+            request = Request(scope, receive)
+            if self.should_render_graphql_ide(self.request_adapter_class(request)):
+                await (await self.render_graphql_ide(request))(scope, receive, send)
+                return
         try:
             await super().__call__(scope, receive, send)
         except Unauthorized:
