@@ -16,6 +16,9 @@ from app.db.seed import seed_reference_data
 from app.domain.employees import ensure_bootstrap_admin
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLView
+from app.rest import opportunity as legacy_opportunity
+from app.rest.legacy import starlette_routes
+from app.rest.openapi import openapi_endpoint
 from app.settings import Settings
 
 log = logging.getLogger("crm")
@@ -62,7 +65,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     graphql = GraphQLView(schema, db=db, settings=settings)
     app = Starlette(
-        routes=[Route("/graphql", graphql, methods=["GET", "POST"])],
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            *starlette_routes(legacy_opportunity.ROUTES, schema=schema, db=db, settings=settings),
+            Route("/api/2.0/openapi.json", openapi_endpoint(legacy_opportunity.ROUTES)),
+        ],
         lifespan=lifespan,
     )
     app.state.db = db

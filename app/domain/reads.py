@@ -83,11 +83,12 @@ async def member_ids(conn: AsyncConnection, deal_ids: Sequence[int]) -> dict[int
 
 
 async def access_ids(conn: AsyncConnection, deal_ids: Sequence[int]) -> dict[int, list[uuid.UUID]]:
-    """Employees on each deal's access list."""
+    """Employees on each deal's access list, by name."""
     stmt = (
         select(access_t.c.opportunity_id, access_t.c.employee_id)
+        .join(employee_t, employee_t.c.id == access_t.c.employee_id)
         .where(access_t.c.opportunity_id.in_(deal_ids))
-        .order_by(access_t.c.opportunity_id, access_t.c.employee_id)
+        .order_by(access_t.c.opportunity_id, employee_t.c.display_name, employee_t.c.id)
     )
     return await _grouped(conn, stmt)
 
@@ -95,11 +96,12 @@ async def access_ids(conn: AsyncConnection, deal_ids: Sequence[int]) -> dict[int
 async def contact_access_ids(
     conn: AsyncConnection, contact_ids: Sequence[int]
 ) -> dict[int, list[uuid.UUID]]:
-    """Employees on each private contact's access list."""
+    """Employees on each private contact's access list, by name."""
     stmt = (
         select(contact_access_t.c.contact_id, contact_access_t.c.employee_id)
+        .join(employee_t, employee_t.c.id == contact_access_t.c.employee_id)
         .where(contact_access_t.c.contact_id.in_(contact_ids))
-        .order_by(contact_access_t.c.contact_id, contact_access_t.c.employee_id)
+        .order_by(contact_access_t.c.contact_id, employee_t.c.display_name, employee_t.c.id)
     )
     return await _grouped(conn, stmt)
 

@@ -1,0 +1,1 @@
+"""The legacy ONLYOFFICE REST adapter: each route maps onto a GraphQL operation."""
