@@ -18,7 +18,11 @@ class DatabaseBusy(Exception):
     """The database could not take the work in time; the caller should retry later."""
 
 
-def _sqlite_pragmas(busy_timeout_ms: int, begin: str) -> tuple[Any, Any]:
+def _begin_immediate(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from the driver so that BEGIN is ours to issue:
         # pysqlite's implicit BEGIN is DEFERRED, and two deferred read-then-write
@@ -34,10 +38,7 @@ def _sqlite_pragmas(busy_timeout_ms: int, begin: str) -> tuple[Any, Any]:
             cursor.execute(pragma)
         cursor.close()
 
-    def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql(begin)
-
-    return on_connect, on_begin
+    return on_connect
 
 
 class Database:
@@ -74,13 +75,11 @@ class Database:
                 pool_timeout=30,
                 echo=echo,
             )
-            for engine, begin in (
-                (self.writer, "BEGIN IMMEDIATE"),
-                (self.reader, "BEGIN"),
-            ):
-                on_connect, on_begin = _sqlite_pragmas(busy_timeout_ms, begin)
-                event.listen(engine.sync_engine, "connect", on_connect)
-                event.listen(engine.sync_engine, "begin", on_begin)
+            for engine in (self.writer, self.reader):
+                event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+            # Writers take the write lock up front. Readers send no BEGIN at all: each
+            # statement then reads its own snapshot, which saves a round trip per read.
+            event.listen(self.writer.sync_engine, "begin", _begin_immediate)
         else:
             self.writer = create_async_engine(
                 url,
@@ -111,7 +110,7 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        """A read-only connection; on SQLite a snapshot of the last committed state."""
+        """A connection for reads; on SQLite each statement sees the last committed state."""
         async with self.reader.connect() as conn:
             yield conn
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, or_, select
+from sqlalchemy import RowMapping, and_, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.models import (
@@ -65,45 +66,88 @@ async def opportunities(
     return await _by_key(conn, stmt, "id")
 
 
-async def _grouped(conn: AsyncConnection, stmt: Any) -> dict[Any, list[Any]]:
-    grouped: dict[Any, list[Any]] = defaultdict(list)
-    for owner, value in await conn.execute(stmt):
-        grouped[owner].append(value)
+@dataclass(slots=True)
+class DealContacts:
+    """The contacts of one deal that the caller may read."""
+
+    primary: Row | None = None
+    members: list[Row] = field(default_factory=list)
+
+
+async def deal_contacts(
+    conn: AsyncConnection, caller: Caller, deal_ids: Sequence[int]
+) -> dict[int, DealContacts]:
+    """Primary contact and members of each deal, in one statement; members in id order."""
+    readable = contact_readable(caller)
+    as_member = (
+        select(member_t.c.opportunity_id.label("_deal"), literal(True).label("_member"), contact_t)
+        .join(contact_t, contact_t.c.id == member_t.c.contact_id)
+        .where(member_t.c.opportunity_id.in_(deal_ids), readable)
+    )
+    as_primary = (
+        select(opportunity_t.c.id.label("_deal"), literal(False).label("_member"), contact_t)
+        .join(contact_t, contact_t.c.id == opportunity_t.c.contact_id)
+        .where(opportunity_t.c.id.in_(deal_ids), readable)
+    )
+    both = union_all(as_member, as_primary).subquery()
+    stmt = select(both).order_by(both.c._deal, both.c.id)
+    found: dict[int, DealContacts] = defaultdict(DealContacts)
+    for row in (await conn.execute(stmt)).mappings():
+        contacts = found[row["_deal"]]
+        if row["_member"]:
+            contacts.members.append(row)
+        else:
+            contacts.primary = row
+    return found
+
+
+async def _employees_of(
+    conn: AsyncConnection, owner: Any, link: Any, owners: Sequence[Any]
+) -> dict[Any, list[Row]]:
+    stmt = (
+        select(owner.label("_owner"), employee_t)
+        .join(employee_t, employee_t.c.id == link)
+        .where(owner.in_(owners))
+        .order_by(owner, employee_t.c.display_name, employee_t.c.id)
+    )
+    grouped: dict[Any, list[Row]] = defaultdict(list)
+    for row in (await conn.execute(stmt)).mappings():
+        grouped[row["_owner"]].append(row)
     return grouped
 
 
-async def member_ids(conn: AsyncConnection, deal_ids: Sequence[int]) -> dict[int, list[int]]:
-    """Contact ids taking part in each deal, in id order."""
-    stmt = (
-        select(member_t.c.opportunity_id, member_t.c.contact_id)
-        .where(member_t.c.opportunity_id.in_(deal_ids))
-        .order_by(member_t.c.opportunity_id, member_t.c.contact_id)
-    )
-    return await _grouped(conn, stmt)
-
-
-async def access_ids(conn: AsyncConnection, deal_ids: Sequence[int]) -> dict[int, list[uuid.UUID]]:
+async def access_lists(conn: AsyncConnection, deal_ids: Sequence[int]) -> dict[int, list[Row]]:
     """Employees on each deal's access list, by name."""
-    stmt = (
-        select(access_t.c.opportunity_id, access_t.c.employee_id)
-        .join(employee_t, employee_t.c.id == access_t.c.employee_id)
-        .where(access_t.c.opportunity_id.in_(deal_ids))
-        .order_by(access_t.c.opportunity_id, employee_t.c.display_name, employee_t.c.id)
-    )
-    return await _grouped(conn, stmt)
+    return await _employees_of(conn, access_t.c.opportunity_id, access_t.c.employee_id, deal_ids)
 
 
-async def contact_access_ids(
+async def contact_access_lists(
     conn: AsyncConnection, contact_ids: Sequence[int]
-) -> dict[int, list[uuid.UUID]]:
+) -> dict[int, list[Row]]:
     """Employees on each private contact's access list, by name."""
-    stmt = (
-        select(contact_access_t.c.contact_id, contact_access_t.c.employee_id)
-        .join(employee_t, employee_t.c.id == contact_access_t.c.employee_id)
-        .where(contact_access_t.c.contact_id.in_(contact_ids))
-        .order_by(contact_access_t.c.contact_id, employee_t.c.display_name, employee_t.c.id)
+    return await _employees_of(
+        conn, contact_access_t.c.contact_id, contact_access_t.c.employee_id, contact_ids
     )
-    return await _grouped(conn, stmt)
+
+
+async def opportunity_counts(
+    conn: AsyncConnection, caller: Caller, stage_ids: Sequence[int]
+) -> dict[int, int]:
+    """How many deals the caller may see at each stage."""
+    stmt = (
+        select(opportunity_t.c.stage_id, func.count())
+        .where(opportunity_t.c.stage_id.in_(stage_ids), opportunity_visible(caller))
+        .group_by(opportunity_t.c.stage_id)
+    )
+    return {stage_id: int(count) for stage_id, count in await conn.execute(stmt)}
+
+
+async def all_employees(conn: AsyncConnection) -> list[Row]:
+    """Every employee, by name."""
+    result = await conn.execute(
+        select(employee_t).order_by(employee_t.c.display_name, employee_t.c.id)
+    )
+    return list(result.mappings())
 
 
 async def custom_field_values(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 import strawberry
@@ -16,14 +16,10 @@ from app.graphql.enums import (
     ShareType,
     UserErrorCode,
 )
+from app.graphql.scalars import as_utc
 from app.graphql.types import Contact, CustomFieldDefinition, Opportunity
 
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """A datetime without an offset is read as UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+__all__ = ["as_utc"]
 
 
 @strawberry.type(description="Why part of an input was refused.")

@@ -1,4 +1,4 @@
-"""Queries."""
+"""Queries: one round trip per screen, privacy applied everywhere."""
 
 from __future__ import annotations
 
@@ -6,15 +6,35 @@ from typing import Annotated
 
 import strawberry
 
-from app.domain import reads
+from app.domain import listing, reads
+from app.domain.paging import PageRequest
+from app.graphql.connections import (
+    Connection,
+    connection,
+    refusals_as_graphql_errors,
+    wants_total,
+)
 from app.graphql.context import Info
 from app.graphql.enums import CustomFieldEntityType, entity_type_name
+from app.graphql.filters import (
+    ContactFilter,
+    ContactOrder,
+    OpportunityFilter,
+    OpportunityOrder,
+    contact_order,
+)
 from app.graphql.types import (
+    AFTER,
+    BEFORE,
+    FIRST,
+    LAST,
+    Contact,
     Currency,
     CustomFieldDefinition,
     Employee,
     Opportunity,
     Stage,
+    opportunity_connection,
 )
 
 
@@ -34,27 +54,89 @@ class Query:
         row = await info.context.loaders.opportunity_by_id.load(id)
         return Opportunity.from_row(row) if row is not None else None
 
+    @strawberry.field(
+        description="Opportunities the caller may see, filtered and ordered, a page at a time."
+    )
+    async def opportunities(
+        self,
+        info: Info,
+        filter: Annotated[
+            OpportunityFilter | None, strawberry.argument(description="Conditions to meet.")
+        ] = None,
+        order_by: Annotated[
+            list[OpportunityOrder] | None,
+            strawberry.argument(
+                description="Ordering terms; default: stage, then title. Ties end with the id."
+            ),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+    ) -> Connection[Opportunity]:
+        return await opportunity_connection(
+            info,
+            where=filter.to_domain() if filter else listing.OpportunityFilter(),
+            order_by=order_by,
+            request=PageRequest(first=first, after=after, last=last, before=before),
+        )
+
+    @strawberry.field(description="One contact; null when it does not exist or is hidden.")
+    async def contact(
+        self, info: Info, id: Annotated[int, strawberry.argument(description="The contact's id.")]
+    ) -> Contact | None:
+        row = await info.context.loaders.contact_by_id.load(id)
+        return Contact.from_row(row) if row is not None else None
+
+    @strawberry.field(description="Contacts the caller may see, a page at a time.")
+    async def contacts(
+        self,
+        info: Info,
+        filter: Annotated[
+            ContactFilter | None, strawberry.argument(description="Conditions to meet.")
+        ] = None,
+        order_by: Annotated[
+            list[ContactOrder] | None,
+            strawberry.argument(description="Ordering terms; default: by name. Ties end with id."),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+    ) -> Connection[Contact]:
+        with refusals_as_graphql_errors():
+            page = await listing.contact_page(
+                info.context.db,
+                info.context.caller,
+                where=filter.to_domain() if filter else listing.ContactFilter(),
+                order=contact_order(order_by),
+                page=PageRequest(first=first, after=after, last=last, before=before),
+                with_total=wants_total(info),
+            )
+        return connection(page, Contact.from_row)
+
     @strawberry.field(description="Every stage, in pipeline order.")
     async def stages(self, info: Info) -> list[Stage]:
-        async with info.context.db.read() as conn:
-            rows = await reads.all_stages(conn)
-        return [Stage.from_row(row) for row in rows]
+        return [Stage.from_row(row) for row in await info.context.loaders.stages.all()]
 
     @strawberry.field(description="Every currency, ordered by abbreviation.")
     async def currencies(self, info: Info) -> list[Currency]:
-        async with info.context.db.read() as conn:
-            rows = await reads.all_currencies(conn)
-        return [Currency.from_row(row) for row in rows]
+        return [Currency.from_row(row) for row in await info.context.loaders.currencies.all()]
 
     @strawberry.field(description="Custom-field definitions, in display order.")
     async def custom_field_definitions(
         self,
         info: Info,
         entity_type: Annotated[
-            CustomFieldEntityType,
-            strawberry.argument(description="Whose fields to list."),
+            CustomFieldEntityType, strawberry.argument(description="Whose fields to list.")
         ] = CustomFieldEntityType.OPPORTUNITY,
     ) -> list[CustomFieldDefinition]:
         async with info.context.db.read() as conn:
             rows = await reads.field_definitions(conn, entity_type_name(entity_type))
         return [CustomFieldDefinition.from_row(row) for row in rows]
+
+    @strawberry.field(description="Every employee, by name.")
+    async def employees(self, info: Info) -> list[Employee]:
+        async with info.context.db.read() as conn:
+            rows = await reads.all_employees(conn)
+        return [Employee.from_row(row) for row in rows]

@@ -15,6 +15,13 @@ from strawberry.schema.types.base_scalars import (
 from strawberry.types.scalar import ScalarDefinition
 
 
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A datetime without an offset is read as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)
+
+
 def _fixed(value: decimal.Decimal) -> str:
     # str() would print tiny amounts as "-1E-9"; clients expect "-0.000000001".
     return format(value, "f")

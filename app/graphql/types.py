@@ -6,14 +6,23 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
+from app.domain import listing
 from app.domain.access import can_edit_contact, can_edit_opportunity
 from app.domain.contacts import display_name
 from app.domain.enums import ShareType as DomainShareType
+from app.domain.paging import PageRequest
+from app.graphql.connections import (
+    Connection,
+    connection,
+    refusals_as_graphql_errors,
+    wants_total,
+)
 from app.graphql.context import Info
+from app.graphql.filters import OpportunityOrder, opportunity_order
 from app.graphql.enums import (
     BidType,
     CustomFieldEntityType,
@@ -30,9 +39,10 @@ PHOTO_URL = (
 )
 
 
-async def _employees(info: Info, ids: list[uuid.UUID]) -> list[Employee]:
-    rows = await info.context.loaders.employee_by_id.load_many(ids)
-    return [Employee.from_row(row) for row in rows if row is not None]
+async def _employee(info: Info, employee_id: uuid.UUID) -> Employee:
+    row = await info.context.loaders.employee_by_id.load(employee_id)
+    assert row is not None, "deals refer to employees by foreign key"
+    return Employee.from_row(row)
 
 
 @strawberry.type(
@@ -86,7 +96,7 @@ class Currency:
 async def _currency(info: Info, abbr: str | None) -> Currency | None:
     if not abbr:
         return None
-    row = await info.context.loaders.currency_by_abbr.load(abbr)
+    row = await info.context.loaders.currencies.get(abbr)
     return Currency.from_row(row) if row is not None else None
 
 
@@ -101,6 +111,10 @@ class Stage:
     )
     stage_type: StageType = strawberry.field(description="Whether the stage is open, won or lost.")
     sort_order: int = strawberry.field(description="Position in the pipeline, from 0.")
+
+    @strawberry.field(description="How many opportunities the caller may see at this stage.")
+    async def opportunity_count(self, info: Info) -> int:
+        return int(await info.context.loaders.opportunity_count_by_stage.load(self.id))
 
     @classmethod
     def from_row(cls, row: Row) -> Stage:
@@ -159,9 +173,8 @@ class Contact:
     async def access_list(self, info: Info) -> list[Employee]:
         if self.share_type is not ShareType.NONE:
             return []
-        return await _employees(
-            info, await info.context.loaders.access_ids_by_contact.load(self.id)
-        )
+        rows = await info.context.loaders.access_list_by_contact.load(self.id)
+        return [Employee.from_row(row) for row in rows]
 
     @strawberry.field(description="The contact's currency, if set.")
     async def currency(self, info: Info) -> Currency | None:
@@ -177,7 +190,7 @@ class Contact:
     @strawberry.field(description="Whether the caller may change the contact.")
     async def can_edit(self, info: Info) -> bool:
         access = (
-            await info.context.loaders.access_ids_by_contact.load(self.id)
+            [row["id"] for row in await info.context.loaders.access_list_by_contact.load(self.id)]
             if self.share_type is ShareType.NONE
             else []
         )
@@ -191,6 +204,27 @@ class Contact:
     @strawberry.field(description="Whether the caller may delete the contact.")
     async def can_delete(self, info: Info) -> bool:
         return bool(await self.can_edit(info))
+
+    @strawberry.field(
+        description="Opportunities with this contact as primary contact or member (visible ones)."
+    )
+    async def opportunities(
+        self,
+        info: Info,
+        order_by: Annotated[
+            list[OpportunityOrder] | None, strawberry.argument(description="Ordering terms.")
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+    ) -> Connection[Opportunity]:
+        return await opportunity_connection(
+            info,
+            where=listing.OpportunityFilter(contact_id=self.id, contact_also_member=True),
+            order_by=order_by,
+            request=PageRequest(first=first, after=after, last=last, before=before),
+        )
 
     @classmethod
     def from_row(cls, row: Row) -> Contact:
@@ -279,27 +313,25 @@ class Opportunity:
 
     @strawberry.field(description="Who created the deal.")
     async def create_by(self, info: Info) -> Employee:
-        return (await _employees(info, [self.created_by_id or self.responsible_id]))[0]
+        return await _employee(info, self.created_by_id or self.responsible_id)
 
     @strawberry.field(description="Who is responsible for the deal.")
     async def responsible(self, info: Info) -> Employee:
-        return (await _employees(info, [self.responsible_id]))[0]
+        return await _employee(info, self.responsible_id)
 
     @strawberry.field(description="The primary contact, if set and visible to the caller.")
     async def contact(self, info: Info) -> Contact | None:
         if self.contact_id is None:
             return None
-        row = await info.context.loaders.contact_by_id.load(self.contact_id)
+        row = (await info.context.loaders.contacts_by_opportunity.load(self.id)).primary
         return Contact.from_row(row) if row is not None else None
 
     @strawberry.field(
         description="Contacts taking part in the deal (the primary contact included)."
     )
     async def members(self, info: Info) -> list[Contact]:
-        loaders = info.context.loaders
-        ids = await loaders.member_ids_by_opportunity.load(self.id)
-        rows = await loaders.contact_by_id.load_many(ids)
-        return [Contact.from_row(row) for row in rows if row is not None]
+        found = await info.context.loaders.contacts_by_opportunity.load(self.id)
+        return [Contact.from_row(row) for row in found.members]
 
     @strawberry.field(description="Currency of the bid value.")
     async def bid_currency(self, info: Info) -> Currency | None:
@@ -307,20 +339,24 @@ class Opportunity:
 
     @strawberry.field(description="The stage the deal is at.")
     async def stage(self, info: Info) -> Stage:
-        return Stage.from_row(await info.context.loaders.stage_by_id.load(self.stage_id))
+        row = await info.context.loaders.stages.get(self.stage_id)
+        assert row is not None, "the stage of a deal always exists (foreign key)"
+        return Stage.from_row(row)
 
     @strawberry.field(description="Who may see a private deal; empty for a public one.")
     async def access_list(self, info: Info) -> list[Employee]:
         if not self.is_private:
             return []
-        return await _employees(
-            info, await info.context.loaders.access_ids_by_opportunity.load(self.id)
-        )
+        rows = await info.context.loaders.access_list_by_opportunity.load(self.id)
+        return [Employee.from_row(row) for row in rows]
 
     @strawberry.field(description="Whether the caller may change the deal.")
     async def can_edit(self, info: Info) -> bool:
         access = (
-            await info.context.loaders.access_ids_by_opportunity.load(self.id)
+            [
+                row["id"]
+                for row in await info.context.loaders.access_list_by_opportunity.load(self.id)
+            ]
             if self.is_private
             else []
         )
@@ -361,3 +397,29 @@ class Opportunity:
             stage_id=row["stage_id"],
             bid_currency_abbr=row["bid_currency"],
         )
+
+
+FIRST = "Return at most this many items from the start (or after `after`); at most 100."
+AFTER = "A cursor: return the items after it."
+LAST = "Return at most this many items from the end (or before `before`); at most 100."
+BEFORE = "A cursor: return the items before it."
+
+
+async def opportunity_connection(
+    info: Info,
+    *,
+    where: listing.OpportunityFilter,
+    order_by: list[OpportunityOrder] | None,
+    request: PageRequest,
+) -> Connection[Opportunity]:
+    """A page of opportunities as a connection; deals on the page prime the by-id loader."""
+    with refusals_as_graphql_errors():
+        page = await listing.opportunity_page(
+            info.context.db,
+            info.context.caller,
+            where=where,
+            order=opportunity_order(order_by),
+            page=request,
+            with_total=wants_total(info),
+        )
+    return connection(page, Opportunity.from_row)

@@ -1,0 +1,226 @@
+"""Filtered, ordered, paged lists of deals and contacts (spec 3, GET opportunity/filter)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import REAL, ColumnElement, and_, case, cast, exists, func, literal, or_, select
+
+from app.db.engine import Database
+from app.db.models import contact_t, employee_t, member_t, opportunity_t, stage_t
+from app.db.types import UTCDateTime
+from app.domain.access import contact_readable, opportunity_visible
+from app.domain.caller import Caller
+from app.domain.enums import StageType
+from app.domain.paging import Page, PageRequest, SortKey, fetch_page
+
+# Unset close dates sort first, as the original's DateTime.MinValue does.
+NO_DATE = datetime(1, 1, 1, tzinfo=UTC)
+
+
+class OpportunitySort(StrEnum):
+    """What deals can be ordered by."""
+
+    TITLE = "title"
+    RESPONSIBLE = "responsible"
+    STAGE = "stage"
+    BID_VALUE = "bid_value"
+    CLOSE_DATE = "close_date"
+    CREATED = "created"
+    ID = "id"
+
+
+class ContactSort(StrEnum):
+    """What contacts can be ordered by."""
+
+    DISPLAY_NAME = "display_name"
+    CREATED = "created"
+    ID = "id"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpportunityFilter:
+    """Conditions a deal must meet; unset ones do not apply."""
+
+    responsible_id: uuid.UUID | None = None
+    stage_id: int | None = None
+    stage_type: StageType | None = None
+    contact_id: int | None = None
+    contact_also_member: bool = False
+    close_date_from: datetime | None = None
+    close_date_to: datetime | None = None
+    search: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactFilter:
+    """Conditions a contact must meet."""
+
+    search: str | None = None
+    is_company: bool | None = None
+
+
+def close_date() -> ColumnElement[datetime]:
+    """Expected close date for open stages, actual close date otherwise (spec 3)."""
+    chosen = case(
+        (stage_t.c.stage_type == int(StageType.OPEN), opportunity_t.c.expected_close_date),
+        else_=opportunity_t.c.actual_close_date,
+    )
+    return func.coalesce(chosen, literal(NO_DATE, UTCDateTime), type_=UTCDateTime)
+
+
+def _words(search: str | None) -> list[str]:
+    return [w for w in re.split(r"\s+", search or "") if w]
+
+
+def _like_escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def word_start(columns: Sequence[ColumnElement[Any]], words: list[str]) -> ColumnElement[bool]:
+    """Every word starts a word in one of the columns (case-insensitive)."""
+    conditions = []
+    for word in words:
+        escaped = _like_escape(word)
+        conditions.append(
+            or_(
+                *(
+                    pattern
+                    for column in columns
+                    for pattern in (
+                        column.ilike(f"{escaped}%", escape="\\"),
+                        column.ilike(f"% {escaped}%", escape="\\"),
+                    )
+                )
+            )
+        )
+    return and_(*conditions)
+
+
+def _opportunity_conditions(caller: Caller, where: OpportunityFilter) -> list[ColumnElement[bool]]:
+    deal = opportunity_t.c
+    conditions: list[ColumnElement[bool]] = [opportunity_visible(caller)]
+    if where.responsible_id is not None:
+        conditions.append(deal.responsible_id == where.responsible_id)
+    if where.stage_id is not None:
+        conditions.append(deal.stage_id == where.stage_id)
+    if where.stage_type is not None:
+        conditions.append(stage_t.c.stage_type == int(where.stage_type))
+    if where.contact_id is not None:
+        if where.contact_also_member:
+            conditions.append(
+                or_(
+                    deal.contact_id == where.contact_id,
+                    exists().where(
+                        and_(
+                            member_t.c.opportunity_id == deal.id,
+                            member_t.c.contact_id == where.contact_id,
+                        )
+                    ),
+                )
+            )
+        else:
+            conditions.append(deal.contact_id == where.contact_id)
+    if where.close_date_from is not None:
+        conditions.append(close_date() >= where.close_date_from)
+    if where.close_date_to is not None:
+        conditions.append(close_date() <= where.close_date_to)
+    if words := _words(where.search):
+        conditions.append(word_start([deal.title, func.coalesce(deal.description, "")], words))
+    return conditions
+
+
+def _opportunity_key(sort: OpportunitySort, descending: bool, sqlite: bool) -> SortKey:
+    deal = opportunity_t.c
+    # Names sort case-insensitively, the same on SQLite (binary) and PostgreSQL (locale).
+    if sort is OpportunitySort.TITLE:
+        return SortKey(func.lower(deal.title), descending, "str")
+    if sort is OpportunitySort.RESPONSIBLE:
+        return SortKey(func.lower(employee_t.c.display_name), descending, "str")
+    if sort is OpportunitySort.STAGE:
+        return SortKey(stage_t.c.sort_order, descending, "int")
+    if sort is OpportunitySort.BID_VALUE:
+        # SQLite keeps money as exact text; it sorts by its numeric value.
+        if sqlite:
+            return SortKey(cast(deal.bid_value, REAL), descending, "float")
+        return SortKey(deal.bid_value, descending, "decimal")
+    if sort is OpportunitySort.CLOSE_DATE:
+        return SortKey(close_date(), descending, "datetime")
+    if sort is OpportunitySort.CREATED:
+        return SortKey(deal.created_at, descending, "datetime")
+    return SortKey(deal.id, descending, "int")
+
+
+DEFAULT_OPPORTUNITY_ORDER = ((OpportunitySort.STAGE, False), (OpportunitySort.TITLE, False))
+
+
+async def opportunity_page(
+    db: Database,
+    caller: Caller,
+    *,
+    where: OpportunityFilter,
+    order: Sequence[tuple[OpportunitySort, bool]],
+    page: PageRequest,
+    with_total: bool,
+) -> Page:
+    """One page of the deals the caller may see, filtered and ordered; id breaks ties."""
+    order = list(order or DEFAULT_OPPORTUNITY_ORDER)
+    keys = [_opportunity_key(sort, descending, db.is_sqlite) for sort, descending in order]
+    if all(sort is not OpportunitySort.ID for sort, _ in order):
+        keys.append(SortKey(opportunity_t.c.id, order[-1][1], "int"))
+    query = (
+        select(opportunity_t)
+        .join(stage_t, stage_t.c.id == opportunity_t.c.stage_id)
+        .join(employee_t, employee_t.c.id == opportunity_t.c.responsible_id)
+        .where(*_opportunity_conditions(caller, where))
+    )
+    async with db.read() as conn:
+        return await fetch_page(conn, query, keys, page, with_total=with_total)
+
+
+def contact_display_name() -> ColumnElement[str]:
+    """The name a contact is shown and sorted by."""
+    person = func.trim(
+        func.coalesce(contact_t.c.first_name, "") + " " + func.coalesce(contact_t.c.last_name, "")
+    )
+    return case(
+        (contact_t.c.is_company.is_(True), func.coalesce(contact_t.c.company_name, "")),
+        else_=person,
+    )
+
+
+async def contact_page(
+    db: Database,
+    caller: Caller,
+    *,
+    where: ContactFilter,
+    order: Sequence[tuple[ContactSort, bool]],
+    page: PageRequest,
+    with_total: bool,
+) -> Page:
+    """One page of the contacts the caller may read."""
+    order = list(order or ((ContactSort.DISPLAY_NAME, False),))
+    keys = []
+    for sort, descending in order:
+        if sort is ContactSort.DISPLAY_NAME:
+            keys.append(SortKey(func.lower(contact_display_name()), descending, "str"))
+        elif sort is ContactSort.CREATED:
+            keys.append(SortKey(contact_t.c.created_at, descending, "datetime"))
+        else:
+            keys.append(SortKey(contact_t.c.id, descending, "int"))
+    if all(sort is not ContactSort.ID for sort, _ in order):
+        keys.append(SortKey(contact_t.c.id, order[-1][1], "int"))
+    conditions = [contact_readable(caller)]
+    if where.is_company is not None:
+        conditions.append(contact_t.c.is_company.is_(where.is_company))
+    if words := _words(where.search):
+        conditions.append(word_start([contact_display_name()], words))
+    query = select(contact_t).where(*conditions)
+    async with db.read() as conn:
+        return await fetch_page(conn, query, keys, page, with_total=with_total)

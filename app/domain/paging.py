@@ -1,0 +1,167 @@
+"""Keyset pagination: stable orderings with an id tie-break, opaque cursors, both directions."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+import orjson
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.domain.errors import DomainError, ErrorCode
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+KeyKind = Literal["int", "str", "datetime", "decimal", "float"]
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """One ORDER BY term: an expression, its direction, and how its cursor value is written."""
+
+    expr: ColumnElement[Any]
+    descending: bool
+    kind: KeyKind
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """Relay arguments: `first`/`after` forward, `last`/`before` backward."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    def size(self) -> int:
+        """The page size, checked against the maximum."""
+        if self.first is not None and self.last is not None:
+            raise DomainError.one(
+                ErrorCode.INVALID, "first", "Give either first or last, not both."
+            )
+        size = self.first if self.first is not None else self.last
+        if size is None:
+            return DEFAULT_PAGE
+        if not 0 <= size <= MAX_PAGE:
+            name = "first" if self.first is not None else "last"
+            raise DomainError.one(
+                ErrorCode.INVALID, name, f"{name} must be between 0 and {MAX_PAGE}."
+            )
+        return size
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of rows, their cursors, and where it sits."""
+
+    rows: list[RowMapping]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+    total: int | None
+
+
+def _encode_value(value: Any, kind: KeyKind) -> Any:
+    if value is None:
+        return None
+    if kind == "datetime":
+        return value.isoformat()
+    if kind in ("decimal", "float"):
+        return str(value)
+    return value
+
+
+def _decode_value(value: Any, kind: KeyKind) -> Any:
+    if kind == "datetime":
+        return datetime.fromisoformat(value)
+    if kind == "decimal":
+        return Decimal(value)
+    if kind == "float":
+        return float(value)
+    if kind == "int" and not isinstance(value, int):
+        raise ValueError("int expected")
+    if kind == "str" and not isinstance(value, str):
+        raise ValueError("str expected")
+    return value
+
+
+def encode_cursor(values: Sequence[Any], keys: Sequence[SortKey]) -> str:
+    """An opaque cursor holding the sort-key values of one row."""
+    payload = [_encode_value(v, k.kind) for v, k in zip(values, keys, strict=True)]
+    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, keys: Sequence[SortKey], argument: str) -> list[Any]:
+    """The sort-key values in a cursor; INVALID when it was not made for this ordering."""
+    try:
+        raw = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(raw, list) or len(raw) != len(keys):
+            raise ValueError("wrong shape")
+        return [_decode_value(v, k.kind) for v, k in zip(raw, keys, strict=True)]
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError, ArithmeticError):
+        raise DomainError.one(
+            ErrorCode.INVALID, argument, f"{argument} is not a cursor of this list and order."
+        ) from None
+
+
+def _beyond(keys: Sequence[SortKey], values: Sequence[Any], forward: bool) -> ColumnElement[bool]:
+    """Rows strictly after (forward) or before (backward) the cursor position."""
+    alternatives = []
+    for index, key in enumerate(keys):
+        value = literal(values[index], type_=key.expr.type)
+        ahead = key.expr < value if key.descending == forward else key.expr > value
+        equal_prefix = [
+            keys[j].expr == literal(values[j], type_=keys[j].expr.type) for j in range(index)
+        ]
+        alternatives.append(and_(*equal_prefix, ahead))
+    return or_(*alternatives) if alternatives else false()
+
+
+async def fetch_page(
+    conn: AsyncConnection,
+    query: Select[Any],
+    keys: Sequence[SortKey],
+    request: PageRequest,
+    *,
+    with_total: bool,
+) -> Page:
+    """Run `query` (already filtered) for one page in the order of `keys` (unique as a whole)."""
+    size = request.size()
+    backward = request.last is not None or (request.before is not None and request.first is None)
+    labelled = [key.expr.label(f"_k{i}") for i, key in enumerate(keys)]
+    stmt = query.add_columns(*labelled)
+    if with_total:
+        counted = query.with_only_columns(func.count()).order_by(None).scalar_subquery()
+        stmt = stmt.add_columns(counted.label("_total"))
+    if request.after is not None:
+        stmt = stmt.where(_beyond(keys, decode_cursor(request.after, keys, "after"), forward=True))
+    if request.before is not None:
+        stmt = stmt.where(
+            _beyond(keys, decode_cursor(request.before, keys, "before"), forward=False)
+        )
+    ordering = [(k.expr.asc() if k.descending == backward else k.expr.desc()) for k in keys]
+    rows = list((await conn.execute(stmt.order_by(*ordering).limit(size + 1))).mappings())
+    more = len(rows) > size
+    rows = rows[:size]
+    if backward:
+        rows.reverse()
+    total: int | None = None
+    if with_total:
+        if rows:
+            total = int(rows[0]["_total"])
+        else:
+            total = int((await conn.execute(select(counted))).scalar_one())
+    return Page(
+        rows=rows,
+        cursors=[encode_cursor([r[f"_k{i}"] for i in range(len(keys))], keys) for r in rows],
+        has_next=more if not backward else request.before is not None,
+        has_previous=more if backward else request.after is not None,
+        total=total,
+    )

@@ -1,0 +1,100 @@
+"""Relay-style connections: edges with cursors, page info and a total count."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from typing import Generic, TypeVar
+
+import strawberry
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
+from sqlalchemy.engine import RowMapping
+
+from app.domain.errors import DomainError
+from app.domain.paging import Page
+from app.graphql.context import Info
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="Where a page sits in its list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Whether items come before this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item, if any.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item, if any.")
+
+
+@strawberry.type(description="An item of a list, with its cursor.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Opaque position of the item; pass as after/before.")
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of a list.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits.")
+    total_count: int = strawberry.field(
+        description="How many items the whole list has under the filter (what the caller may see)."
+    )
+
+
+@strawberry.enum(description="Sort direction.")
+class OrderDirection(Enum):
+    ASC = strawberry.enum_value("ASC", description="Smallest first.")
+    DESC = strawberry.enum_value("DESC", description="Largest first.")
+
+
+@contextmanager
+def refusals_as_graphql_errors() -> Iterator[None]:
+    """Turn a refused read (bad page size, foreign cursor) into a GraphQL error, unmasked."""
+    try:
+        yield
+    except DomainError as refused:
+        first = refused.errors[0]
+        raise GraphQLError(first.message, extensions={"code": first.code.value}) from None
+
+
+def connection(page: Page, node: Callable[[RowMapping], T]) -> Connection[T]:
+    """A page of rows as a connection of GraphQL objects."""
+    edges = [Edge(cursor=c, node=node(r)) for r, c in zip(page.rows, page.cursors, strict=True)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+        total_count=page.total if page.total is not None else 0,
+    )
+
+
+def _selects(selection: SelectionSetNode | None, name: str, info: Info) -> bool:
+    if selection is None:
+        return False
+    for node in selection.selections:
+        if isinstance(node, FieldNode) and node.name.value == name:
+            return True
+        if isinstance(node, InlineFragmentNode) and _selects(node.selection_set, name, info):
+            return True
+        if isinstance(node, FragmentSpreadNode):
+            fragment = info._raw_info.fragments.get(node.name.value)
+            if fragment is not None and _selects(fragment.selection_set, name, info):
+                return True
+    return False
+
+
+def wants_total(info: Info) -> bool:
+    """Whether this field's selection asks for totalCount (it costs a count)."""
+    return any(
+        _selects(node.selection_set, "totalCount", info) for node in info._raw_info.field_nodes
+    )

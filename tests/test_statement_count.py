@@ -1,0 +1,130 @@
+"""No N+1: a page with every nested field costs the same number of SQL statements at any size."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from app.db.engine import Database
+from app.domain.opportunities import NewOpportunity, create_opportunity
+from tests.conftest import GraphQL, Person
+from tests.factories import contact, field
+
+EVERYTHING = """
+query Page($first: Int!) {
+  opportunities(first: $first, orderBy: [{field: BID_VALUE, direction: DESC}]) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node {
+      id title description created bidType bidValue perPeriodValue successProbability
+      actualCloseDate expectedCloseDate isPrivate canEdit canDelete
+      createBy { id displayName title avatarSmall profileUrl }
+      responsible { id displayName title avatarSmall profileUrl }
+      contact { id displayName isPrivate canEdit currency { abbreviation } accessList { id } }
+      members { id displayName shareType isShared canEdit canDelete currency { symbol }
+                accessList { id displayName } createBy { id } }
+      bidCurrency { abbreviation title symbol }
+      stage { id title sortOrder stageType successProbability }
+      accessList { id displayName profileUrl }
+      customFields { id label fieldValue fieldType }
+    } }
+  }
+}
+"""
+
+
+@contextmanager
+def counting(db: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            statements.append(statement)
+
+    for engine in db.engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        for engine in db.engines:
+            event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+async def test_statement_count_does_not_grow_with_the_page(
+    db: Database, gql: GraphQL, admin: Person, user: Person, other: Person
+) -> None:
+    # given: 100 deals, each with a private and a shared contact, custom fields and an access list
+    source = await field(gql, admin, "Source")
+    await field(gql, admin, "Details", fieldType="HEADING")
+    for index in range(100):
+        shared = await contact(gql, user, companyName=f"Shared {index}", currencyAbbr="GBP")
+        private = await contact(
+            gql, user, firstName="Pat", lastName=f"Private {index}", shareType="NONE"
+        )
+        await create_opportunity(
+            db,
+            user.caller,
+            NewOpportunity(
+                title=f"Deal {index}",
+                responsible_id=other.id,
+                stage_id=1 + index % 9,
+                bid_currency_abbr="EUR" if index % 2 else "USD",
+                bid_value=Decimal(index),
+                contact_id=shared,
+                members=[private],
+                custom_fields=[(source, f"value {index}")],
+                is_private=True,
+                access_list=[other.id],
+            ),
+        )
+
+    # when
+    counts = {}
+    for size in (1, 10, 100):
+        with counting(db) as statements:
+            data = await gql(EVERYTHING, user, first=size)
+        assert len(data["opportunities"]["edges"]) == size
+        counts[size] = len(statements)
+
+    # then
+    assert counts[1] == counts[10] == counts[100], counts
+    assert counts[100] <= 8, counts
+
+
+@pytest.mark.parametrize("size", [1, 25])
+async def test_nested_values_are_right_for_every_row(
+    db: Database, gql: GraphQL, admin: Person, user: Person, other: Person, size: int
+) -> None:
+    # given: each deal's relations differ, so a batching mix-up would show
+    for index in range(size):
+        company = await contact(gql, user, companyName=f"Company {index}")
+        await create_opportunity(
+            db,
+            user.caller,
+            NewOpportunity(
+                title=f"Deal {index}",
+                responsible_id=other.id if index % 2 else user.id,
+                stage_id=1 + index % 9,
+                bid_currency_abbr=("EUR", "USD", "GBP")[index % 3],
+                bid_value=Decimal(index),
+                contact_id=company,
+            ),
+        )
+
+    # when
+    data = await gql(EVERYTHING, user, first=size)
+
+    # then
+    for edge in data["opportunities"]["edges"]:
+        node = edge["node"]
+        index = int(node["title"].split()[1])
+        assert node["contact"]["displayName"] == f"Company {index}"
+        assert [m["displayName"] for m in node["members"]] == [f"Company {index}"]
+        assert node["stage"]["id"] == 1 + index % 9
+        assert node["bidCurrency"]["abbreviation"] == ("EUR", "USD", "GBP")[index % 3]
+        assert node["responsible"]["displayName"] == ("Otto Other" if index % 2 else "Uma User")
