@@ -116,7 +116,8 @@ async def test_contact_with_its_opportunities(
 
     data = await gql(
         """query($id: Int!) { contact(id: $id) { displayName
-             opportunities(orderBy: [{field: TITLE}]) { totalCount edges { node { title } } } } }""",
+             opportunities(orderBy: [{field: TITLE}]) {
+               totalCount edges { node { title } } } } }""",
         user,
         id=people["acme"],
     )

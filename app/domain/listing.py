@@ -18,7 +18,7 @@ from app.db.types import UTCDateTime
 from app.domain.access import contact_readable, opportunity_visible
 from app.domain.caller import Caller
 from app.domain.enums import StageType
-from app.domain.paging import Page, PageRequest, SortKey, fetch_page
+from app.domain.paging import KeyKind, Page, PageRequest, SortKey, fetch_page
 
 # Unset close dates sort first, as the original's DateTime.MinValue does.
 NO_DATE = datetime(1, 1, 1, tzinfo=UTC)
@@ -138,23 +138,21 @@ def _opportunity_conditions(caller: Caller, where: OpportunityFilter) -> list[Co
 
 def _opportunity_key(sort: OpportunitySort, descending: bool, sqlite: bool) -> SortKey:
     deal = opportunity_t.c
-    # Names sort case-insensitively, the same on SQLite (binary) and PostgreSQL (locale).
-    if sort is OpportunitySort.TITLE:
-        return SortKey(func.lower(deal.title), descending, "str")
-    if sort is OpportunitySort.RESPONSIBLE:
-        return SortKey(func.lower(employee_t.c.display_name), descending, "str")
-    if sort is OpportunitySort.STAGE:
-        return SortKey(stage_t.c.sort_order, descending, "int")
-    if sort is OpportunitySort.BID_VALUE:
+    if sort is OpportunitySort.BID_VALUE and sqlite:
         # SQLite keeps money as exact text; it sorts by its numeric value.
-        if sqlite:
-            return SortKey(cast(deal.bid_value, REAL), descending, "float")
-        return SortKey(deal.bid_value, descending, "decimal")
-    if sort is OpportunitySort.CLOSE_DATE:
-        return SortKey(close_date(), descending, "datetime")
-    if sort is OpportunitySort.CREATED:
-        return SortKey(deal.created_at, descending, "datetime")
-    return SortKey(deal.id, descending, "int")
+        return SortKey(cast(deal.bid_value, REAL), descending, "float")
+    # Names sort case-insensitively, the same on SQLite (binary) and PostgreSQL (locale).
+    keys: dict[OpportunitySort, tuple[ColumnElement[Any], KeyKind]] = {
+        OpportunitySort.TITLE: (func.lower(deal.title), "str"),
+        OpportunitySort.RESPONSIBLE: (func.lower(employee_t.c.display_name), "str"),
+        OpportunitySort.STAGE: (stage_t.c.sort_order, "int"),
+        OpportunitySort.BID_VALUE: (deal.bid_value, "decimal"),
+        OpportunitySort.CLOSE_DATE: (close_date(), "datetime"),
+        OpportunitySort.CREATED: (deal.created_at, "datetime"),
+        OpportunitySort.ID: (deal.id, "int"),
+    }
+    expression, kind = keys[sort]
+    return SortKey(expression, descending, kind)
 
 
 DEFAULT_OPPORTUNITY_ORDER = ((OpportunitySort.STAGE, False), (OpportunitySort.TITLE, False))

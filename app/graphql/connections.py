@@ -10,8 +10,8 @@ from typing import Generic, TypeVar
 import strawberry
 from graphql import (
     FieldNode,
-    GraphQLError,
     FragmentSpreadNode,
+    GraphQLError,
     InlineFragmentNode,
     SelectionSetNode,
 )

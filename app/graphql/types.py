@@ -22,7 +22,6 @@ from app.graphql.connections import (
     wants_total,
 )
 from app.graphql.context import Info
-from app.graphql.filters import OpportunityOrder, opportunity_order
 from app.graphql.enums import (
     BidType,
     CustomFieldEntityType,
@@ -30,6 +29,7 @@ from app.graphql.enums import (
     ShareType,
     StageType,
 )
+from app.graphql.filters import OpportunityOrder, opportunity_order
 
 Row = Mapping[Any, Any]
 DEFAULT_AVATAR = "/skins/default/images/default_user_photo_size_32-32.png"
