@@ -7,16 +7,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, insert, select
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
-from app.db.models import contact_access_t, contact_t, currency_t, employee_t, utcnow
+from app.db.models import (
+    contact_access_t,
+    contact_t,
+    currency_t,
+    employee_t,
+    member_t,
+    opportunity_t,
+    utcnow,
+)
+from app.domain.access import can_edit_contact, contact_readable
 from app.domain.caller import Caller
 from app.domain.enums import ShareType
-from app.domain.errors import DomainError, ErrorCode, FieldError
+from app.domain.errors import MSG_ACCESS_DENIED, DomainError, ErrorCode, FieldError
 
 NAME_MAX = 255
+MSG_NOT_FOUND = "The contact is not found."
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,14 +77,52 @@ def _errors(new: NewContact) -> list[FieldError]:
                 "A company name or a person's names are required.",
             )
         )
-    for name, value in (
-        ("firstName", first),
-        ("lastName", last),
-        ("companyName", company),
-        ("title", new.title or ""),
-    ):
-        if len(value) > NAME_MAX:
-            errors.append(FieldError(ErrorCode.TOO_LONG, name, f"{name} is too long."))
+    return errors + _length_errors(new)
+
+
+def _length_errors(new: NewContact) -> list[FieldError]:
+    return [
+        FieldError(ErrorCode.TOO_LONG, name, f"{name} is too long.")
+        for name, value in (
+            ("firstName", (new.first_name or "").strip()),
+            ("lastName", (new.last_name or "").strip()),
+            ("companyName", (new.company_name or "").strip()),
+            ("title", new.title or ""),
+        )
+        if len(value) > NAME_MAX
+    ]
+
+
+def _kind_errors(new: NewContact, *, is_company: bool) -> list[FieldError]:
+    """An update keeps the kind: a company keeps a company name, a person both names."""
+    first, last, company = (
+        (new.first_name or "").strip(),
+        (new.last_name or "").strip(),
+        (new.company_name or "").strip(),
+    )
+    errors: list[FieldError] = []
+    if is_company:
+        if first or last:
+            errors.append(
+                FieldError(
+                    ErrorCode.INVALID,
+                    "firstName" if first else "lastName",
+                    "A company cannot become a person.",
+                )
+            )
+        if not company:
+            errors.append(
+                FieldError(ErrorCode.REQUIRED, "companyName", "A company name is required.")
+            )
+        return errors
+    if company:
+        errors.append(
+            FieldError(ErrorCode.INVALID, "companyName", "A person cannot become a company.")
+        )
+    if not first:
+        errors.append(FieldError(ErrorCode.REQUIRED, "firstName", "A first name is required."))
+    if not last:
+        errors.append(FieldError(ErrorCode.REQUIRED, "lastName", "A last name is required."))
     return errors
 
 
@@ -137,3 +185,114 @@ async def create_contact(db: Database, caller: Caller, new: NewContact) -> Mappi
                 ],
             )
     return row
+
+
+async def _editable(conn: AsyncConnection, caller: Caller, contact_id: int) -> Mapping[Any, Any]:
+    """The contact, locked for the change; NOT_FOUND when hidden, FORBIDDEN when read-only."""
+    row = (
+        (
+            await conn.execute(
+                select(contact_t)
+                .where(contact_t.c.id == contact_id, contact_readable(caller))
+                .with_for_update(of=contact_t)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise DomainError.one(ErrorCode.NOT_FOUND, "id", MSG_NOT_FOUND)
+    holders = await conn.execute(
+        select(contact_access_t.c.employee_id).where(contact_access_t.c.contact_id == contact_id)
+    )
+    if not can_edit_contact(
+        caller,
+        share_type=row["share_type"],
+        created_by=row["created_by"],
+        access_ids=set(holders.scalars()),
+    ):
+        raise DomainError.one(ErrorCode.FORBIDDEN, "id", MSG_ACCESS_DENIED)
+    return row
+
+
+async def _replace_access(
+    conn: AsyncConnection,
+    contact_id: int,
+    wanted: Sequence[uuid.UUID],
+) -> None:
+    await conn.execute(delete(contact_access_t).where(contact_access_t.c.contact_id == contact_id))
+    if not wanted:
+        return
+    requested = list(dict.fromkeys(wanted))
+    known = set(
+        (
+            await conn.execute(select(employee_t.c.id).where(employee_t.c.id.in_(requested)))
+        ).scalars()
+    )
+    await conn.execute(
+        insert(contact_access_t),
+        [{"contact_id": contact_id, "employee_id": uid} for uid in requested if uid in known],
+    )
+
+
+async def update_contact(
+    *, db: Database, caller: Caller, contact_id: int, new: NewContact
+) -> Mapping[Any, Any]:
+    """Replace a contact's fields, as createContact sets them; a person stays a person.
+
+    A private contact's access list is replaced by the given one plus its creator and the
+    caller; a shared contact has none.
+    """
+    currency = (new.currency_abbr or "").upper() or None
+    async with db.write() as conn:
+        stored = await _editable(conn, caller, contact_id)
+        is_company = bool(stored["is_company"])
+        errors = _kind_errors(new, is_company=is_company) + _length_errors(new)
+        if currency and (bad := await _currency_error(conn, currency)):
+            errors.append(bad)
+        if errors:
+            raise DomainError(errors)
+        row = (
+            (
+                await conn.execute(
+                    update(contact_t)
+                    .where(contact_t.c.id == contact_id)
+                    .values(
+                        first_name=None if is_company else (new.first_name or "").strip(),
+                        last_name=None if is_company else (new.last_name or "").strip(),
+                        company_name=(new.company_name or "").strip() if is_company else None,
+                        title=new.title or None,
+                        share_type=int(new.share_type),
+                        currency_abbr=currency,
+                        updated_at=utcnow(),
+                        updated_by=caller.id,
+                    )
+                    .returning(*contact_t.c)
+                )
+            )
+            .mappings()
+            .one()
+        )
+        holders: list[uuid.UUID] = []
+        if new.share_type == ShareType.NONE:
+            keep = [uid for uid in (stored["created_by"], caller.id) if uid is not None]
+            holders = [*new.access_list, *keep]
+        await _replace_access(conn, contact_id, holders)
+    return row
+
+
+async def delete_contact(*, db: Database, caller: Caller, contact_id: int) -> int:
+    """Delete a contact, its memberships and its place as primary contact; returns its id."""
+    async with db.write() as conn:
+        await _editable(conn, caller, contact_id)
+        await conn.execute(delete(member_t).where(member_t.c.contact_id == contact_id))
+        await conn.execute(
+            update(opportunity_t)
+            .where(opportunity_t.c.contact_id == contact_id)
+            .values(contact_id=None)
+        )
+        await conn.execute(
+            delete(contact_access_t).where(contact_access_t.c.contact_id == contact_id)
+        )
+        await conn.execute(delete(contact_t).where(contact_t.c.id == contact_id))
+    return contact_id

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -10,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.db.engine import Database
 from app.db.models import api_key_t, employee_t, system_flag_t, utcnow
 from app.domain.caller import Caller
-from app.domain.errors import DomainError, ErrorCode, FieldError
-from app.domain.keys import key_exists, new_key, store_key
+from app.domain.errors import DomainError, ErrorCode, FieldError, require_admin
+from app.domain.keys import IssuedKey, key_exists, new_key, store_key
 
 NAME_MAX = 255
 BOOTSTRAP_FLAG = "bootstrap_admin"
+MSG_ADMINS_ONLY = "Only administrators can add employees."
 
 
 def _name_errors(display_name: str, title: str | None) -> list[FieldError]:
@@ -37,12 +40,12 @@ async def _insert_employee(
     title: str | None,
     is_admin: bool,
     actor: uuid.UUID | None,
-) -> uuid.UUID:
-    employee_id = uuid.uuid4()
+) -> Mapping[Any, Any]:
     now = utcnow()
-    await conn.execute(
-        insert(employee_t).values(
-            id=employee_id,
+    inserted = await conn.execute(
+        insert(employee_t)
+        .values(
+            id=uuid.uuid4(),
             display_name=display_name.strip(),
             title=title or None,
             is_admin=is_admin,
@@ -51,8 +54,28 @@ async def _insert_employee(
             updated_at=now,
             updated_by=actor,
         )
+        .returning(*employee_t.c)
     )
-    return employee_id
+    return inserted.mappings().one()
+
+
+async def _with_first_key(
+    db: Database,
+    *,
+    display_name: str,
+    title: str | None,
+    is_admin: bool,
+    actor: uuid.UUID | None,
+) -> tuple[Mapping[Any, Any], IssuedKey]:
+    if errors := _name_errors(display_name, title):
+        raise DomainError(errors)
+    key = new_key()
+    async with db.write() as conn:
+        row = await _insert_employee(
+            conn, display_name=display_name, title=title, is_admin=is_admin, actor=actor
+        )
+        key_id = await store_key(conn, row["id"], key)
+    return row, IssuedKey(id=key_id, key=key)
 
 
 async def create_employee(
@@ -64,21 +87,31 @@ async def create_employee(
     actor: Caller | None = None,
 ) -> tuple[uuid.UUID, str]:
     """Add an employee with a fresh API key; returns (id, key). Only admins may add one."""
-    if actor is not None and not actor.is_admin:
-        raise DomainError.one(ErrorCode.FORBIDDEN, None, "Only administrators can add employees.")
-    if errors := _name_errors(display_name, title):
-        raise DomainError(errors)
-    key = new_key()
-    async with db.write() as conn:
-        employee_id = await _insert_employee(
-            conn,
-            display_name=display_name,
-            title=title,
-            is_admin=is_admin,
-            actor=actor.id if actor else None,
-        )
-        await store_key(conn, employee_id, key)
-    return employee_id, key
+    if actor is not None:
+        require_admin(actor, MSG_ADMINS_ONLY)
+    row, issued = await _with_first_key(
+        db,
+        display_name=display_name,
+        title=title,
+        is_admin=is_admin,
+        actor=actor.id if actor else None,
+    )
+    return row["id"], issued.key
+
+
+async def add_employee(
+    *,
+    db: Database,
+    caller: Caller,
+    display_name: str,
+    title: str | None = None,
+    is_admin: bool = False,
+) -> tuple[Mapping[Any, Any], IssuedKey]:
+    """Add an employee with a first API key, to be shown once (administrators only)."""
+    require_admin(caller, MSG_ADMINS_ONLY)
+    return await _with_first_key(
+        db, display_name=display_name, title=title, is_admin=is_admin, actor=caller.id
+    )
 
 
 async def ensure_bootstrap_admin(db: Database, configured_key: str | None) -> str | None:
@@ -109,9 +142,10 @@ async def _bootstrap_admin(conn: AsyncConnection) -> uuid.UUID:
     ).scalar()
     if flag is not None:
         return uuid.UUID(flag)
-    admin_id = await _insert_employee(
+    admin = await _insert_employee(
         conn, display_name="Administrator", title=None, is_admin=True, actor=None
     )
+    admin_id: uuid.UUID = admin["id"]
     await conn.execute(
         insert(system_flag_t).values(name=BOOTSTRAP_FLAG, value=str(admin_id), created_at=utcnow())
     )

@@ -6,13 +6,17 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, insert, select
+from sqlalchemy import and_, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
 from app.db.models import api_key_t, employee_t, utcnow
 from app.domain.caller import Caller
+from app.domain.errors import DomainError, ErrorCode
 
 KEY_BYTES = 32
 
@@ -27,16 +31,27 @@ def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-async def store_key(conn: AsyncConnection, employee_id: uuid.UUID, key: str) -> None:
-    """Record `key` as a valid key of the employee."""
-    await conn.execute(
-        insert(api_key_t).values(
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    """A new key as shown, once, to its holder, and the id it can be revoked by."""
+
+    id: int
+    key: str
+
+
+async def store_key(conn: AsyncConnection, employee_id: uuid.UUID, key: str) -> int:
+    """Record `key` as a valid key of the employee; returns the key's id."""
+    inserted = await conn.execute(
+        insert(api_key_t)
+        .values(
             employee_id=employee_id,
             digest=digest(key),
             prefix=key[:12],
             created_at=utcnow(),
         )
+        .returning(api_key_t.c.id)
     )
+    return int(inserted.scalar_one())
 
 
 async def key_exists(conn: AsyncConnection, key: str) -> bool:
@@ -85,3 +100,46 @@ async def caller_for(db: Database, authorization: str | None) -> Caller | None:
         return None
     async with db.read() as conn:
         return await authenticate(conn, token)
+
+
+async def issue_key(*, db: Database, caller: Caller, employee_id: uuid.UUID) -> IssuedKey:
+    """A fresh key for an employee: administrators for anyone, everyone else for themselves."""
+    if not (caller.is_admin or caller.id == employee_id):
+        raise DomainError.one(
+            ErrorCode.FORBIDDEN, "employeeId", "Only administrators can issue keys for others."
+        )
+    key = new_key()
+    async with db.write() as conn:
+        known = await conn.execute(select(exists().where(employee_t.c.id == employee_id)))
+        if not known.scalar():
+            raise DomainError.one(ErrorCode.NOT_FOUND, "employeeId", "The employee is not found.")
+        return IssuedKey(id=await store_key(conn, employee_id, key), key=key)
+
+
+async def revoke_key(*, db: Database, caller: Caller, key_id: int) -> Mapping[Any, Any]:
+    """Stop a key from signing in: administrators any key, everyone else their own.
+
+    Revoking a revoked key changes nothing. Returns the key's id, owner and revocation time.
+    """
+    shown = (api_key_t.c.id, api_key_t.c.employee_id, api_key_t.c.revoked_at)
+    async with db.write() as conn:
+        row = (
+            (await conn.execute(select(*shown).where(api_key_t.c.id == key_id).with_for_update()))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise DomainError.one(ErrorCode.NOT_FOUND, "keyId", "The API key is not found.")
+        if not (caller.is_admin or caller.id == row["employee_id"]):
+            raise DomainError.one(
+                ErrorCode.FORBIDDEN, "keyId", "Only administrators can revoke others' keys."
+            )
+        if row["revoked_at"] is not None:
+            return row
+        revoked = await conn.execute(
+            update(api_key_t)
+            .where(api_key_t.c.id == key_id)
+            .values(revoked_at=utcnow())
+            .returning(*shown)
+        )
+        return revoked.mappings().one()

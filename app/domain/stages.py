@@ -1,0 +1,187 @@
+"""Stages: how an administrator shapes the sales pipeline (spec 3, the opportunity/stage routes)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, delete, exists, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.db.engine import Database
+from app.db.models import opportunity_t, stage_t, utcnow
+from app.domain.caller import Caller
+from app.domain.enums import StageType
+from app.domain.errors import (
+    DomainError,
+    ErrorCode,
+    FieldError,
+    order_errors,
+    require_admin,
+    text_errors,
+)
+
+TITLE_MAX = 255
+COLOR_MAX = 50
+MSG_ADMINS_ONLY = "Only administrators can change stages."
+MSG_NOT_FOUND = "The stage is not found."
+# The original's messages (CRMErrorsResource), kept word for word.
+MSG_IN_USE_EDIT = "Can't be edited. There are some opportunities at this stage."
+MSG_IN_USE_DELETE = "Can't be deleted. There are some opportunities at this stage."
+
+
+@dataclass(frozen=True, kw_only=True)
+class StageFields:
+    """Everything a stage carries but its id and place in the pipeline."""
+
+    title: str
+    color: str
+    description: str | None = None
+    success_probability: int = 0
+    stage_type: StageType = StageType.OPEN
+
+
+def _color_errors(color: str) -> list[FieldError]:
+    return text_errors("color", color.strip(), max_length=COLOR_MAX, label="A color")
+
+
+def _field_errors(fields: StageFields) -> list[FieldError]:
+    errors = text_errors("title", fields.title.strip(), max_length=TITLE_MAX, label="A title")
+    errors += _color_errors(fields.color)
+    if not 0 <= fields.success_probability <= 100:
+        errors.append(
+            FieldError(
+                ErrorCode.INVALID,
+                "successProbability",
+                "The success probability must be between 0 and 100.",
+            )
+        )
+    return errors
+
+
+def _values(fields: StageFields, caller: Caller) -> dict[str, Any]:
+    return {
+        "title": fields.title.strip(),
+        "description": fields.description or None,
+        "color": fields.color.strip(),
+        "success_probability": fields.success_probability,
+        "stage_type": int(fields.stage_type),
+        "updated_at": utcnow(),
+        "updated_by": caller.id,
+    }
+
+
+async def _locked(conn: AsyncConnection, stage_id: int) -> Mapping[Any, Any] | None:
+    # FOR UPDATE (PostgreSQL; SQLite's writer is exclusive anyway): a deal being created at this
+    # stage holds a key-share lock on it, so the in-use check below waits for it and sees it.
+    result = await conn.execute(select(stage_t).where(stage_t.c.id == stage_id).with_for_update())
+    return result.mappings().first()
+
+
+async def _in_use(conn: AsyncConnection, stage_id: int) -> bool:
+    used = await conn.execute(select(exists().where(opportunity_t.c.stage_id == stage_id)))
+    return bool(used.scalar())
+
+
+async def create_stage(*, db: Database, caller: Caller, fields: StageFields) -> Mapping[Any, Any]:
+    """Add a stage at the end of the pipeline (administrators only)."""
+    require_admin(caller, MSG_ADMINS_ONLY)
+    if errors := _field_errors(fields):
+        raise DomainError(errors)
+    async with db.write() as conn:
+        last = await conn.execute(select(func.max(stage_t.c.sort_order)))
+        highest = last.scalar()
+        now = utcnow()
+        inserted = await conn.execute(
+            insert(stage_t)
+            .values(
+                **_values(fields, caller),
+                sort_order=0 if highest is None else int(highest) + 1,
+                created_at=now,
+                created_by=caller.id,
+            )
+            .returning(*stage_t.c)
+        )
+        return inserted.mappings().one()
+
+
+async def update_stage(
+    *, db: Database, caller: Caller, stage_id: int, fields: StageFields
+) -> Mapping[Any, Any]:
+    """Replace a stage's title, description, color, probability and type (administrators only).
+
+    A stage some deal is at cannot be edited, only recolored (as in the original).
+    """
+    require_admin(caller, MSG_ADMINS_ONLY)
+    errors = _field_errors(fields)
+    async with db.write() as conn:
+        if await _locked(conn, stage_id) is None:
+            errors.append(FieldError(ErrorCode.NOT_FOUND, "id", MSG_NOT_FOUND))
+        elif await _in_use(conn, stage_id):
+            errors.append(FieldError(ErrorCode.CONFLICT, None, MSG_IN_USE_EDIT))
+        if errors:
+            raise DomainError(errors)
+        updated = await conn.execute(
+            update(stage_t)
+            .where(stage_t.c.id == stage_id)
+            .values(**_values(fields, caller))
+            .returning(*stage_t.c)
+        )
+        return updated.mappings().one()
+
+
+async def set_stage_color(
+    *, db: Database, caller: Caller, stage_id: int, color: str
+) -> Mapping[Any, Any]:
+    """Recolor a stage, even one deals are at (administrators only)."""
+    require_admin(caller, MSG_ADMINS_ONLY)
+    if errors := _color_errors(color):
+        raise DomainError(errors)
+    async with db.write() as conn:
+        updated = await conn.execute(
+            update(stage_t)
+            .where(stage_t.c.id == stage_id)
+            .values(color=color.strip(), updated_at=utcnow(), updated_by=caller.id)
+            .returning(*stage_t.c)
+        )
+        row = updated.mappings().first()
+        if row is None:
+            raise DomainError.one(ErrorCode.NOT_FOUND, "id", MSG_NOT_FOUND)
+        return row
+
+
+async def reorder_stages(
+    *, db: Database, caller: Caller, ids: Sequence[int]
+) -> list[Mapping[Any, Any]]:
+    """Give each listed stage its 0-based index as sort order; returns them in that order.
+
+    Stages left out keep their sort order (administrators only).
+    """
+    require_admin(caller, MSG_ADMINS_ONLY)
+    async with db.write() as conn:
+        # The pipeline is short: reading every stage avoids an IN list as long as the input.
+        stored = (await conn.execute(select(stage_t.c.id))).scalars().all()
+        if errors := order_errors(ids, stored, what="stage ids"):
+            raise DomainError(errors)
+        now = utcnow()
+        await conn.execute(
+            update(stage_t)
+            .where(stage_t.c.id == bindparam("stage_id"))
+            .values(sort_order=bindparam("position"), updated_at=now, updated_by=caller.id),
+            [{"stage_id": stage_id, "position": index} for index, stage_id in enumerate(ids)],
+        )
+        rows = {row["id"]: row for row in (await conn.execute(select(stage_t))).mappings()}
+    return [rows[stage_id] for stage_id in ids]
+
+
+async def delete_stage(*, db: Database, caller: Caller, stage_id: int) -> int:
+    """Delete a stage no deal is at; returns its id (administrators only)."""
+    require_admin(caller, MSG_ADMINS_ONLY)
+    async with db.write() as conn:
+        if await _locked(conn, stage_id) is None:
+            raise DomainError.one(ErrorCode.NOT_FOUND, "id", MSG_NOT_FOUND)
+        if await _in_use(conn, stage_id):
+            raise DomainError.one(ErrorCode.CONFLICT, None, MSG_IN_USE_DELETE)
+        await conn.execute(delete(stage_t).where(stage_t.c.id == stage_id))
+    return stage_id
