@@ -36,6 +36,7 @@ def _serve(settings: Settings, _: argparse.Namespace) -> None:
         return None
 
     _with_db(settings, nothing)
+    # Our own middleware writes one JSON line per request; uvicorn's access log would repeat it.
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -45,7 +46,34 @@ def _serve(settings: Settings, _: argparse.Namespace) -> None:
         loop="uvloop",
         http="httptools",
         log_level=settings.log_level,
+        access_log=False,
+        log_config=log_config(settings.log_level),
     )
+
+
+def log_config(level: str) -> dict[str, object]:
+    """uvicorn's logging, plus our access log as bare JSON lines on stdout."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {"format": "%(levelname)s %(name)s: %(message)s"},
+            "json": {"format": "%(message)s"},
+        },
+        "handlers": {
+            "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+            "access": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stdout",
+            },
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["stderr"], "level": level.upper()},
+            "crm": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
+            "crm.access": {"handlers": ["access"], "level": level.upper(), "propagate": False},
+        },
+    }
 
 
 def _prepare(settings: Settings, _: argparse.Namespace) -> None:

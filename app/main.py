@@ -1,4 +1,4 @@
-"""The ASGI application: wires storage, the GraphQL view and the legacy REST routes together."""
+"""The ASGI application: wires storage, GraphQL over HTTP and the legacy REST routes together."""
 
 from __future__ import annotations
 
@@ -8,14 +8,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from app.db import migrate
 from app.db.engine import Database
 from app.db.seed import seed_reference_data
 from app.domain.employees import ensure_bootstrap_admin
+from app.graphql.http import GraphQLHTTP
+from app.graphql.ide import assets_route, graphiql_page
 from app.graphql.schema import build_schema
-from app.graphql.view import GraphQLView
+from app.health import healthz, readyz
+from app.observability import RequestLog
 from app.rest import opportunity as legacy_opportunity
 from app.rest.legacy import starlette_routes
 from app.rest.openapi import openapi_endpoint
@@ -54,7 +61,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the service from its settings; nothing happens at import time."""
     settings = settings or Settings()
     db = open_database(settings)
-    schema = build_schema()
+    schema = build_schema(settings)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -63,15 +70,37 @@ def create_app(settings: Settings | None = None) -> Starlette:
         yield
         await db.dispose()
 
-    graphql = GraphQLView(schema, db=db, settings=settings)
-    app = Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            *starlette_routes(legacy_opportunity.ROUTES, schema=schema, db=db, settings=settings),
-            Route("/api/2.0/openapi.json", openapi_endpoint(legacy_opportunity.ROUTES)),
-        ],
-        lifespan=lifespan,
+    assets = settings.graphiql_assets_dir
+
+    async def ide(request: Request) -> Response:
+        return await graphiql_page(request, assets)
+
+    graphql = GraphQLHTTP(
+        schema, db=db, settings=settings, ide=ide if settings.graphiql_enabled else None
     )
+    routes = [
+        # Every method reaches the endpoint, which answers 405 with Allow as the spec asks.
+        Route("/graphql", graphql),
+        *starlette_routes(legacy_opportunity.ROUTES, schema=schema, db=db, settings=settings),
+        Route("/api/2.0/openapi.json", openapi_endpoint(legacy_opportunity.ROUTES)),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz(db)),
+    ]
+    if settings.graphiql_enabled:
+        routes.append(assets_route(assets))
+    middleware = [Middleware(RequestLog)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "PUT", "DELETE"],
+                allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-ID"],
+                expose_headers=["X-Request-ID"],
+                max_age=600,
+            )
+        )
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.db = db
     app.state.schema = schema
     app.state.settings = settings

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('var') / 'crm.sqlite3'}"
+# From the package's location, not the working directory: `assets/` sits next to `app/`.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_GRAPHIQL_ASSETS_DIR = PROJECT_ROOT / "assets" / "graphiql" / "node_modules"
 
 
 class Settings(BaseSettings):
@@ -32,7 +35,26 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000",
         description="Base URL used to build employee profile links.",
     )
-    profile: Literal["development", "production"] = "development"
+    profile: Literal["development", "production"] = Field(
+        "development",
+        description="production: query limits on, introspection and GraphiQL off unless enabled.",
+    )
+    introspection: bool | None = Field(
+        None, description="Allow schema introspection; default: on in development only."
+    )
+    graphiql: bool | None = Field(
+        None, description="Serve GraphiQL; default: on in development only."
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated origins allowed to call the API from a browser (CORS).",
+    )
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body (413 above).")
+    max_query_depth: int = Field(12, ge=1, description="Deepest selection (production profile).")
+    max_query_tokens: int = Field(
+        2000, ge=10, description="Most tokens in a document (production)."
+    )
+    max_query_aliases: int = Field(30, ge=1, description="Most aliases in a document (production).")
     log_level: str = "info"
     migrate_on_start: bool = Field(True, description="Apply migrations and seed data at startup.")
     sqlite_busy_timeout_ms: int = Field(5000, ge=0)
@@ -42,6 +64,17 @@ class Settings(BaseSettings):
         gt=0,
         description="How long a write waits for the single SQLite writer before 503.",
     )
+    graphiql_assets_dir: Path = Field(
+        DEFAULT_GRAPHIQL_ASSETS_DIR,
+        description="node_modules that `npm ci --prefix assets/graphiql` fills; GraphiQL's files.",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -56,6 +89,21 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         """The portal time zone as a tzinfo."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def is_production(self) -> bool:
+        """True for the hardened production profile."""
+        return self.profile == "production"
+
+    @property
+    def introspection_enabled(self) -> bool:
+        """Whether the schema may be introspected."""
+        return self.introspection if self.introspection is not None else not self.is_production
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        """Whether GET /graphql in a browser serves GraphiQL."""
+        return self.graphiql if self.graphiql is not None else not self.is_production
 
     @property
     def is_sqlite(self) -> bool:

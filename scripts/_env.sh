@@ -19,3 +19,25 @@ ensure_venv() {
     echo "$want" > "$stamp"
   fi
 }
+
+# GraphiQL's browser files (React, GraphiQL, its explorer plugin) come from the npm registry,
+# pinned by assets/graphiql/package-lock.json; re-installed only when the lock file changes or
+# node_modules is gone. Install scripts of the packages are never run: only their files are used.
+ensure_graphiql_assets() {
+  local dir="assets/graphiql"
+  local stamp="$dir/node_modules/.installed"
+  local want
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "npm not found: install Node.js and npm, then run this again" \
+      "(until then GET /graphql in a browser answers 503)" >&2
+    return 1
+  fi
+  echo "installing GraphiQL assets into $dir/node_modules" >&2
+  if ! npm ci --prefix assets/graphiql --no-audit --no-fund --ignore-scripts --loglevel=error; then
+    echo "npm ci failed: GraphiQL assets are not installed" >&2
+    return 1
+  fi
+  echo "$want" > "$stamp"
+}

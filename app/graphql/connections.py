@@ -23,6 +23,11 @@ from app.graphql.context import Info
 
 T = TypeVar("T")
 
+FIRST = "Return at most this many items from the start (or after `after`); at most 100."
+AFTER = "A cursor: return the items after it."
+LAST = "Return at most this many items from the end (or before `before`); at most 100."
+BEFORE = "A cursor: return the items before it."
+
 
 @strawberry.type(description="Where a page sits in its list.")
 class PageInfo:

@@ -9,6 +9,10 @@ import strawberry
 from app.domain import listing, reads
 from app.domain.paging import PageRequest
 from app.graphql.connections import (
+    AFTER,
+    BEFORE,
+    FIRST,
+    LAST,
     Connection,
     connection,
     refusals_as_graphql_errors,
@@ -24,10 +28,6 @@ from app.graphql.filters import (
     contact_order,
 )
 from app.graphql.types import (
-    AFTER,
-    BEFORE,
-    FIRST,
-    LAST,
     Contact,
     Currency,
     CustomFieldDefinition,

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.base import get_object_definition
@@ -13,6 +24,7 @@ from app.graphql.management import ManagementMutation
 from app.graphql.mutations import Mutation
 from app.graphql.queries import Query
 from app.graphql.scalars import SCALARS
+from app.settings import Settings
 
 CACHE_SIZE = 512
 RootMutation = merge_types("Mutation", (Mutation, ManagementMutation))
@@ -28,16 +40,31 @@ def is_unexpected(error: GraphQLError) -> bool:
     )
 
 
-def build_schema() -> strawberry.Schema:
-    """The GraphQL schema with bounded parse and validation caches and masked crashes."""
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The schema, with bounded parse and validation caches and masked crashes.
+
+    The production profile adds depth, token and alias limits and hides field suggestions;
+    introspection follows the settings. Limits come first: the caches key on what they add.
+    """
+    settings = settings or Settings(_env_file=None)
+    extensions: list[Callable[[], SchemaExtension]] = []
+    if settings.is_production:
+        extensions += [
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+        ]
+    if not settings.introspection_enabled:
+        extensions.append(DisableIntrospection)
+    extensions += [
+        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        lambda: MaskErrors(should_mask_error=is_unexpected),
+    ]
     return strawberry.Schema(
         query=Query,
         mutation=RootMutation,
-        extensions=[
-            lambda: ParserCache(maxsize=CACHE_SIZE),
-            lambda: ValidationCache(maxsize=CACHE_SIZE),
-            lambda: MaskErrors(should_mask_error=is_unexpected),
-        ],
-        config=StrawberryConfig(),
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=settings.is_production),
         scalar_overrides=SCALARS,
     )

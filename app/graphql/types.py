@@ -16,6 +16,10 @@ from app.domain.contacts import display_name
 from app.domain.enums import ShareType as DomainShareType
 from app.domain.paging import PageRequest
 from app.graphql.connections import (
+    AFTER,
+    BEFORE,
+    FIRST,
+    LAST,
     Connection,
     connection,
     refusals_as_graphql_errors,
@@ -397,12 +401,6 @@ class Opportunity:
             stage_id=row["stage_id"],
             bid_currency_abbr=row["bid_currency"],
         )
-
-
-FIRST = "Return at most this many items from the start (or after `after`); at most 100."
-AFTER = "A cursor: return the items after it."
-LAST = "Return at most this many items from the end (or before `before`); at most 100."
-BEFORE = "A cursor: return the items before it."
 
 
 async def opportunity_connection(

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from functools import cached_property
 from typing import Any
 
-from graphql import GraphQLError, parse, validate
+from graphql import GraphQLError, OperationDefinitionNode, parse, validate
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -22,6 +23,7 @@ from app.db.engine import Database
 from app.domain.errors import MSG_ACCESS_DENIED, MSG_OUT_OF_RANGE
 from app.domain.keys import caller_for
 from app.graphql.context import Context
+from app.observability import record_operation
 from app.rest import wire
 from app.rest.binding import BindingError, Kind, UnsupportedMediaType, bind, raw_parameters
 from app.settings import Settings
@@ -82,6 +84,14 @@ class LegacyRoute:
         if errors:
             raise ValueError(f"{self.method} {self.path}: {errors[0].message}")
 
+    @cached_property
+    def operation_name(self) -> str | None:
+        """The name of the persisted operation, for the access log."""
+        for definition in parse(self.operation).definitions:
+            if isinstance(definition, OperationDefinitionNode) and definition.name:
+                return definition.name.value
+        return None
+
 
 def envelope(status: int, response: Any) -> bytes:
     """The success envelope; `count` is omitted when zero."""
@@ -132,6 +142,7 @@ def starlette_routes(
         route.check(schema)
 
         async def endpoint(request: Request, route: LegacyRoute = route) -> Response:
+            record_operation(request.scope, route.operation_name)
             caller = await caller_for(db, request.headers.get("authorization"))
             if caller is None:
                 return unauthorized(request)

@@ -1,0 +1,245 @@
+"""GraphQL over HTTP (the GraphQL-over-HTTP spec), on our own terms.
+
+strawberry's stock view answers 400 for a mutation over GET, 400 for an unsupported body type,
+never 406, and always `application/json`; the spec asks for 405, 415, 406 and
+`application/graphql-response+json` with 4xx for requests that cannot execute. So the HTTP
+layer is ours; parsing, validation and execution stay strawberry's (`Schema.execute`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from strawberry import Schema
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+
+from app.db.engine import Database
+from app.domain.keys import caller_for
+from app.graphql.context import Context
+from app.observability import record_operation
+from app.settings import Settings
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+QUERY_ONLY = frozenset({OperationType.QUERY})
+ALL_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
+
+IdePage = Callable[[Request], Awaitable[Response]]
+
+
+class RequestRefused(Exception):
+    """The HTTP request cannot become a GraphQL operation."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def _accepted(accept: str | None) -> list[tuple[str, float]]:
+    ranges = []
+    for part in (accept or "").split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        if not media:
+            continue
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((media.lower(), quality))
+    return ranges
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an Accept header, or None when nothing we have fits.
+
+    The highest quality wins; between equals, a range naming the spec's own type picks
+    it, and a wildcard picks plain JSON, which every client reads.
+    """
+    ranges = _accepted(accept)
+    if not ranges:
+        return JSON
+    best: tuple[float, int, str] | None = None
+    for media, quality in ranges:
+        if quality <= 0:
+            continue
+        if media == GRAPHQL_RESPONSE:
+            candidate = (quality, 2, GRAPHQL_RESPONSE)
+        elif media == JSON:
+            candidate = (quality, 1, JSON)
+        elif media in ("*/*", "application/*"):
+            candidate = (quality, 0, JSON)
+        else:
+            continue
+        if best is None or candidate > best:
+            best = candidate
+    return best[2] if best else None
+
+
+def wants_html(accept: str | None) -> bool:
+    """A browser asking for a page rather than for a GraphQL response."""
+    ranges = dict(_accepted(accept))
+    return ranges.get("text/html", 0) > 0
+
+
+class GraphQLHTTP:
+    """The /graphql endpoint: negotiation, limits, API-key auth, then `Schema.execute`."""
+
+    def __init__(
+        self, schema: Schema, *, db: Database, settings: Settings, ide: IdePage | None
+    ) -> None:
+        self.schema = schema
+        self.db = db
+        self.settings = settings
+        self.ide = ide
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        response = await self.handle(request)
+        await response(scope, receive, send)
+
+    async def handle(self, request: Request) -> Response:
+        """Answer one HTTP request."""
+        accept = request.headers.get("accept")
+        if request.method == "GET" and self.ide is not None and wants_html(accept):
+            return await self.ide(request)
+        media = negotiate(accept)
+        if media is None:
+            return self._refusal(
+                RequestRefused(406, f"Not acceptable: ask for {GRAPHQL_RESPONSE} or {JSON}."), JSON
+            )
+        try:
+            if request.method not in ("GET", "POST"):
+                raise RequestRefused(405, "Use GET or POST.", {"Allow": "GET, POST"})
+            caller = await caller_for(self.db, request.headers.get("authorization"))
+            if caller is None:
+                raise RequestRefused(
+                    401,
+                    "Unauthorized: send your API key as 'Authorization: <key>' or "
+                    "'Authorization: Bearer <key>'.",
+                    {"WWW-Authenticate": 'Bearer realm="crm-graphql"'},
+                )
+            params = await self._params(request)
+            record_operation(request.scope, params.get("operationName"))
+            result = await self._execute(request, params, Context(self.db, self.settings, caller))
+        except RequestRefused as refused:
+            return self._refusal(refused, media)
+        return self._result(result, media)
+
+    async def _params(self, request: Request) -> dict[str, Any]:
+        if request.method == "GET":
+            params: dict[str, Any] = dict(request.query_params)
+            for name in ("variables", "extensions"):
+                if params.get(name):
+                    params[name] = self._json(params[name], name)
+        else:
+            content_type = request.headers.get("content-type", "")
+            media, *options = (p.strip().lower() for p in content_type.split(";"))
+            charset = next(
+                (o.split("=", 1)[1] for o in options if o.startswith("charset=")), "utf-8"
+            )
+            if media != JSON or charset.strip('"') != "utf-8":
+                raise RequestRefused(415, f"Send the request as {JSON} (UTF-8).")
+            body = await self._body(request)
+            params = self._json(body, "body")
+            if isinstance(params, list):
+                raise RequestRefused(400, "Batched requests are not supported.")
+            if not isinstance(params, dict):
+                raise RequestRefused(400, "The body must be a JSON object.")
+        query = params.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise RequestRefused(400, "The request has no query (a string) to execute.")
+        for name in ("variables", "extensions"):
+            if params.get(name) is not None and not isinstance(params[name], dict):
+                raise RequestRefused(400, f"{name} must be an object.")
+        if params.get("operationName") is not None and not isinstance(params["operationName"], str):
+            raise RequestRefused(400, "operationName must be a string.")
+        return params
+
+    async def _body(self, request: Request) -> bytes:
+        limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise RequestRefused(413, f"The body is larger than {limit} bytes.")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise RequestRefused(413, f"The body is larger than {limit} bytes.")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _json(text: str | bytes, what: str) -> Any:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            raise RequestRefused(400, f"The {what} is not valid JSON.") from None
+
+    async def _execute(
+        self, request: Request, params: dict[str, Any], context: Context
+    ) -> ExecutionResult:
+        allowed = QUERY_ONLY if request.method == "GET" else ALL_OPERATIONS
+        try:
+            return await self.schema.execute(
+                params["query"],
+                variable_values=params.get("variables"),
+                context_value=context,
+                operation_name=params.get("operationName"),
+                allowed_operation_types=allowed,
+            )
+        except InvalidOperationTypeError as error:
+            if request.method == "GET":
+                raise RequestRefused(
+                    405, "Mutations are only allowed over POST.", {"Allow": "POST"}
+                ) from error
+            raise RequestRefused(400, error.as_http_error_reason(request.method)) from error
+        except CannotGetOperationTypeError as error:
+            raise RequestRefused(400, error.as_http_error_reason()) from error
+        except MissingQueryError as error:
+            raise RequestRefused(400, "The request has no query to execute.") from error
+
+    def _result(self, result: ExecutionResult, media: str) -> Response:
+        errors = result.errors or []
+        did_not_run = isinstance(result, PreExecutionError) or (
+            result.data is None and bool(errors) and all(e.path is None for e in errors)
+        )
+        body: dict[str, Any] = {} if did_not_run else {"data": result.data}
+        if errors:
+            body["errors"] = [_formatted(e) for e in errors]
+        if result.extensions:
+            body["extensions"] = result.extensions
+        status = 400 if did_not_run and media == GRAPHQL_RESPONSE else 200
+        return Response(orjson.dumps(body), status_code=status, media_type=media)
+
+    @staticmethod
+    def _refusal(refused: RequestRefused, media: str) -> Response:
+        error: dict[str, Any] = {"message": refused.message}
+        if refused.status == 401:
+            error["extensions"] = {"code": "UNAUTHENTICATED"}
+        body = {"errors": [error]}
+        return Response(
+            orjson.dumps(body),
+            status_code=refused.status,
+            media_type=media,
+            headers=refused.headers,
+        )
+
+
+def _formatted(error: GraphQLError) -> dict[str, Any]:
+    return dict(error.formatted)
