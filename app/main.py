@@ -18,11 +18,13 @@ from app.db import migrate
 from app.db.engine import Database
 from app.db.seed import seed_reference_data
 from app.domain.employees import ensure_bootstrap_admin
+from app.domain.idempotency import forget_expired
 from app.graphql.http import GraphQLHTTP
 from app.graphql.ide import assets_route, graphiql_page
 from app.graphql.schema import build_schema
 from app.health import healthz, readyz
 from app.observability import RequestLog
+from app.overload import InFlightLimit
 from app.rest import opportunity as legacy_opportunity
 from app.rest.legacy import starlette_routes
 from app.rest.openapi import openapi_endpoint
@@ -45,6 +47,8 @@ async def prepare_database(db: Database, settings: Settings) -> None:
     """Migrate, seed reference data and make sure an administrator can sign in."""
     await migrate.upgrade(db)
     await seed_reference_data(db)
+    async with db.write() as conn:
+        await forget_expired(conn)
     key = await ensure_bootstrap_admin(
         db,
         settings.bootstrap_api_key.get_secret_value() if settings.bootstrap_api_key else None,
@@ -88,7 +92,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     if settings.graphiql_enabled:
         routes.append(assets_route(assets))
-    middleware = [Middleware(RequestLog)]
+    middleware = [
+        Middleware(RequestLog),
+        Middleware(InFlightLimit, limit=settings.max_in_flight),
+    ]
     if settings.cors_origins:
         middleware.append(
             Middleware(

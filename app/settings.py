@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         2000, ge=10, description="Most tokens in a document (production)."
     )
     max_query_aliases: int = Field(30, ge=1, description="Most aliases in a document (production).")
+    max_in_flight: int = Field(
+        256, ge=1, description="Requests handled at once per worker; more get 503 + Retry-After."
+    )
+    idempotency_ttl_s: int = Field(
+        86_400, ge=1, description="How long an Idempotency-Key is remembered, in seconds."
+    )
     log_level: str = "info"
     migrate_on_start: bool = Field(True, description="Apply migrations and seed data at startup.")
     sqlite_busy_timeout_ms: int = Field(5000, ge=0)

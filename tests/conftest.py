@@ -15,6 +15,7 @@ from app.db import models
 from app.db.engine import Database
 from app.domain.caller import Caller
 from app.domain.employees import create_employee
+from app.domain.keys import caller_for
 from app.graphql.context import Context
 from app.graphql.schema import build_schema
 from app.main import create_app
@@ -77,8 +78,10 @@ class Person:
 async def add_person(
     db: Database, name: str, *, admin: bool = False, title: str | None = None
 ) -> Person:
-    employee_id, key = await create_employee(db, display_name=name, title=title, is_admin=admin)
-    return Person(Caller(id=employee_id, display_name=name, is_admin=admin), key)
+    _, key = await create_employee(db, display_name=name, title=title, is_admin=admin)
+    caller = await caller_for(db, key)
+    assert caller is not None
+    return Person(caller, key)
 
 
 @pytest.fixture

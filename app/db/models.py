@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import Index, SmallInteger, Table, Text
+from sqlalchemy import Index, SmallInteger, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db.types import Money, UTCDateTime
@@ -172,6 +172,23 @@ class Notification(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class IdempotencyKey(SQLModel, table=True):
+    """A create already done under an Idempotency-Key, so that a retry returns it again."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (UniqueConstraint("api_key_id", "key", name="uq_idempotency_key_api_key_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    api_key_id: int = Field(foreign_key="api_key.id", ondelete="CASCADE")
+    key: str = Field(max_length=255)
+    request_hash: str = Field(max_length=64)
+    opportunity_id: int | None = Field(
+        default=None, foreign_key="opportunity.id", ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
 class SystemFlag(SQLModel, table=True):
     """Facts the service records about itself, such as 'default stages were seeded'."""
 
@@ -203,3 +220,4 @@ access_t = table_of(OpportunityAccess)
 field_value_t = table_of(OpportunityCustomField)
 notification_t = table_of(Notification)
 system_flag_t = table_of(SystemFlag)
+idempotency_t = table_of(IdempotencyKey)

@@ -13,3 +13,4 @@ class Caller:
     id: uuid.UUID
     display_name: str
     is_admin: bool
+    key_id: int | None = None  # the API key used; idempotency keys are scoped to it

@@ -66,6 +66,7 @@ async def authenticate(conn: AsyncConnection, presented: str) -> Caller | None:
     row = (
         await conn.execute(
             select(
+                api_key_t.c.id.label("key_id"),
                 api_key_t.c.digest,
                 employee_t.c.id,
                 employee_t.c.display_name,
@@ -79,7 +80,9 @@ async def authenticate(conn: AsyncConnection, presented: str) -> Caller | None:
     # below is constant-time all the same, so that no code path ever compares secrets naively.
     if row is None or not hmac.compare_digest(row.digest, wanted):
         return None
-    return Caller(id=row.id, display_name=row.display_name, is_admin=row.is_admin)
+    return Caller(
+        id=row.id, display_name=row.display_name, is_admin=row.is_admin, key_id=row.key_id
+    )
 
 
 def bearer_token(authorization: str | None) -> str | None:

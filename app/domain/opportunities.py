@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import and_, exists, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
@@ -37,6 +38,7 @@ from app.domain.errors import (
     ErrorCode,
     FieldError,
 )
+from app.domain.idempotency import Idempotency, fingerprint, key_errors, remember, replay
 
 TITLE_MAX = 255
 NIL_UUID = uuid.UUID(int=0)
@@ -192,15 +194,46 @@ async def _existing(conn: AsyncConnection, column: Any, where: Any, ids: Sequenc
 
 
 async def create_opportunity(
-    db: Database, caller: Caller, new: NewOpportunity
+    db: Database,
+    caller: Caller,
+    new: NewOpportunity,
+    *,
+    idempotency: Idempotency | None = None,
 ) -> Mapping[Any, Any]:
     """Create a deal with its members, custom-field values and access list, all or nothing.
 
-    Returns the stored opportunity row; raises DomainError listing every refused input.
+    Returns the stored opportunity row; raises DomainError listing every refused input. With
+    an idempotency key, a repeat of the same request returns the deal created the first time.
     """
+    request_hash = fingerprint(new) if idempotency else ""
+    try:
+        return await _create(db, caller, new, idempotency, request_hash)
+    except IntegrityError:
+        if idempotency is None:
+            raise
+        # A concurrent request with the same key committed first: this one is its retry.
+        async with db.read() as conn:
+            earlier = await replay(conn, idempotency, request_hash)
+        if earlier is None:
+            raise
+        return earlier
+
+
+async def _create(
+    db: Database,
+    caller: Caller,
+    new: NewOpportunity,
+    idempotency: Idempotency | None,
+    request_hash: str,
+) -> Mapping[Any, Any]:
     errors = _input_errors(new)
+    errors += key_errors(idempotency.key if idempotency else None)
     currency = (new.bid_currency_abbr or "").upper()
     async with db.write() as conn:
+        if idempotency and not errors:
+            earlier = await replay(conn, idempotency, request_hash)
+            if earlier is not None:
+                return earlier
         errors += await _reference_errors(conn, caller, new, currency)
         if errors:
             raise DomainError(errors)
@@ -242,6 +275,8 @@ async def create_opportunity(
         await _write_custom_fields(conn, deal_id, new.custom_fields)
         if holders:
             await _write_access(conn, caller, deal_id, holders, notify=new.is_notify, now=now)
+        if idempotency:
+            await remember(conn, idempotency, request_hash, deal_id)
     return opportunity
 
 

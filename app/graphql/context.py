@@ -19,7 +19,11 @@ class Context:
     db: Database
     settings: Settings
     caller: Caller
+    # The request's Idempotency-Key header, if any; applies to the creates it carries.
+    idempotency_key: str | None = None
     loaders: Loaders = field(init=False)
+    # Set when the database could not take a write in time: the answer becomes 503.
+    busy: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db, self.caller)

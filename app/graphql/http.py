@@ -35,6 +35,8 @@ QUERY_ONLY = frozenset({OperationType.QUERY})
 ALL_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 IdePage = Callable[[Request], Awaitable[Response]]
+BUSY_MESSAGE = "The service is busy; retry after a moment."
+RETRY_AFTER_S = 1
 
 
 class RequestRefused(Exception):
@@ -136,7 +138,12 @@ class GraphQLHTTP:
                 )
             params = await self._params(request)
             record_operation(request.scope, params.get("operationName"))
-            result = await self._execute(request, params, Context(self.db, self.settings, caller))
+            context = Context(
+                self.db, self.settings, caller, request.headers.get("idempotency-key")
+            )
+            result = await self._execute(request, params, context)
+            if context.busy:
+                raise RequestRefused(503, BUSY_MESSAGE, {"Retry-After": str(RETRY_AFTER_S)})
         except RequestRefused as refused:
             return self._refusal(refused, media)
         return self._result(result, media)

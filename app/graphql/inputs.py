@@ -101,6 +101,14 @@ class CreateOpportunityInput:
         default=False,
         description="Notify the access list (but the caller) of their access.",
     )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Makes the create safe to retry: a repeat with the same key and input returns the "
+            "first result; another input under the key is a CONFLICT. Defaults to the request's "
+            "Idempotency-Key header. Scoped to your API key; expires after a day by default."
+        ),
+    )
 
 
 @strawberry.type(description="The result of createOpportunity.")

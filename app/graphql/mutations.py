@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 import strawberry
@@ -9,6 +10,7 @@ import strawberry
 from app.domain import contacts, custom_fields, opportunities
 from app.domain.enums import BidType, CustomFieldType, ShareType
 from app.domain.errors import DomainError
+from app.domain.idempotency import Idempotency
 from app.graphql.context import Info
 from app.graphql.enums import entity_type_name, to_domain
 from app.graphql.inputs import (
@@ -47,6 +49,19 @@ def new_opportunity(data: CreateOpportunityInput) -> opportunities.NewOpportunit
     )
 
 
+def idempotency(info: Info, key: str | None) -> Idempotency | None:
+    """The idempotency of a create: its own key, else the request's header."""
+    key = key if key is not None else info.context.idempotency_key
+    caller = info.context.caller
+    if key is None or caller.key_id is None:
+        return None
+    return Idempotency(
+        key=key,
+        api_key_id=caller.key_id,
+        ttl=timedelta(seconds=info.context.settings.idempotency_ttl_s),
+    )
+
+
 @strawberry.type(description="Changes.")
 class Mutation:
     @strawberry.mutation(
@@ -62,7 +77,10 @@ class Mutation:
     ) -> CreateOpportunityPayload:
         try:
             row = await opportunities.create_opportunity(
-                info.context.db, info.context.caller, new_opportunity(input_)
+                info.context.db,
+                info.context.caller,
+                new_opportunity(input_),
+                idempotency=idempotency(info, input_.idempotency_key),
             )
         except DomainError as refused:
             return CreateOpportunityPayload(opportunity=None, errors=user_errors(refused))

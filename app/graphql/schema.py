@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import strawberry
 from graphql import GraphQLError
@@ -20,6 +20,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.base import get_object_definition
 
+from app.db.engine import DatabaseBusy
+from app.graphql.context import Context
 from app.graphql.management import ManagementMutation
 from app.graphql.mutations import Mutation
 from app.graphql.queries import Query
@@ -38,6 +40,24 @@ def is_unexpected(error: GraphQLError) -> bool:
     return (
         original is not None and not isinstance(original, GraphQLError) and error.path is not None
     )
+
+
+class BusySignal(SchemaExtension):
+    """Mark the context when the database was too busy, before the error is masked.
+
+    Registered after MaskErrors: operation hooks unwind last-in first-out, so this one still
+    sees the original exception.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        context = self.execution_context.context
+        errors = getattr(result, "errors", None) or []
+        if isinstance(context, Context) and any(
+            isinstance(e.original_error, DatabaseBusy) for e in errors
+        ):
+            context.busy = True
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
@@ -60,6 +80,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         lambda: MaskErrors(should_mask_error=is_unexpected),
+        BusySignal,
     ]
     return strawberry.Schema(
         query=Query,

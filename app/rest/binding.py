@@ -17,7 +17,7 @@ from enum import IntEnum
 from typing import Any
 
 import orjson
-from starlette.datastructures import FormData, QueryParams
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
 INT32 = (-(2**31), 2**31 - 1)
@@ -31,6 +31,10 @@ _FORM_FIELD = re.compile(r"^customfieldlist\[(\d+)\]\[(key|value)\]$", re.IGNORE
 
 class BindingError(Exception):
     """A parameter could not be read; the legacy answer is 400 with this message."""
+
+
+class BodyTooLarge(Exception):
+    """The body is larger than the service accepts (413)."""
 
 
 class UnsupportedMediaType(Exception):
@@ -212,9 +216,17 @@ async def raw_parameters(request: Request, max_body: int) -> dict[str, Any]:
     """Route values, query string and body merged into one case-insensitive mapping."""
     merged: dict[str, Any] = {}
     _merge_multi(merged, request.query_params)
-    body = await request.body()
-    if len(body) > max_body:
-        raise BindingError("Request body too large.")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_body:
+        raise BodyTooLarge(f"The body is larger than {max_body} bytes.")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_body:
+            raise BodyTooLarge(f"The body is larger than {max_body} bytes.")
+        chunks.append(chunk)
+    body = b"".join(chunks)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if body.strip():
         if media in ("application/json", "text/json") or media.endswith("+json"):
@@ -226,8 +238,11 @@ async def raw_parameters(request: Request, max_body: int) -> dict[str, Any]:
                 raise BindingError("Unable to deserialize json: expected an object")
             for key, value in document.items():
                 merged[str(key).lower()] = value
-        elif media in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            _merge_form(merged, await request.form())
+        elif media == "application/x-www-form-urlencoded":
+            try:
+                _merge_multi(merged, QueryParams(body.decode()))
+            except UnicodeDecodeError:
+                raise BindingError("The form body is not valid UTF-8.") from None
         else:
             raise UnsupportedMediaType(media or "none")
     for key, value in request.path_params.items():
@@ -235,11 +250,9 @@ async def raw_parameters(request: Request, max_body: int) -> dict[str, Any]:
     return merged
 
 
-def _merge_multi(merged: dict[str, Any], pairs: QueryParams | FormData) -> None:
+def _merge_multi(merged: dict[str, Any], pairs: QueryParams) -> None:
     fields: dict[int, dict[str, Any]] = {}
     for key, value in pairs.multi_items():
-        if not isinstance(value, str):
-            continue  # uploaded files are no parameters of ours
         if match := _FORM_FIELD.match(key):
             fields.setdefault(int(match.group(1)), {})[match.group(2).lower()] = value
             continue
@@ -251,10 +264,6 @@ def _merge_multi(merged: dict[str, Any], pairs: QueryParams | FormData) -> None:
             merged[name] = [value] if key.endswith("[]") else value
     if fields:
         merged["customfieldlist"] = [fields[i] for i in sorted(fields)]
-
-
-def _merge_form(merged: dict[str, Any], form: FormData) -> None:
-    _merge_multi(merged, form)
 
 
 def bind(raw: Mapping[str, Any], kinds: Mapping[str, Kind], zone: tzinfo) -> dict[str, Any]:

@@ -20,18 +20,33 @@ from starlette.routing import Route
 from strawberry import Schema
 
 from app.db.engine import Database
+from app.domain.caller import Caller
 from app.domain.errors import MSG_ACCESS_DENIED, MSG_OUT_OF_RANGE
 from app.domain.keys import caller_for
 from app.graphql.context import Context
+from app.graphql.http import BUSY_MESSAGE, RETRY_AFTER_S
 from app.observability import record_operation
 from app.rest import wire
-from app.rest.binding import BindingError, Kind, UnsupportedMediaType, bind, raw_parameters
+from app.rest.binding import (
+    BindingError,
+    BodyTooLarge,
+    Kind,
+    UnsupportedMediaType,
+    bind,
+    raw_parameters,
+)
 from app.settings import Settings
 
 PREFIX = "/api/2.0/crm/"
-MAX_BODY = 1 << 20
 # .NET HResults of the exceptions the original maps to each status (spec 1.5).
-HRESULTS = {400: -2147024809, 403: -2146233078, 404: -2147467259, 415: -2147024809}
+HRESULTS = {
+    400: -2147024809,
+    403: -2146233078,
+    404: -2147467259,
+    413: -2147024809,
+    422: -2146233079,
+    415: -2147024809,
+}
 HRESULT_OTHER = -2146233088
 UNEXPECTED = "Unexpected error."
 
@@ -39,10 +54,11 @@ UNEXPECTED = "Unexpected error."
 class LegacyError(Exception):
     """An error answer on the legacy wire."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
 def from_user_errors(errors: list[Mapping[str, Any]]) -> LegacyError:
@@ -51,6 +67,8 @@ def from_user_errors(errors: list[Mapping[str, Any]]) -> LegacyError:
     code, message = first["code"], first["message"]
     if code == "FORBIDDEN":
         return LegacyError(403, MSG_ACCESS_DENIED)
+    if code == "CONFLICT":
+        return LegacyError(422, message)
     if code == "REQUIRED" or (code == "NOT_FOUND" and first["field"] != "stageId"):
         # The original throws a bare ArgumentException for these.
         return LegacyError(400, MSG_OUT_OF_RANGE)
@@ -103,7 +121,7 @@ def envelope(status: int, response: Any) -> bytes:
     return wire.dumps(body)
 
 
-def error_response(status: int, message: str) -> Response:
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """The error envelope."""
     body = {
         "status": 1,
@@ -114,7 +132,9 @@ def error_response(status: int, message: str) -> Response:
             "data": {},
         },
     }
-    return Response(wire.dumps(body), status_code=status, media_type="application/json")
+    return Response(
+        wire.dumps(body), status_code=status, media_type="application/json", headers=headers
+    )
 
 
 def unauthorized(request: Request) -> Response:
@@ -136,7 +156,34 @@ def starlette_routes(
     routes: list[LegacyRoute], *, schema: Schema, db: Database, settings: Settings
 ) -> list[Route]:
     """Each declaration as two Starlette routes: the path and the path with `.json`."""
-    context = WireContext(zone=settings.zone)
+    wire_context = WireContext(zone=settings.zone)
+
+    async def answer(route: LegacyRoute, request: Request, caller: Caller) -> Any:
+        try:
+            raw = await raw_parameters(request, settings.max_body_bytes)
+            variables = route.variables(bind(raw, route.params, settings.zone))
+        except BindingError as refused:
+            raise LegacyError(400, str(refused)) from None
+        except BodyTooLarge as refused:
+            raise LegacyError(413, str(refused)) from None
+        except UnsupportedMediaType as refused:
+            raise LegacyError(415, f"Unsupported media type: {refused}") from None
+        context = Context(
+            db=db,
+            settings=settings,
+            caller=caller,
+            idempotency_key=request.headers.get("idempotency-key"),
+        )
+        result = await schema.execute(
+            route.operation, variable_values=variables, context_value=context
+        )
+        if context.busy:
+            raise LegacyError(503, BUSY_MESSAGE, {"Retry-After": str(RETRY_AFTER_S)})
+        if result.errors:
+            raise _request_error(result.errors)
+        assert result.data is not None
+        return route.respond(result.data, wire_context)
+
     mounted: list[Route] = []
     for route in routes:
         route.check(schema)
@@ -147,23 +194,9 @@ def starlette_routes(
             if caller is None:
                 return unauthorized(request)
             try:
-                raw = await raw_parameters(request, MAX_BODY)
-                variables = route.variables(bind(raw, route.params, settings.zone))
-                result = await schema.execute(
-                    route.operation,
-                    variable_values=variables,
-                    context_value=Context(db=db, settings=settings, caller=caller),
-                )
-                if result.errors:
-                    raise _request_error(result.errors)
-                assert result.data is not None
-                response = route.respond(result.data, context)
-            except BindingError as refused:
-                return error_response(400, str(refused))
-            except UnsupportedMediaType as refused:
-                return error_response(415, f"Unsupported media type: {refused}")
+                response = await answer(route, request, caller)
             except LegacyError as refused:
-                return error_response(refused.status, refused.message)
+                return error_response(refused.status, refused.message, refused.headers)
             return Response(
                 envelope(route.status, response),
                 status_code=route.status,

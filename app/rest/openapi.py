@@ -185,6 +185,10 @@ def _operation(route: LegacyRoute, variant: str) -> dict[str, Any]:
             "404": {"description": "Not found", "content": error},
             "413": {"description": "Body too large", "content": error},
             "415": {"description": "Unsupported body type", "content": error},
+            "422": {
+                "description": "Idempotency-Key reused for a different request",
+                "content": error,
+            },
             "500": {"description": "Unexpected error", "content": error},
             "503": {"description": "Busy; retry later", "content": error},
         },

@@ -1,0 +1,1 @@
+"""`scripts/bench`: the service against a hand-written baseline and a naive version, with wrk."""
