@@ -1,4 +1,4 @@
-"""Nothing half-written under faults, idempotent retries, and 503 instead of queueing or crashing."""
+"""Nothing half-written under faults, idempotent retries, 503 rather than queueing or crashing."""
 
 from __future__ import annotations
 
