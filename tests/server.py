@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,10 +23,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
-def running_server(database_url: str, **env: str) -> Iterator[str]:
-    """Start `python -m app serve` and yield its base URL once it answers; stop it after."""
-    port = free_port()
+def start_server(
+    database_url: str, port: int | None = None, **env: str
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `python -m app serve` and return the process and its base URL once it answers."""
+    port = port or free_port()
     environment = {
         **os.environ,
         "CRM_DATABASE_URL": database_url,
@@ -34,32 +36,46 @@ def running_server(database_url: str, **env: str) -> Iterator[str]:
         "CRM_LOG_LEVEL": "warning",
         **env,
     }
+    # A file, not a pipe: nobody reads while the server runs, and a full pipe would block it.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - the server process owns it until it stops
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve"],
         cwd=ROOT,
         env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"server exited early:\n{log.read().decode()}")
+        try:
+            httpx.get(f"{base}/healthz", timeout=1)
+            return process, base
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.1)
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Ask the server to stop; kill it if it does not."""
+    process.terminate()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise RuntimeError(f"server exited early:\n{output}")
-            try:
-                httpx.get(f"{base}/graphql", headers={"Accept": "text/html"}, timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def running_server(database_url: str, **env: str) -> Iterator[str]:
+    """A server for the duration of the block; yields its base URL."""
+    process, base = start_server(database_url, **env)
+    try:
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)

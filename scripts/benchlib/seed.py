@@ -37,10 +37,35 @@ from app.main import open_database, prepare_database
 from app.settings import Settings
 from scripts.benchlib.documents import CURRENCIES
 
-WORDS = (
-    "alpha beta cloud data edge fleet grid harbor insight jet kiosk ledger metro nexus orbit "
-    "pilot quartz rollout signal summit tender upgrade vector wave xenon yield zenith"
-).split()
+WORDS = [
+    "alpha",
+    "beta",
+    "cloud",
+    "data",
+    "edge",
+    "fleet",
+    "grid",
+    "harbor",
+    "insight",
+    "jet",
+    "kiosk",
+    "ledger",
+    "metro",
+    "nexus",
+    "orbit",
+    "pilot",
+    "quartz",
+    "rollout",
+    "signal",
+    "summit",
+    "tender",
+    "upgrade",
+    "vector",
+    "wave",
+    "xenon",
+    "yield",
+    "zenith",
+]
 STAFF = 6
 
 
@@ -161,7 +186,9 @@ async def seed(url: str, *, opportunities: int, contacts: int, rng_seed: int = 7
                 ).scalars()
             )
             private_contacts = [
-                cid for cid, row in zip(contact_ids, contact_rows, strict=True) if not row["share_type"]
+                cid
+                for cid, row in zip(contact_ids, contact_rows, strict=True)
+                if not row["share_type"]
             ]
             # The user may read half of the private contacts.
             user_reads = private_contacts[::2]
@@ -171,7 +198,11 @@ async def seed(url: str, *, opportunities: int, contacts: int, rng_seed: int = 7
                 + [{"contact_id": cid, "employee_id": admin_id} for cid in private_contacts],
             )
             readable = sorted(
-                {cid for cid, row in zip(contact_ids, contact_rows, strict=True) if row["share_type"]}
+                {
+                    cid
+                    for cid, row in zip(contact_ids, contact_rows, strict=True)
+                    if row["share_type"]
+                }
                 | set(user_reads)
             )
 

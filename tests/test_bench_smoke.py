@@ -1,0 +1,181 @@
+"""scripts/bench compares like with like: its baseline and naive apps answer what the service
+answers for the same request, and the baseline runs as many SQL statements as the service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+import httpx
+import orjson
+from sqlalchemy import event
+from starlette.applications import Starlette
+
+from app.db.engine import Database
+from app.main import create_app
+from app.settings import Settings
+from scripts.benchlib import baseline, naive
+from scripts.benchlib.documents import CREATE, LIST, READ_ONE
+from tests.conftest import GraphQL, Person
+from tests.factories import contact, field
+
+
+CREATE_ID = """
+mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } } }
+"""
+
+
+@asynccontextmanager
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        yield client
+    await app.state.db.dispose()
+
+
+@contextmanager
+def counting(db: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            statements.append(statement)
+
+    for engine in db.engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        for engine in db.engines:
+            event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+class Pair:
+    """The service and one other app, asked the same thing."""
+
+    def __init__(self, service: httpx.AsyncClient, other: httpx.AsyncClient) -> None:
+        self.service = service
+        self.other = other
+
+    async def ask(
+        self, other_path: str, as_: Person, query: str, **variables: Any
+    ) -> tuple[Any, Any, int, int]:
+        """Both answers (JSON with key order kept) and how many statements each ran."""
+        body = {"query": query, "variables": variables}
+        headers = {"Authorization": as_.key}
+        answers, counts = [], []
+        for client, path in ((self.service, "/graphql"), (self.other, other_path)):
+            app = client._transport.app  # type: ignore[attr-defined]
+            with counting(app.state.db) as statements:
+                response = await client.post(path, json=body, headers=headers)
+            assert response.status_code == 200, response.text
+            answers.append(orjson.loads(response.content))
+            counts.append(len(statements))
+        return answers[0], answers[1], counts[0], counts[1]
+
+
+def without_id(answer: dict[str, Any]) -> bytes:
+    """A create's answer with the new id blanked, serialized with its key order."""
+    deal = answer["data"]["createOpportunity"]["opportunity"]
+    return orjson.dumps(
+        {
+            **answer,
+            "data": {
+                "createOpportunity": {
+                    **answer["data"]["createOpportunity"],
+                    "opportunity": {**deal, "id": 0},
+                }
+            },
+        }
+    )
+
+
+async def test_baseline_and_naive_answer_like_the_service(
+    settings: Settings, gql: GraphQL, admin: Person, user: Person, other: Person
+) -> None:
+    # given: readable, hidden and private contacts, two fields and a heading, a private deal
+    acme = await contact(gql, user, companyName="Acme")
+    pat = await contact(gql, user, firstName="Pat", lastName="Lee", shareType="READ")
+    mine = await contact(gql, user, firstName="Mo", lastName="Mine", shareType="NONE")
+    hidden = await contact(gql, other, companyName="Hidden", shareType="NONE")
+    source = await field(gql, admin, "Source")
+    await field(gql, admin, "Details", fieldType="HEADING", position=2)
+    notes = await field(gql, admin, "Notes", fieldType="TEXT_AREA", position=3)
+    create_input = {
+        "title": "Pilot",
+        "responsibleId": str(user.id),
+        "stageId": 3,
+        "bidCurrencyAbbr": "eur",
+        "bidValue": "1500.25",
+        "successProbability": 140,
+        "members": [pat, hidden, acme],
+        "customFields": [{"fieldId": notes, "value": " n "}, {"fieldId": source, "value": "web"}],
+    }
+
+    async with (
+        http(create_app(settings)) as service,
+        http(baseline.create_app(settings.database_url, settings.public_url)) as hand,
+        http(naive.create_app(settings.database_url)) as orm,
+    ):
+        versus_baseline = Pair(service, hand)
+        # when: the same create through each
+        ours, theirs, our_count, their_count = await versus_baseline.ask(
+            "/create", user, CREATE, input=create_input
+        )
+        # then
+        assert "errors" not in ours
+        assert ours["data"]["createOpportunity"]["errors"] == []
+        assert len(ours["data"]["createOpportunity"]["opportunity"]["members"]) == 2
+        assert without_id(theirs) == without_id(ours)
+        assert their_count == our_count
+        created = [
+            ours["data"]["createOpportunity"]["opportunity"]["id"],
+            theirs["data"]["createOpportunity"]["opportunity"]["id"],
+        ]
+
+        ours, naive_answer, _, _ = await Pair(service, orm).ask(
+            "/graphql", user, CREATE, input=create_input
+        )
+        assert without_id(naive_answer) == without_id(ours)
+        created.append(naive_answer["data"]["createOpportunity"]["opportunity"]["id"])
+
+        # and: a private deal the user may see, one they may not, and one with a primary contact
+        private = {**create_input, "isPrivate": True, "accessList": [str(user.id)]}
+        visible = (await gql(CREATE_ID, other, input=private))["createOpportunity"]["opportunity"][
+            "id"
+        ]
+        invisible = (await gql(CREATE_ID, other, input={**private, "accessList": [str(admin.id)]}))[
+            "createOpportunity"
+        ]["opportunity"]["id"]
+        primary = (await gql(CREATE_ID, user, input={**create_input, "contactId": mine}))[
+            "createOpportunity"
+        ]["opportunity"]["id"]
+
+        # when: each deal is read, by each caller
+        for deal in [*created, visible, invisible, primary, 9999]:
+            for person in (user, admin):
+                ours, theirs, our_count, their_count = await versus_baseline.ask(
+                    "/opportunity", person, READ_ONE, id=deal
+                )
+                # then
+                assert "errors" not in ours
+                assert orjson.dumps(theirs) == orjson.dumps(ours), (deal, person.caller)
+                assert their_count == our_count
+        assert (await versus_baseline.ask("/opportunity", user, READ_ONE, id=invisible))[0] == {
+            "data": {"opportunity": None}
+        }
+
+        # when: the first page, a short one and a long one
+        for size in (2, 50):
+            for person in (user, admin):
+                ours, theirs, our_count, their_count = await versus_baseline.ask(
+                    "/opportunities", person, LIST, first=size
+                )
+                # then
+                assert "errors" not in ours
+                assert orjson.dumps(theirs) == orjson.dumps(ours)
+                assert their_count == our_count
+        assert ours["data"]["opportunities"]["pageInfo"]["hasNextPage"] is False
+        short = (await versus_baseline.ask("/opportunities", user, LIST, first=2))[0]
+        assert short["data"]["opportunities"]["pageInfo"]["hasNextPage"] is True
