@@ -20,9 +20,10 @@ from scripts.benchlib.documents import CREATE, LIST, READ_ONE
 from tests.conftest import GraphQL, Person
 from tests.factories import contact, field
 
-
 CREATE_ID = """
-mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } } }
+mutation Create($input: CreateOpportunityInput!) {
+  createOpportunity(input: $input) { opportunity { id } }
+}
 """
 
 

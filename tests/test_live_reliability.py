@@ -82,7 +82,7 @@ async def completeness(database_url: str) -> dict[int, tuple[int, int]]:
 
     async def counts(conn: Any, owner: Any) -> dict[int, int]:
         rows = await conn.execute(select(owner, func.count()).group_by(owner))
-        return {deal: count for deal, count in rows}
+        return {row[0]: row[1] for row in rows}
 
     try:
         async with db.read() as conn:
