@@ -28,10 +28,10 @@ mutation Create($input: CreateOpportunityInput!) {
 
 
 @asynccontextmanager
-async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+async def http(app: Starlette) -> AsyncIterator[tuple[httpx.AsyncClient, Starlette]]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-        yield client
+        yield client, app
     await app.state.db.dispose()
 
 
@@ -55,7 +55,11 @@ def counting(db: Database) -> Iterator[list[str]]:
 class Pair:
     """The service and one other app, asked the same thing."""
 
-    def __init__(self, service: httpx.AsyncClient, other: httpx.AsyncClient) -> None:
+    def __init__(
+        self,
+        service: tuple[httpx.AsyncClient, Starlette],
+        other: tuple[httpx.AsyncClient, Starlette],
+    ) -> None:
         self.service = service
         self.other = other
 
@@ -66,8 +70,7 @@ class Pair:
         body = {"query": query, "variables": variables}
         headers = {"Authorization": as_.key}
         answers, counts = [], []
-        for client, path in ((self.service, "/graphql"), (self.other, other_path)):
-            app = client._transport.app  # type: ignore[attr-defined]
+        for (client, app), path in ((self.service, "/graphql"), (self.other, other_path)):
             with counting(app.state.db) as statements:
                 response = await client.post(path, json=body, headers=headers)
             assert response.status_code == 200, response.text
@@ -129,7 +132,7 @@ async def test_baseline_and_naive_answer_like_the_service(
         assert ours["data"]["createOpportunity"]["errors"] == []
         assert len(ours["data"]["createOpportunity"]["opportunity"]["members"]) == 2
         assert without_id(theirs) == without_id(ours)
-        assert their_count == our_count
+        assert their_count == our_count > 0
         created = [
             ours["data"]["createOpportunity"]["opportunity"]["id"],
             theirs["data"]["createOpportunity"]["opportunity"]["id"],

@@ -90,13 +90,39 @@ async def test_bad_variables_are_400_under_graphql_response(
 
 
 async def test_field_errors_keep_200_and_data(client: httpx.AsyncClient, user: Person) -> None:
-    body = {"query": "{ opportunities(first: 500) { totalCount } }"}
+    body = {
+        "query": "query($n: Int) { me { id } opportunities(first: $n) { totalCount } }",
+        "variables": {"n": 500},
+    }
 
     response = await client.post("/graphql", json=body, headers=auth(user, Accept=GQL))
 
     assert response.status_code == 200
-    assert response.json()["data"] is None
+    assert response.json()["data"] is None  # opportunities is non-null, so data collapses
     assert "between 0 and 100" in response.json()["errors"][0]["message"]
+    assert response.json()["errors"][0]["path"] == ["opportunities"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        pytest.param("first: 500", "between 0 and 100", id="too-many"),
+        pytest.param("last: -1", "between 0 and 100", id="negative"),
+        pytest.param("first: 1, last: 1", "either first or last", id="both"),
+        pytest.param('after: "nope"', "not a cursor", id="not-a-cursor"),
+        pytest.param('before: ""', "not a cursor", id="empty-cursor"),
+    ],
+)
+async def test_impossible_page_arguments_fail_validation(
+    client: httpx.AsyncClient, user: Person, arguments: str, message: str
+) -> None:
+    body = {"query": f"{{ opportunities({arguments}) {{ totalCount }} }}"}
+
+    response = await client.post("/graphql", json=body, headers=auth(user, Accept=GQL))
+
+    assert response.status_code == 400
+    assert "data" not in response.json()
+    assert message in response.json()["errors"][0]["message"]
 
 
 async def test_mutation_over_get_is_405_with_allow_and_writes_nothing(

@@ -98,14 +98,25 @@ def encode_cursor(values: Sequence[Any], keys: Sequence[SortKey]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, keys: Sequence[SortKey], argument: str) -> list[Any]:
-    """The sort-key values in a cursor; INVALID when it was not made for this ordering."""
+def parse_cursor(cursor: str, argument: str) -> list[Any]:
+    """The raw values in a cursor; INVALID when it is not a cursor at all."""
     try:
         raw = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(raw, list) or len(raw) != len(keys):
+        if not isinstance(raw, list) or not raw:
             raise ValueError("wrong shape")
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        raise DomainError.one(ErrorCode.INVALID, argument, f"{argument} is not a cursor.") from None
+    return raw
+
+
+def decode_cursor(cursor: str, keys: Sequence[SortKey], argument: str) -> list[Any]:
+    """The sort-key values in a cursor; INVALID when it was not made for this ordering."""
+    raw = parse_cursor(cursor, argument)
+    try:
+        if len(raw) != len(keys):
+            raise ValueError("wrong length")
         return [_decode_value(v, k.kind) for v, k in zip(raw, keys, strict=True)]
-    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError, ArithmeticError):
+    except (ValueError, TypeError, ArithmeticError):
         raise DomainError.one(
             ErrorCode.INVALID, argument, f"{argument} is not a cursor of this list and order."
         ) from None

@@ -8,6 +8,7 @@ layer is ours; parsing, validation and execution stay strawberry's (`Schema.exec
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,6 +30,7 @@ from app.graphql.context import Context
 from app.observability import record_operation
 from app.settings import Settings
 
+log = logging.getLogger("crm.graphql")
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 QUERY_ONLY = frozenset({OperationType.QUERY})
@@ -112,7 +114,12 @@ class GraphQLHTTP:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        response = await self.handle(request)
+        try:
+            response = await self.handle(request)
+        except Exception:
+            # Resolver crashes are masked inside the result; this is a crash around it.
+            log.exception("GraphQL request failed")
+            response = self._refusal(RequestRefused(500, "Unexpected error."), JSON)
         await response(scope, receive, send)
 
     async def handle(self, request: Request) -> Response:
@@ -171,6 +178,9 @@ class GraphQLHTTP:
         query = params.get("query")
         if not isinstance(query, str) or not query.strip():
             raise RequestRefused(400, "The request has no query (a string) to execute.")
+        # PostgreSQL cannot store NUL in text; refuse it up front, the same on every back end.
+        if "\\u0000" in query or _has_nul(params.get("variables")):
+            raise RequestRefused(400, "Text must not contain NUL characters.")
         for name in ("variables", "extensions"):
             if params.get(name) is not None and not isinstance(params[name], dict):
                 raise RequestRefused(400, f"{name} must be an object.")
@@ -246,6 +256,16 @@ class GraphQLHTTP:
             media_type=media,
             headers=refused.headers,
         )
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def _formatted(error: GraphQLError) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -25,6 +26,7 @@ from app.graphql.context import Context
 from app.graphql.management import ManagementMutation
 from app.graphql.mutations import Mutation
 from app.graphql.queries import Query
+from app.graphql.rules import PageArguments
 from app.graphql.scalars import SCALARS
 from app.settings import Settings
 
@@ -76,6 +78,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         ]
     if not settings.introspection_enabled:
         extensions.append(DisableIntrospection)
+    extensions.append(lambda: AddValidationRules([PageArguments]))
     extensions += [
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),

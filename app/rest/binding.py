@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import IntEnum
 from typing import Any
 
@@ -21,11 +21,6 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
 INT32 = (-(2**31), 2**31 - 1)
-_INT = re.compile(r"^\s*[+-]?\d+\s*$")
-_DATE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})"
-    r"(?:T(\d{2})([:-])(\d{2})\5(\d{2})(?:\.(\d{3}|\d{7}))?(Z|[+-]\d{2}:\d{2})?)?$"
-)
 _FORM_FIELD = re.compile(r"^customfieldlist\[(\d+)\]\[(key|value)\]$", re.IGNORECASE)
 
 
@@ -43,17 +38,53 @@ class UnsupportedMediaType(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Kind:
-    """How to read one parameter, and how OpenAPI describes it."""
+    """How to read one parameter, and how OpenAPI describes it in a JSON and a form body."""
 
     name: str
     convert: Callable[[str, Any, tzinfo], Any]
     json_schema: Mapping[str, Any]
+    form_schema: Mapping[str, Any]
     many: bool = False
+
+
+# The text each kind accepts, as patterns that mean the same in Python and in JSON Schema
+# (no \\s or \\d, whose Unicode meanings differ). Binding accepts exactly what they match, and
+# "" always means "not given", so the OpenAPI document is a faithful contract for fuzzers.
+_WS = "[ \\t]*"
+_HEX = "[0-9A-Fa-f]"
+INT_RE = rf"{_WS}[+-]?[0-9]{{1,10}}{_WS}"
+BOOL_RE = rf"{_WS}([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]){_WS}"
+GUID_RE = rf"{_WS}\{{?{_HEX}{{8}}-?{_HEX}{{4}}-?{_HEX}{{4}}-?{_HEX}{{4}}-?{_HEX}{{12}}\}}?{_WS}"
+DECIMAL_RE = rf"{_WS}[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{{1,3}})?{_WS}"
+DATE_RE = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(T[0-9]{2}(:[0-9]{2}:[0-9]{2}|-[0-9]{2}-[0-9]{2})(\.([0-9]{3}|[0-9]{7}))?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})?)?"
+)
+
+
+def _text_schema(pattern: str) -> dict[str, Any]:
+    return {"type": "string", "pattern": f"^(|{pattern})$"}
+
+
+def _matches(pattern: str, text: str) -> bool:
+    return re.fullmatch(pattern, text) is not None
+
+
+_INT_TEXT = _text_schema(INT_RE)
+_BOOL_TEXT = _text_schema(BOOL_RE)
+_GUID_TEXT = _text_schema(GUID_RE)
+_DECIMAL_TEXT = _text_schema(DECIMAL_RE)
+_DATE_TEXT = _text_schema(DATE_RE)
+_SCALAR = {"type": ["string", "number", "boolean", "null"]}
 
 
 def _text(value: Any, param: str) -> str | None:
     if value is None:
         return None
+    if isinstance(value, str) and "\x00" in value:
+        # PostgreSQL cannot store NUL in text; refuse it the same on every back end.
+        raise BindingError(f"Parameter '{param}' must not contain NUL characters.")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | str):
@@ -62,10 +93,12 @@ def _text(value: Any, param: str) -> str | None:
 
 
 def _int(param: str, raw: Any, _: tzinfo) -> int | None:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # JSON's 3.0 is the integer 3
     text = _text(raw, param)
     if not text:
         return None
-    if not _INT.match(text) or not INT32[0] <= int(text) <= INT32[1]:
+    if not _matches(INT_RE, text) or not INT32[0] <= int(text) <= INT32[1]:
         raise BindingError(f"Parameter '{param}': '{text}' is not a valid Int32.")
     return int(text)
 
@@ -74,33 +107,27 @@ def _bool(param: str, raw: Any, _: tzinfo) -> bool | None:
     text = _text(raw, param)
     if not text:
         return None
-    lowered = text.strip().lower()
-    if lowered not in ("true", "false"):
+    if not _matches(BOOL_RE, text):
         raise BindingError(f"Parameter '{param}': '{text}' is not a valid Boolean.")
-    return lowered == "true"
+    return text.strip(" \t").lower() == "true"
 
 
 def _guid(param: str, raw: Any, _: tzinfo) -> uuid.UUID | None:
     text = _text(raw, param)
     if not text:
         return None
-    try:
-        return uuid.UUID(text.strip())
-    except ValueError:
-        raise BindingError(f"Parameter '{param}': '{text}' is not a valid Guid.") from None
+    if not _matches(GUID_RE, text):
+        raise BindingError(f"Parameter '{param}': '{text}' is not a valid Guid.")
+    return uuid.UUID(hex=text.strip(" \t").strip("{}").replace("-", ""))
 
 
 def _decimal(param: str, raw: Any, _: tzinfo) -> Decimal | None:
     text = _text(raw, param)
     if not text:
         return None
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite():
+    if not _matches(DECIMAL_RE, text):
         raise BindingError(f"Parameter '{param}': '{text}' is not a valid Decimal.")
-    return value
+    return Decimal(text.strip(" \t"))
 
 
 def _string(param: str, raw: Any, _: tzinfo) -> str | None:
@@ -112,17 +139,21 @@ def _date(param: str, raw: Any, zone: tzinfo) -> datetime | None:
     text = _text(raw, param)
     if not text:
         return None
-    match = _DATE.match(text.strip())
-    if match is None or len(text) < 7:
+    if not _matches(DATE_RE, text):
         raise BindingError(f"Parameter '{param}': invalid date time format '{text}'.")
-    year, month, day, hour, _sep, minute, second, fraction, offset = match.groups()
+    # Fixed positions: the pattern has already pinned the layout down.
+    year, month, day = text[0:4], text[5:7], text[8:10]
+    hour, minute, second = (text[11:13], text[14:16], text[17:19]) if len(text) > 10 else ("0",) * 3
+    tail = re.fullmatch(r"(\.([0-9]{7}|[0-9]{3}))?(.*)", text[19:])
+    assert tail is not None
+    fraction, offset = tail.group(2), tail.group(3)
     tz: tzinfo = zone
-    if offset == "Z":
-        tz = UTC
-    elif offset:
-        sign = -1 if offset[0] == "-" else 1
-        tz = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))
     try:
+        if offset == "Z":
+            tz = UTC
+        elif offset:
+            sign = -1 if offset[0] == "-" else 1
+            tz = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))
         value = datetime(
             int(year),
             int(month),
@@ -133,33 +164,39 @@ def _date(param: str, raw: Any, zone: tzinfo) -> datetime | None:
             int((fraction or "0").ljust(7, "0")[:6]),
             tzinfo=tz,
         )
-    except ValueError:
+        return value.astimezone(UTC)
+    except (ValueError, OverflowError):
+        # Out-of-range parts (month 13, offset +77:00, a year-1 time west of UTC).
         raise BindingError(f"Parameter '{param}': invalid date time '{text}'.") from None
-    return value.astimezone(UTC)
 
 
 def enum_kind(enum: type[IntEnum]) -> Kind:
     """An enum read by member name (any case, PascalCase or SNAKE) or by number."""
     by_name = {m.name.replace("_", "").lower(): m for m in enum}
+    by_number = {str(int(m)): m for m in enum}
 
     def convert(param: str, raw: Any, _: tzinfo) -> IntEnum | None:
         text = _text(raw, param)
         if not text:
             return None
-        key = text.strip().replace("_", "").lower()
-        if key in by_name:
-            return by_name[key]
-        if _INT.match(text):
-            try:
-                return enum(int(text))
-            except ValueError:
-                pass
+        key = text.strip(" \t")
+        if key.lower() in by_name:
+            return by_name[key.lower()]
+        if key in by_number:
+            return by_number[key]
         raise BindingError(f"Parameter '{param}': '{text}' is not a valid {enum.__name__}.")
 
+    names = "|".join(
+        "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in m.name.replace("_", ""))
+        for m in enum
+    )
+    numbers = "|".join(str(int(m)) for m in enum)
+    text = _text_schema(rf"{_WS}({names}|{numbers}){_WS}")
     return Kind(
         enum.__name__,
         convert,
-        {"oneOf": [{"type": "integer", "enum": [int(m) for m in enum]}, {"type": "string"}]},
+        {"anyOf": [{"type": "integer", "enum": [int(m) for m in enum]}, text, {"type": "null"}]},
+        text,
     )
 
 
@@ -171,7 +208,13 @@ def _list_of(kind: Kind) -> Kind:
         converted = [kind.convert(param, item, zone) for item in items]
         return [item for item in converted if item is not None]
 
-    return Kind(f"{kind.name}[]", convert, {"type": "array", "items": kind.json_schema}, many=True)
+    return Kind(
+        f"{kind.name}[]",
+        convert,
+        {"anyOf": [{"type": "array", "items": kind.json_schema}, kind.json_schema]},
+        {"type": "array", "items": kind.form_schema},
+        many=True,
+    )
 
 
 def _custom_fields(param: str, raw: Any, _: tzinfo) -> list[tuple[int, str | None]] | None:
@@ -190,24 +233,42 @@ def _custom_fields(param: str, raw: Any, _: tzinfo) -> list[tuple[int, str | Non
     return result
 
 
-INT = Kind("Int32", _int, {"oneOf": [{"type": "integer"}, {"type": "string"}]})
-BOOL = Kind("Boolean", _bool, {"oneOf": [{"type": "boolean"}, {"type": "string"}]})
-GUID = Kind("Guid", _guid, {"type": "string"})
-DECIMAL = Kind("Decimal", _decimal, {"oneOf": [{"type": "number"}, {"type": "string"}]})
-STRING = Kind("String", _string, {"type": "string"})
-DATE = Kind("ApiDateTime", _date, {"type": "string"})
+INT = Kind(
+    "Int32",
+    _int,
+    {
+        "anyOf": [
+            {"type": "integer", "minimum": INT32[0], "maximum": INT32[1]},
+            _INT_TEXT,
+            {"type": "null"},
+        ]
+    },
+    _INT_TEXT,
+)
+BOOL = Kind(
+    "Boolean", _bool, {"anyOf": [{"type": "boolean"}, _BOOL_TEXT, {"type": "null"}]}, _BOOL_TEXT
+)
+GUID = Kind("Guid", _guid, {"anyOf": [_GUID_TEXT, {"type": "null"}]}, _GUID_TEXT)
+DECIMAL = Kind(
+    "Decimal",
+    _decimal,
+    {"anyOf": [{"type": "number"}, _DECIMAL_TEXT, {"type": "null"}]},
+    _DECIMAL_TEXT,
+)
+STRING = Kind("String", _string, _SCALAR, {"type": "string"})
+DATE = Kind("ApiDateTime", _date, {"anyOf": [_DATE_TEXT, {"type": "null"}]}, _DATE_TEXT)
 INT_LIST = _list_of(INT)
 GUID_LIST = _list_of(GUID)
+_FIELD_VALUE = {
+    "type": "object",
+    "description": "A custom-field value; key and value are matched in any letter case.",
+    "properties": {"key": INT.json_schema, "value": _SCALAR},
+}
 CUSTOM_FIELDS = Kind(
     "CustomFieldList",
     _custom_fields,
-    {
-        "type": "array",
-        "items": {
-            "type": "object",
-            "properties": {"key": {"type": "integer"}, "value": {"type": "string"}},
-        },
-    },
+    {"anyOf": [{"type": "array", "items": _FIELD_VALUE}, _FIELD_VALUE, {"type": "null"}]},
+    {"type": "string"},
     many=True,
 )
 

@@ -7,6 +7,7 @@ its parameters, a request mapper (bound parameters -> variables) and a response 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -37,6 +38,7 @@ from app.rest.binding import (
 )
 from app.settings import Settings
 
+log = logging.getLogger("crm.rest")
 PREFIX = "/api/2.0/crm/"
 # .NET HResults of the exceptions the original maps to each status (spec 1.5).
 HRESULTS = {
@@ -95,6 +97,7 @@ class LegacyRoute:
     respond: Callable[[dict[str, Any], WireContext], Any]
     status: int = 200
     response_schema: Mapping[str, Any] = field(default_factory=dict)
+    required: tuple[str, ...] = ()  # parameters without which the route always refuses
 
     def check(self, schema: Schema) -> None:
         """Fail at start-up, not at the first request, when the operation does not validate."""
@@ -197,6 +200,10 @@ def starlette_routes(
                 response = await answer(route, request, caller)
             except LegacyError as refused:
                 return error_response(refused.status, refused.message, refused.headers)
+            except Exception:
+                # Never Starlette's plain-text 500: legacy clients parse the envelope.
+                log.exception("legacy route %s %s failed", route.method, route.path)
+                return error_response(500, UNEXPECTED)
             return Response(
                 envelope(route.status, response),
                 status_code=route.status,

@@ -156,14 +156,15 @@ def _success(route: LegacyRoute) -> dict[str, Any]:
 def _operation(route: LegacyRoute, variant: str) -> dict[str, Any]:
     body = {
         "type": "object",
+        "required": list(route.required),
         "properties": {name: dict(kind.json_schema) for name, kind in route.params.items()},
     }
     form = {
         "type": "object",
         "properties": {
-            name: ({"type": "array", "items": _STR} if kind.many else _STR)
+            name: dict(kind.form_schema)
             for name, kind in route.params.items()
-            if kind.name != "CustomFieldList"
+            if kind.name != "CustomFieldList"  # sent as customFieldList[0][key]=... pairs
         },
     }
     error = {"application/json": {"schema": _ref("Error")}}

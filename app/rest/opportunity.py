@@ -106,5 +106,6 @@ ROUTES = [
         variables=create_variables,
         respond=create_response,
         response_schema={"$ref": "#/components/schemas/Opportunity"},
+        required=("title", "responsibleid", "stageid", "bidCurrencyAbbr"),
     ),
 ]
