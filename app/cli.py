@@ -6,11 +6,17 @@ import argparse
 import asyncio
 import json
 import sys
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from sqlalchemy import func, select
+
 from app.db.engine import Database
+from app.db.models import employee_t
 from app.domain.employees import create_employee
+from app.domain.errors import DomainError
+from app.domain.signin import set_password
 from app.main import open_database, prepare_database
 from app.settings import Settings
 
@@ -93,6 +99,43 @@ def _users_add(settings: Settings, args: argparse.Namespace) -> None:
     print(json.dumps({"id": str(employee_id), "apiKey": key}))
 
 
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Again: ") != first:
+        raise SystemExit("the passwords differ")
+    return first
+
+
+def _users_set_password(settings: Settings, args: argparse.Namespace) -> None:
+    password = _read_password()
+
+    async def change(db: Database) -> None:
+        employee_id = args.id
+        if employee_id is None:
+            async with db.read() as conn:
+                found = await conn.execute(
+                    select(employee_t.c.id).where(
+                        func.lower(employee_t.c.user_name) == args.user_name.strip().lower()
+                    )
+                )
+                employee_id = found.scalar()
+            if employee_id is None:
+                raise SystemExit(f"no employee signs in as {args.user_name!r}; pass --id")
+        try:
+            await set_password(
+                db, employee_id=employee_id, user_name=args.user_name, password=password
+            )
+        except DomainError as refused:
+            raise SystemExit(str(refused)) from None
+
+    _with_db(settings, change)
+    print(json.dumps({"userName": args.user_name, "passwordSet": True}))
+
+
 def _export_schema(_settings: Settings, _: argparse.Namespace) -> None:
     from app.graphql.schema import build_schema
 
@@ -123,5 +166,14 @@ def main(argv: list[str] | None = None) -> None:
     add.add_argument("--title")
     add.add_argument("--admin", action="store_true")
     add.set_defaults(run=_users_add)
+    password = users.add_parser(
+        "set-password",
+        help="set the sign-in name and password legacy clients use (password from stdin)",
+    )
+    password.add_argument("--user-name", required=True, help="the name to sign in with")
+    password.add_argument(
+        "--id", type=uuid.UUID, help="the employee (needed the first time a name is given)"
+    )
+    password.set_defaults(run=_users_set_password)
     args = parser.parse_args(argv)
     args.run(Settings(), args)

@@ -25,6 +25,7 @@ from app.graphql.schema import build_schema
 from app.health import healthz, readyz
 from app.observability import RequestLog
 from app.overload import InFlightLimit
+from app.rest import authentication
 from app.rest import opportunity as legacy_opportunity
 from app.rest.legacy import starlette_routes
 from app.rest.openapi import openapi_endpoint
@@ -86,7 +87,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # Every method reaches the endpoint, which answers 405 with Allow as the spec asks.
         Route("/graphql", graphql),
         *starlette_routes(legacy_opportunity.ROUTES, schema=schema, db=db, settings=settings),
-        Route("/api/2.0/openapi.json", openapi_endpoint(legacy_opportunity.ROUTES)),
+        *authentication.routes(db, settings),
+        Route(
+            "/api/2.0/openapi.json",
+            openapi_endpoint(legacy_opportunity.ROUTES, authentication.openapi_paths()),
+        ),
         Route("/healthz", healthz),
         Route("/readyz", readyz(db)),
     ]

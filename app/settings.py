@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     idempotency_ttl_s: int = Field(
         86_400, ge=1, description="How long an Idempotency-Key is remembered, in seconds."
     )
+    token_ttl_s: int = Field(
+        7 * 86_400,
+        ge=60,
+        description="How long a sign-in token from /api/2.0/authentication lives.",
+    )
     log_level: str = "info"
     migrate_on_start: bool = Field(True, description="Apply migrations and seed data at startup.")
     sqlite_busy_timeout_ms: int = Field(5000, ge=0)

@@ -30,10 +30,16 @@ class Audited(SQLModel):
 class Employee(Audited, table=True):
     """A portal user: the responsible person, creator or access-list entry of a deal."""
 
+    __table_args__ = (UniqueConstraint("user_name", name="uq_employee_user_name"),)
+
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     display_name: str = Field(max_length=255)
     title: str | None = Field(default=None, max_length=255)
     is_admin: bool = False
+    user_name: str | None = Field(
+        default=None, max_length=255, description="Sign-in name of legacy clients."
+    )
+    password_hash: str | None = Field(default=None, max_length=255, description="argon2id.")
 
 
 class ApiKey(SQLModel, table=True):
@@ -47,6 +53,9 @@ class ApiKey(SQLModel, table=True):
     prefix: str = Field(max_length=12, description="First characters, to tell keys apart.")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="Sign-in tokens expire; API keys do not."
+    )
 
 
 class Currency(Audited, table=True):

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, insert, select, update
+from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
@@ -73,7 +73,13 @@ async def authenticate(conn: AsyncConnection, presented: str) -> Caller | None:
                 employee_t.c.is_admin,
             )
             .join(employee_t, employee_t.c.id == api_key_t.c.employee_id)
-            .where(and_(api_key_t.c.digest == wanted, api_key_t.c.revoked_at.is_(None)))
+            .where(
+                and_(
+                    api_key_t.c.digest == wanted,
+                    api_key_t.c.revoked_at.is_(None),
+                    or_(api_key_t.c.expires_at.is_(None), api_key_t.c.expires_at > utcnow()),
+                )
+            )
         )
     ).first()
     # The lookup is by digest, so its timing says nothing about the key; the comparison

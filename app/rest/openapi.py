@@ -205,9 +205,11 @@ def _operation(route: LegacyRoute, variant: str) -> dict[str, Any]:
     return operation
 
 
-def document(routes: list[LegacyRoute]) -> dict[str, Any]:
-    """The OpenAPI document for `routes`."""
-    paths: dict[str, dict[str, Any]] = {}
+def document(
+    routes: list[LegacyRoute], extra_paths: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The OpenAPI document for `routes` (and routes described by hand)."""
+    paths: dict[str, dict[str, Any]] = dict(extra_paths or {})
     for route in routes:
         path = PREFIX + route.path
         for variant in (path, f"{path}.json"):
@@ -238,9 +240,11 @@ def document(routes: list[LegacyRoute]) -> dict[str, Any]:
     }
 
 
-def openapi_endpoint(routes: list[LegacyRoute]) -> Callable[[Request], Awaitable[Response]]:
+def openapi_endpoint(
+    routes: list[LegacyRoute], extra_paths: dict[str, Any] | None = None
+) -> Callable[[Request], Awaitable[Response]]:
     """A Starlette endpoint serving the document (built once)."""
-    body = orjson.dumps(document(routes))
+    body = orjson.dumps(document(routes, extra_paths))
 
     async def endpoint(_: Request) -> Response:
         return Response(body, media_type="application/json")
