@@ -185,6 +185,32 @@ async def _reference_errors(
     return errors
 
 
+async def validation_errors(
+    conn: AsyncConnection, caller: Caller, new: NewOpportunity
+) -> list[FieldError]:
+    """Every reason the create refuses `new`, in its order; a full update runs the same checks."""
+    currency = (new.bid_currency_abbr or "").upper()
+    return _input_errors(new) + await _reference_errors(conn, caller, new, currency)
+
+
+def deal_values(new: NewOpportunity) -> dict[str, Any]:
+    """The columns a create, or a full update, takes from the input, normalised as the original."""
+    return {
+        "title": new.title,
+        "description": new.description,
+        "responsible_id": new.responsible_id,
+        "contact_id": new.contact_id if new.contact_id and new.contact_id > 0 else None,
+        "stage_id": new.stage_id,
+        "bid_currency": (new.bid_currency_abbr or "").upper(),
+        "bid_type": int(new.bid_type),
+        "bid_value": new.bid_value or Decimal(0),
+        "per_period_value": new.per_period_value or 0,
+        "success_probability": min(max(new.success_probability or 0, 0), 100),
+        "actual_close_date": new.actual_close_date,
+        "expected_close_date": new.expected_close_date,
+    }
+
+
 async def _existing(conn: AsyncConnection, column: Any, where: Any, ids: Sequence[Any]) -> set[Any]:
     found: set[Any] = set()
     for chunk in _chunks(ids):
@@ -237,27 +263,16 @@ async def _create(
         errors += await _reference_errors(conn, caller, new, currency)
         if errors:
             raise DomainError(errors)
-        holders = await _access_holders(conn, caller, new)
+        holders = await access_holders(
+            conn, caller, is_private=new.is_private, access_list=new.access_list
+        )
         now = utcnow()
         opportunity = (
             (
                 await conn.execute(
                     insert(opportunity_t)
                     .values(
-                        title=new.title,
-                        description=new.description,
-                        responsible_id=new.responsible_id,
-                        contact_id=new.contact_id
-                        if new.contact_id and new.contact_id > 0
-                        else None,
-                        stage_id=new.stage_id,
-                        bid_currency=currency,
-                        bid_type=int(new.bid_type),
-                        bid_value=new.bid_value or Decimal(0),
-                        per_period_value=new.per_period_value or 0,
-                        success_probability=min(max(new.success_probability or 0, 0), 100),
-                        actual_close_date=new.actual_close_date,
-                        expected_close_date=new.expected_close_date,
+                        **deal_values(new),
                         is_private=bool(holders),
                         created_at=now,
                         created_by=caller.id,
@@ -274,7 +289,7 @@ async def _create(
         await _write_members(conn, caller, deal_id, new)
         await _write_custom_fields(conn, deal_id, new.custom_fields)
         if holders:
-            await _write_access(conn, caller, deal_id, holders, notify=new.is_notify, now=now)
+            await write_access(conn, caller, deal_id, holders, notify=new.is_notify, now=now)
         if idempotency:
             await remember(conn, idempotency, request_hash, deal_id)
     return opportunity
@@ -292,25 +307,39 @@ async def _write_members(
     )
     if not wanted:
         return
-    found = await _existing(
-        conn, contact_t.c.id, lambda chunk: readable_contact_ids(caller, chunk), wanted
-    )
+    found = await readable_contacts(conn, caller, wanted)
     rows = [{"opportunity_id": deal_id, "contact_id": cid} for cid in wanted if cid in found]
     if rows:
         await conn.execute(insert(member_t), rows)
 
 
+async def readable_contacts(conn: AsyncConnection, caller: Caller, ids: Sequence[int]) -> set[int]:
+    """Those of `ids` that are contacts the caller may read."""
+    return await _existing(
+        conn, contact_t.c.id, lambda chunk: readable_contact_ids(caller, chunk), ids
+    )
+
+
 async def _write_custom_fields(
     conn: AsyncConnection, deal_id: int, values: Sequence[tuple[int, str | None]]
 ) -> None:
-    # Empty values are skipped and the last of duplicate ids wins (spec 2.4).
+    rows = await custom_field_rows(conn, deal_id, values)
+    if rows:
+        await conn.execute(insert(field_value_t), rows)
+
+
+async def custom_field_rows(
+    conn: AsyncConnection, deal_id: int, values: Sequence[tuple[int, str | None]]
+) -> list[dict[str, Any]]:
+    """The values to store for a deal: trimmed, of opportunity fields only (spec 2.4)."""
+    # Empty values are skipped and the last of duplicate ids wins.
     latest: dict[int, str] = {}
     for field_id, value in values:
         text = (value or "").strip()
         if text:
             latest[field_id] = text
     if not latest:
-        return
+        return []
     known = await _existing(
         conn,
         custom_field_t.c.id,
@@ -320,31 +349,33 @@ async def _write_custom_fields(
         ),
         list(latest),
     )
-    rows = [
+    return [
         {"opportunity_id": deal_id, "field_id": fid, "value": text}
         for fid, text in latest.items()
         if fid in known
     ]
-    if rows:
-        await conn.execute(insert(field_value_t), rows)
 
 
-async def _access_holders(
-    conn: AsyncConnection, caller: Caller, new: NewOpportunity
+async def access_holders(
+    conn: AsyncConnection,
+    caller: Caller,
+    *,
+    is_private: bool,
+    access_list: Sequence[uuid.UUID],
 ) -> list[uuid.UUID]:
     """Who may see the deal if it is private (spec 2.5): [] when it stays public.
 
     Private only when asked with a non-empty list; the caller is always added. Unknown users
     cannot be stored (the list refers to employees), so they drop out.
     """
-    requested = _unique(new.access_list)
-    if not (new.is_private and requested):
+    requested = _unique(access_list)
+    if not (is_private and requested):
         return []
     known = await _existing(conn, employee_t.c.id, employee_t.c.id.in_, requested)
     return _unique([*(uid for uid in requested if uid in known), caller.id])
 
 
-async def _write_access(
+async def write_access(
     conn: AsyncConnection,
     caller: Caller,
     deal_id: int,
@@ -353,6 +384,7 @@ async def _write_access(
     notify: bool,
     now: datetime,
 ) -> None:
+    """Store a private deal's access list; with `notify`, queue a notice for all but the caller."""
     await conn.execute(
         insert(access_t),
         [{"opportunity_id": deal_id, "employee_id": uid} for uid in holders],

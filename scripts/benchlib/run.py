@@ -44,7 +44,7 @@ BODIES = 2000
 # Cores kept busy by processes other than the server, wrk and PostgreSQL during a run.
 BACKGROUND_LIMIT = 0.25
 # How many runs may be repeated because of such load, in the whole benchmark.
-REPEATS, REPEATS_QUICK = 8, 2
+REPEATS, REPEATS_QUICK = 8, 0
 
 
 def wait_quiet(longest: float = 10.0) -> None:
@@ -98,7 +98,7 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
-        help="database to drop, re-create and use (its name is dropped!)",
+        help="database to drop, re-create and use (its name must contain 'bench')",
     )
     parser.add_argument("--opportunities", type=int, default=10_000, help="deals to seed")
     parser.add_argument("--contacts", type=int, default=2_000, help="contacts to seed")

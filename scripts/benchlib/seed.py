@@ -100,6 +100,8 @@ async def recreate_postgres(url: str) -> None:
     """Drop and create the database the URL names (connecting to `postgres` to do it)."""
     parsed = make_url(url)
     name = parsed.database
+    if not name or "bench" not in name:
+        raise ValueError(f"refusing to drop {name!r}: the benchmark's database names 'bench'")
     admin = parsed.set(drivername="postgresql", database="postgres")
     conn = await asyncpg.connect(admin.render_as_string(hide_password=False))
     try:
