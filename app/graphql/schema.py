@@ -25,13 +25,14 @@ from app.db.engine import DatabaseBusy
 from app.graphql.context import Context
 from app.graphql.management import ManagementMutation
 from app.graphql.mutations import Mutation
+from app.graphql.opportunity_mutations import OpportunityMutation
 from app.graphql.queries import Query
 from app.graphql.rules import PageArguments
 from app.graphql.scalars import SCALARS
 from app.settings import Settings
 
 CACHE_SIZE = 512
-RootMutation = merge_types("Mutation", (Mutation, ManagementMutation))
+RootMutation = merge_types("Mutation", (Mutation, OpportunityMutation, ManagementMutation))
 # merge_types drops the descriptions of the merged types; the schema shows one for every type.
 get_object_definition(RootMutation, strict=True).description = "Changes."
 

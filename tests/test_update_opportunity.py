@@ -1,0 +1,557 @@
+"""updateOpportunity: the original's PUT opportunity/{id}, a full replacement, in storage."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app.db import models
+from app.db.engine import Database
+from app.domain import opportunities, opportunity_changes
+from tests.conftest import GraphQL, Person, add_person
+from tests.factories import contact, field
+from tests.graphql_documents import CREATE_OPPORTUNITY, OPPORTUNITY, OPPORTUNITY_FIELDS
+
+UPDATE_OPPORTUNITY = (
+    """
+mutation Update($input: UpdateOpportunityInput!) {
+  updateOpportunity(input: $input) {
+    errors { code field message }
+    opportunity { %s }
+  }
+}
+"""
+    % OPPORTUNITY_FIELDS
+)
+
+INITIAL_CONTACT, NEED_ASSESSMENT, PROPOSAL = 1, 4, 6  # seeded stage ids follow spec 5.2
+CHILD_TABLES = (models.member_t, models.access_t, models.field_value_t, models.notification_t)
+
+
+def fields(responsible: Person, **overrides: Any) -> dict[str, Any]:
+    return {
+        "title": "Pilot",
+        "responsibleId": str(responsible.id),
+        "stageId": NEED_ASSESSMENT,
+        "bidCurrencyAbbr": "EUR",
+        **overrides,
+    }
+
+
+async def deal(gql: GraphQL, as_: Person, **input_: Any) -> int:
+    data = await gql(CREATE_OPPORTUNITY, as_, input=fields(as_) | input_)
+    assert data["createOpportunity"]["errors"] == []
+    return int(data["createOpportunity"]["opportunity"]["id"])
+
+
+async def update(gql: GraphQL, as_: Person, deal_id: int, **input_: Any) -> dict[str, Any]:
+    data = await gql(UPDATE_OPPORTUNITY, as_, input={"id": deal_id, **input_})
+    return data["updateOpportunity"]
+
+
+def codes(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
+    return [(e["code"], e["field"]) for e in payload["errors"]]
+
+
+async def stored(db: Database, table: Any, **where: Any) -> list[dict[str, Any]]:
+    async with db.read() as conn:
+        stmt = select(table).where(*(table.c[k] == v for k, v in where.items()))
+        return [dict(r) for r in (await conn.execute(stmt)).mappings()]
+
+
+async def row_of(db: Database, deal_id: int) -> dict[str, Any]:
+    [row] = await stored(db, models.opportunity_t, id=deal_id)
+    return row
+
+
+async def snapshot(db: Database) -> dict[str, list[str]]:
+    """Everything stored about deals, to compare before and after a refusal."""
+    tables = (models.opportunity_t, *CHILD_TABLES)
+    return {t.name: sorted(repr(sorted(r.items())) for r in await stored(db, t)) for t in tables}
+
+
+@dataclass(frozen=True)
+class PrivateDeal:
+    """A private deal created by `creator`, in the charge of `responsible` who is not on its
+    access list, readable by `reader` who is; `outsider` is neither."""
+
+    id: int
+    creator: Person
+    responsible: Person
+    reader: Person
+    outsider: Person
+
+
+async def private_deal(gql: GraphQL, db: Database, creator: Person) -> PrivateDeal:
+    responsible = await add_person(db, "Rita Responsible")
+    reader = await add_person(db, "Rob Reader")
+    outsider = await add_person(db, "Olga Outsider")
+    deal_id = await deal(
+        gql,
+        creator,
+        responsibleId=str(responsible.id),
+        isPrivate=True,
+        accessList=[str(reader.id)],
+    )
+    return PrivateDeal(deal_id, creator, responsible, reader, outsider)
+
+
+# --- full replacement -----------------------------------------------------------------------------
+
+
+async def test_omitted_values_take_the_defaults(gql: GraphQL, db: Database, user: Person) -> None:
+    # given: a deal with every optional value set
+    acme = await contact(gql, user)
+    deal_id = await deal(
+        gql,
+        user,
+        description="long",
+        bidType="PER_MONTH",
+        bidValue="1500",
+        perPeriodValue=12,
+        successProbability=40,
+        contactId=acme,
+        actualCloseDate="2024-07-01T00:00:00Z",
+        expectedCloseDate="2024-06-30T00:00:00Z",
+    )
+    before = await row_of(db, deal_id)
+
+    # when: only the required values are sent
+    payload = await update(gql, user, deal_id, **fields(user, title="Pilot 2"))
+
+    # then
+    assert payload["errors"] == []
+    row = await row_of(db, deal_id)
+    assert row["title"] == "Pilot 2"
+    assert (row["description"], row["bid_type"], row["bid_value"]) == (None, 0, Decimal(0))
+    assert (row["per_period_value"], row["success_probability"], row["contact_id"]) == (0, 0, None)
+    assert (row["actual_close_date"], row["expected_close_date"]) == (None, None)
+    assert (row["created_at"], row["created_by"]) == (before["created_at"], user.id)
+    assert row["updated_at"] > before["updated_at"]
+    # and the members are not part of the replacement
+    assert [r["contact_id"] for r in await stored(db, models.member_t)] == [acme]
+
+
+async def test_every_value_is_replaced_and_normalised_as_on_create(
+    gql: GraphQL, db: Database, user: Person, other: Person
+) -> None:
+    # given
+    deal_id = await deal(gql, user)
+
+    # when: another user edits the public deal
+    payload = await update(
+        gql,
+        other,
+        deal_id,
+        title="   ",
+        responsibleId=str(other.id),
+        stageId=PROPOSAL,
+        bidCurrencyAbbr="usd",
+        description="d",
+        bidType="PER_DAY",
+        bidValue="12.5",
+        perPeriodValue=3,
+        successProbability=140,
+        expectedCloseDate="2024-06-30T00:00:00+02:00",
+    )
+
+    # then
+    assert payload["errors"] == []
+    shown = payload["opportunity"]
+    assert shown["bidCurrency"]["abbreviation"] == "USD"
+    assert shown["successProbability"] == 100
+    assert shown["stage"]["title"] == "Proposal"
+    assert shown["responsible"]["id"] == str(other.id)
+    assert shown["expectedCloseDate"] == "2024-06-29T22:00:00+00:00"
+    row = await row_of(db, deal_id)
+    assert (row["title"], row["bid_currency"], row["bid_type"], row["bid_value"]) == (
+        "   ",
+        "USD",
+        2,
+        Decimal("12.5"),
+    )
+    assert (row["per_period_value"], row["stage_id"], row["responsible_id"]) == (3, 6, other.id)
+    assert (row["created_by"], row["updated_by"]) == (user.id, other.id)
+
+
+async def test_update_returns_what_a_later_read_returns(gql: GraphQL, user: Person) -> None:
+    deal_id = await deal(gql, user)
+
+    updated = (await update(gql, user, deal_id, **fields(user, bidValue="7", description="x")))[
+        "opportunity"
+    ]
+
+    assert (await gql(OPPORTUNITY, user, id=deal_id))["opportunity"] == updated
+
+
+# --- order of the checks --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        pytest.param({"title": ""}, [("REQUIRED", "title")], id="empty-title"),
+        pytest.param({"title": "x" * 256}, [("TOO_LONG", "title")], id="long-title"),
+        pytest.param(
+            {"responsibleId": str(uuid.UUID(int=0))},
+            [("REQUIRED", "responsibleId")],
+            id="nil-responsible",
+        ),
+        pytest.param(
+            {"responsibleId": str(uuid.uuid4())},
+            [("NOT_FOUND", "responsibleId")],
+            id="unknown-responsible",
+        ),
+        pytest.param({"stageId": 0}, [("REQUIRED", "stageId")], id="no-stage"),
+        pytest.param({"stageId": 999}, [("NOT_FOUND", "stageId")], id="unknown-stage"),
+        pytest.param({"bidCurrencyAbbr": ""}, [("REQUIRED", "bidCurrencyAbbr")], id="no-currency"),
+        pytest.param(
+            {"bidCurrencyAbbr": "xyz"}, [("NOT_FOUND", "bidCurrencyAbbr")], id="unknown-currency"
+        ),
+        pytest.param({"bidValue": "NaN"}, [("INVALID", "bidValue")], id="bad-money"),
+        pytest.param({"contactId": 4242}, [("NOT_FOUND", "contactId")], id="unknown-contact"),
+        pytest.param(
+            {"title": "", "stageId": 0},
+            [("REQUIRED", "title"), ("REQUIRED", "stageId")],
+            id="all-listed",
+        ),
+    ],
+)
+async def test_the_creates_checks_refuse_and_nothing_changes(
+    gql: GraphQL,
+    db: Database,
+    user: Person,
+    override: dict[str, Any],
+    expected: list[tuple[str, str]],
+) -> None:
+    # given
+    deal_id = await deal(gql, user)
+    before = await snapshot(db)
+
+    # when
+    payload = await update(gql, user, deal_id, **fields(user, **override))
+
+    # then
+    assert payload["opportunity"] is None
+    assert codes(payload) == expected
+    assert await snapshot(db) == before
+
+
+async def test_unknown_stage_keeps_the_legacy_message(gql: GraphQL, user: Person) -> None:
+    deal_id = await deal(gql, user)
+
+    payload = await update(gql, user, deal_id, **fields(user, stageId=999))
+
+    assert payload["errors"] == [
+        {"code": "NOT_FOUND", "field": "stageId", "message": "Deal milestone is not found"}
+    ]
+
+
+async def test_unreadable_primary_contact_is_forbidden(
+    gql: GraphQL, db: Database, user: Person, other: Person
+) -> None:
+    hidden = await contact(gql, other, companyName="Secret", shareType="NONE")
+    deal_id = await deal(gql, user)
+    before = await snapshot(db)
+
+    payload = await update(gql, user, deal_id, **fields(user, contactId=hidden))
+
+    assert payload["errors"] == [
+        {"code": "FORBIDDEN", "field": "contactId", "message": "Access Denied"}
+    ]
+    assert await snapshot(db) == before
+
+
+async def test_an_invisible_deal_is_not_found_before_the_input_is_checked(
+    gql: GraphQL, db: Database, user: Person
+) -> None:
+    # given
+    cast = await private_deal(gql, db, user)
+    before = await snapshot(db)
+
+    # when: the input is invalid too
+    payload = await update(gql, cast.outsider, cast.id, **fields(user, title=""))
+
+    # then: only the deal is reported, so nothing is revealed about it
+    assert payload["errors"] == [
+        {"code": "NOT_FOUND", "field": "id", "message": "The opportunity is not found."}
+    ]
+    assert await snapshot(db) == before
+
+
+async def test_unknown_id_is_not_found(gql: GraphQL, user: Person) -> None:
+    payload = await update(gql, user, 4242, **fields(user))
+
+    assert codes(payload) == [("NOT_FOUND", "id")]
+
+
+async def test_cannot_edit_is_forbidden_after_the_input_checks(
+    gql: GraphQL, db: Database, user: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: canEdit says no (the rules of spec 7 grant it to everyone who can see a deal, so
+    # the check is forced here to show its place in the order)
+    deal_id = await deal(gql, user)
+    before = await snapshot(db)
+    monkeypatch.setattr(opportunity_changes, "can_edit_opportunity", lambda *_, **__: False)
+
+    # when
+    invalid = await update(gql, user, deal_id, **fields(user, title=""))
+    valid = await update(gql, user, deal_id, **fields(user, title="Changed"))
+
+    # then
+    assert codes(invalid) == [("REQUIRED", "title")]
+    assert valid["errors"] == [{"code": "FORBIDDEN", "field": "id", "message": "Access Denied"}]
+    assert await snapshot(db) == before
+
+
+# --- who may update -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        pytest.param("creator", True, id="creator"),
+        pytest.param("reader", True, id="access-list-member"),
+        pytest.param("admin", True, id="admin"),
+        pytest.param("responsible", False, id="responsible-not-on-list"),
+        pytest.param("outsider", False, id="outsider"),
+    ],
+)
+async def test_a_private_deal_is_updated_by_those_who_see_it(
+    gql: GraphQL, db: Database, user: Person, admin: Person, who: str, allowed: bool
+) -> None:
+    # given
+    cast = await private_deal(gql, db, user)
+    caller = admin if who == "admin" else getattr(cast, who)
+    before = await snapshot(db)
+
+    # when: the access part is sent unchanged
+    payload = await update(
+        gql,
+        caller,
+        cast.id,
+        **fields(
+            cast.responsible,
+            title="Renamed",
+            isPrivate=True,
+            accessList=[str(cast.reader.id)],
+        ),
+    )
+
+    # then
+    if allowed:
+        assert payload["errors"] == []
+        assert (await row_of(db, cast.id))["title"] == "Renamed"
+        assert (await row_of(db, cast.id))["updated_by"] == caller.id
+    else:
+        assert codes(payload) == [("NOT_FOUND", "id")]
+        assert await snapshot(db) == before
+
+
+# --- members --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("members", [None, []], ids=["omitted", "empty"])
+async def test_members_are_kept_unless_a_list_is_given(
+    gql: GraphQL, db: Database, user: Person, members: list[int] | None
+) -> None:
+    acme = await contact(gql, user)
+    ann = await contact(gql, user, firstName="Ann", lastName="Lee")
+    deal_id = await deal(gql, user, contactId=acme, members=[ann])
+
+    payload = await update(gql, user, deal_id, **fields(user, members=members))
+
+    assert payload["errors"] == []
+    assert sorted(r["contact_id"] for r in await stored(db, models.member_t)) == sorted([acme, ann])
+
+
+async def test_a_members_list_replaces_them_without_the_primary_contact(
+    gql: GraphQL, db: Database, user: Person, other: Person
+) -> None:
+    # given
+    acme = await contact(gql, user)
+    ann = await contact(gql, user, firstName="Ann", lastName="Lee")
+    bob = await contact(gql, user, firstName="Bob", lastName="Ray")
+    hidden = await contact(gql, other, companyName="Hidden", shareType="NONE")
+    deal_id = await deal(gql, user, contactId=acme, members=[ann])
+
+    # when: a new primary contact and members, some unknown or hidden
+    payload = await update(
+        gql, user, deal_id, **fields(user, contactId=ann, members=[bob, 999, hidden, bob])
+    )
+
+    # then: the primary contact is not added (spec 2.3), the unknown and hidden drop out
+    assert payload["errors"] == []
+    assert [r["contact_id"] for r in await stored(db, models.member_t)] == [bob]
+    assert payload["opportunity"]["contact"]["id"] == ann
+    assert [m["id"] for m in payload["opportunity"]["members"]] == [bob]
+
+
+async def test_a_members_list_of_only_unusable_contacts_clears_them(
+    gql: GraphQL, db: Database, user: Person
+) -> None:
+    # given
+    acme = await contact(gql, user)
+    deal_id = await deal(gql, user, contactId=acme)
+
+    # when: the list is non-empty, so it replaces, but nothing in it can be used
+    payload = await update(gql, user, deal_id, **fields(user, members=[999]))
+
+    # then: as the original's SetMembers with what is left
+    assert payload["errors"] == []
+    assert await stored(db, models.member_t) == []
+
+
+# --- custom fields --------------------------------------------------------------------------------
+
+
+async def test_custom_fields_are_set_but_never_cleared(
+    gql: GraphQL, db: Database, user: Person, admin: Person
+) -> None:
+    # given
+    source = await field(gql, admin, "Source")
+    budget = await field(gql, admin, "Budget")
+    region = await field(gql, admin, "Region")
+    birthday = await field(gql, admin, "Birthday", entityType="CONTACT")
+    deal_id = await deal(
+        gql,
+        user,
+        customFields=[
+            {"fieldId": source, "value": "web"},
+            {"fieldId": budget, "value": "10k"},
+            {"fieldId": region, "value": "EU"},
+        ],
+    )
+
+    # when
+    payload = await update(
+        gql,
+        user,
+        deal_id,
+        **fields(
+            user,
+            customFields=[
+                {"fieldId": source, "value": " fair "},
+                {"fieldId": budget, "value": ""},
+                {"fieldId": birthday, "value": "1990-01-01"},
+                {"fieldId": 999, "value": "x"},
+            ],
+        ),
+    )
+
+    # then: replaced, kept (empty value), kept (not listed); other kinds and unknown skipped
+    assert payload["errors"] == []
+    rows = await stored(db, models.field_value_t)
+    assert sorted((r["field_id"], r["value"]) for r in rows) == sorted(
+        [(source, "fair"), (budget, "10k"), (region, "EU")]
+    )
+
+
+# --- access ---------------------------------------------------------------------------------------
+
+
+async def test_the_creator_changes_access_by_the_rules_of_create(
+    gql: GraphQL, db: Database, user: Person, other: Person, admin: Person
+) -> None:
+    # given: a public deal created by `user`, `admin` responsible
+    deal_id = await deal(gql, user, responsibleId=str(admin.id))
+
+    # when
+    payload = await update(
+        gql,
+        user,
+        deal_id,
+        **fields(admin, isPrivate=True, accessList=[str(other.id), str(other.id)]),
+    )
+
+    # then: private, creator added, responsible not, nobody notified
+    assert payload["opportunity"]["isPrivate"] is True
+    holders = {r["employee_id"] for r in await stored(db, models.access_t)}
+    assert holders == {other.id, user.id}
+    assert await stored(db, models.notification_t) == []
+
+
+async def test_an_admin_changes_access_and_is_added_as_the_caller(
+    gql: GraphQL, db: Database, user: Person, other: Person, admin: Person
+) -> None:
+    deal_id = await deal(gql, user)
+
+    payload = await update(
+        gql, admin, deal_id, **fields(user, isPrivate=True, accessList=[str(other.id)])
+    )
+
+    assert payload["errors"] == []
+    holders = {r["employee_id"] for r in await stored(db, models.access_t, opportunity_id=deal_id)}
+    assert holders == {other.id, admin.id}
+
+
+async def test_omitting_privacy_makes_the_creators_deal_public(
+    gql: GraphQL, db: Database, user: Person, other: Person
+) -> None:
+    deal_id = await deal(gql, user, isPrivate=True, accessList=[str(other.id)])
+
+    payload = await update(gql, user, deal_id, **fields(user))
+
+    assert payload["opportunity"]["isPrivate"] is False
+    assert payload["opportunity"]["accessList"] == []
+    assert await stored(db, models.access_t) == []
+
+
+async def test_access_is_left_as_is_for_an_editor_who_is_not_the_creator(
+    gql: GraphQL, db: Database, user: Person
+) -> None:
+    # given
+    cast = await private_deal(gql, db, user)
+    access_before = await stored(db, models.access_t)
+
+    # when: a reader on the list asks for a public deal
+    payload = await update(gql, cast.reader, cast.id, **fields(user, title="Renamed"))
+
+    # then: the rest is replaced, the access silently kept
+    assert payload["errors"] == []
+    assert payload["opportunity"]["isPrivate"] is True
+    assert (await row_of(db, cast.id))["title"] == "Renamed"
+    assert await stored(db, models.access_t) == access_before
+
+
+async def test_a_public_deal_stays_public_when_a_non_creator_asks_for_privacy(
+    gql: GraphQL, db: Database, user: Person, other: Person
+) -> None:
+    deal_id = await deal(gql, user)
+
+    payload = await update(
+        gql, other, deal_id, **fields(user, isPrivate=True, accessList=[str(other.id)])
+    )
+
+    assert payload["errors"] == []
+    assert payload["opportunity"]["isPrivate"] is False
+    assert await stored(db, models.access_t) == []
+
+
+@pytest.mark.parametrize("is_notify", [True, False], ids=["notify", "quiet"])
+async def test_notification_only_when_asked(
+    gql: GraphQL, db: Database, user: Person, other: Person, is_notify: bool
+) -> None:
+    deal_id = await deal(gql, user)
+
+    await update(
+        gql,
+        user,
+        deal_id,
+        **fields(
+            user,
+            isPrivate=True,
+            isNotify=is_notify,
+            accessList=[str(other.id), str(user.id)],
+        ),
+    )
+
+    rows = await stored(db, models.notification_t)
+    assert [(r["recipient_id"], r["kind"]) for r in rows] == (
+        [(other.id, opportunities.NOTIFY_ACCESS_GRANTED)] if is_notify else []
+    )
