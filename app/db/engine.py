@@ -56,6 +56,9 @@ class Database:
         parsed = make_url(url)
         self.url = url
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        # Process-wide copies of reference data that never changes while the service runs
+        # (the currency list); filled and used by the loaders.
+        self.shared: dict[str, Any] = {}
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,7 @@ def _loader(
 
 
 class ReferenceTable(Generic[K]):
-    """A small table (stages, currencies) read whole, once per request, on first use."""
+    """A small table (stages, currencies) read whole, once, on first use."""
 
     def __init__(
         self,
@@ -44,25 +44,31 @@ class ReferenceTable(Generic[K]):
         self._db = db
         self._fetch = fetch
         self._key = key
-        self._rows: asyncio.Task[list[RowMapping]] | None = None
+        self._read_task: asyncio.Task[tuple[list[RowMapping], dict[Any, RowMapping]]] | None = None
 
-    async def _read(self) -> list[RowMapping]:
+    async def _read(self) -> tuple[list[RowMapping], dict[Any, RowMapping]]:
         async with self._db.read() as conn:
-            return await self._fetch(conn)
+            rows = await self._fetch(conn)
+        return rows, {row[self._key]: row for row in rows}
+
+    async def _loaded(self) -> tuple[list[RowMapping], dict[Any, RowMapping]]:
+        task = self._read_task
+        if task is None or (task.done() and task.exception() is not None):
+            # Concurrent first users share one read; a failed read is tried again next time.
+            task = self._read_task = asyncio.ensure_future(self._read())
+        return await task
 
     async def all(self) -> list[RowMapping]:
         """Every row, in the table's display order."""
-        if self._rows is None:
-            self._rows = asyncio.ensure_future(self._read())
-        return await self._rows
+        return (await self._loaded())[0]
 
     async def get(self, key: K) -> RowMapping | None:
         """The row with that key, or None."""
-        return next((row for row in await self.all() if row[self._key] == key), None)
+        return (await self._loaded())[1].get(key)
 
     def forget(self) -> None:
         """Drop what was read, after a change to the table."""
-        self._rows = None
+        self._read_task = None
 
 
 class Loaders:
@@ -70,8 +76,9 @@ class Loaders:
 
     def __init__(self, db: Database, caller: Caller) -> None:
         self.stages: ReferenceTable[int] = ReferenceTable(db, reads.all_stages, "id")
-        self.currencies: ReferenceTable[str] = ReferenceTable(
-            db, reads.all_currencies, "abbreviation"
+        # Currencies are seeded and never change while the service runs: one copy per process.
+        self.currencies: ReferenceTable[str] = db.shared.setdefault(
+            "currencies", ReferenceTable(db, reads.all_currencies, "abbreviation")
         )
         self.employee_by_id: DataLoader[uuid.UUID, Any] = _loader(db, reads.employees)
         self.contact_by_id: DataLoader[int, Any] = _loader(
