@@ -26,12 +26,26 @@ from app.health import healthz, readyz
 from app.observability import RequestLog
 from app.overload import InFlightLimit
 from app.rest import authentication
+from app.rest import contacts as legacy_contacts
+from app.rest import custom_fields as legacy_custom_fields
 from app.rest import opportunity as legacy_opportunity
+from app.rest import opportunity_lists as legacy_opportunity_lists
+from app.rest import settings as legacy_settings
+from app.rest import stages as legacy_stages
 from app.rest.legacy import starlette_routes
 from app.rest.openapi import openapi_endpoint
 from app.settings import Settings
 
 log = logging.getLogger("crm")
+# Every legacy ONLYOFFICE route, each a declaration onto a GraphQL operation.
+LEGACY_ROUTES = [
+    *legacy_opportunity.ROUTES,
+    *legacy_opportunity_lists.ROUTES,
+    *legacy_contacts.ROUTES,
+    *legacy_stages.ROUTES,
+    *legacy_custom_fields.ROUTES,
+    *legacy_settings.ROUTES,
+]
 
 
 def open_database(settings: Settings) -> Database:
@@ -86,11 +100,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         # Every method reaches the endpoint, which answers 405 with Allow as the spec asks.
         Route("/graphql", graphql),
-        *starlette_routes(legacy_opportunity.ROUTES, schema=schema, db=db, settings=settings),
+        *starlette_routes(LEGACY_ROUTES, schema=schema, db=db, settings=settings),
         *authentication.routes(db, settings),
         Route(
             "/api/2.0/openapi.json",
-            openapi_endpoint(legacy_opportunity.ROUTES, authentication.openapi_paths()),
+            openapi_endpoint(LEGACY_ROUTES, authentication.openapi_paths()),
         ),
         Route("/healthz", healthz),
         Route("/readyz", readyz(db)),

@@ -391,3 +391,17 @@ async def test_reorder_refusals(
     # then
     assert (payload["customFieldDefinitions"], codes(payload)) == (None, expected)
     assert await definitions(db) == before
+
+
+async def test_a_field_after_one_at_the_largest_position_shares_it(
+    gql: GraphQL, admin: Person
+) -> None:
+    # given: a field placed at the largest position an Int can hold
+    last = await field(gql, admin, "Last", position=2**31 - 1)
+
+    # when: the next one goes after the last
+    after = await field(gql, admin, "After")
+
+    # then: it shares the position instead of overflowing the column
+    listed = (await gql(DEFINITIONS, admin))["customFieldDefinitions"]
+    assert {d["id"]: d["position"] for d in listed} == {last: 2**31 - 1, after: 2**31 - 1}

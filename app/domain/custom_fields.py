@@ -23,6 +23,7 @@ from app.domain.errors import (
 )
 
 LABEL_MAX = 255
+POSITION_MAX = 2**31 - 1  # a GraphQL Int, and the column's integer
 EntityType = Literal["opportunity", "contact"]
 MSG_NOT_FOUND = "The custom field is not found."
 
@@ -77,7 +78,8 @@ async def create_definition(
                     custom_field_t.c.entity_type == new.entity_type
                 )
             )
-            position = int(last.scalar_one()) + 1
+            # Capped: after a field placed at the largest position, the next one shares it.
+            position = min(int(last.scalar_one()) + 1, POSITION_MAX)
         now = utcnow()
         inserted = await conn.execute(
             insert(custom_field_t)
@@ -135,18 +137,22 @@ async def update_definition(
         return updated.mappings().one()
 
 
-async def delete_definition(*, db: Database, caller: Caller, field_id: int) -> int:
-    """Delete a definition and, through the foreign key, every value of it (administrators only)."""
+async def delete_definition(*, db: Database, caller: Caller, field_id: int) -> Mapping[Any, Any]:
+    """Delete a definition and, through the foreign key, every value of it (administrators only).
+
+    Returns the definition as it was.
+    """
     require_admin(caller, "Only administrators can delete custom fields.")
     async with db.write() as conn:
         deleted = await conn.execute(
             delete(custom_field_t)
             .where(custom_field_t.c.id == field_id)
-            .returning(custom_field_t.c.id)
+            .returning(*custom_field_t.c)
         )
-        if deleted.first() is None:
+        row = deleted.mappings().first()
+        if row is None:
             raise DomainError.one(ErrorCode.NOT_FOUND, "id", MSG_NOT_FOUND)
-    return field_id
+    return row
 
 
 async def reorder_definitions(

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import REAL, ColumnElement, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
 from app.db.models import contact_t, employee_t, member_t, opportunity_t, stage_t
@@ -180,6 +181,19 @@ async def opportunity_page(
     )
     async with db.read() as conn:
         return await fetch_page(conn, query, keys, page, with_total=with_total)
+
+
+async def opportunity_ids_where(
+    conn: AsyncConnection, caller: Caller, where: OpportunityFilter
+) -> list[int]:
+    """Ids of every deal the caller may see that meets `where`, in the default list order."""
+    query = (
+        select(opportunity_t.c.id)
+        .join(stage_t, stage_t.c.id == opportunity_t.c.stage_id)
+        .where(*_opportunity_conditions(caller, where))
+        .order_by(stage_t.c.sort_order, func.lower(opportunity_t.c.title), opportunity_t.c.id)
+    )
+    return list((await conn.execute(query)).scalars())
 
 
 def contact_display_name() -> ColumnElement[str]:

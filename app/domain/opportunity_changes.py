@@ -35,6 +35,7 @@ from app.domain.errors import (
     ErrorCode,
     FieldError,
 )
+from app.domain.listing import OpportunityFilter, opportunity_ids_where
 from app.domain.opportunities import (
     NewOpportunity,
     access_holders,
@@ -246,6 +247,21 @@ async def delete_opportunities(*, db: Database, caller: Caller, ids: Sequence[in
     if not ids:
         raise DomainError.one(ErrorCode.REQUIRED, "ids", "List the opportunities to delete.")
     async with db.write() as conn:
+        deals = await _editable(conn, caller, await _visible(conn, caller, ids))
+        await _delete(conn, deals)
+    return deals
+
+
+async def delete_opportunities_where(
+    *, db: Database, caller: Caller, where: OpportunityFilter
+) -> list[Row]:
+    """Delete every deal the caller may see and edit that meets `where` (DELETE opportunity/filter).
+
+    An empty filter means every such deal, as in the original. Returns the deleted deals as
+    they were, in the default list order (stage, then title).
+    """
+    async with db.write() as conn:
+        ids = await opportunity_ids_where(conn, caller, where)
         deals = await _editable(conn, caller, await _visible(conn, caller, ids))
         await _delete(conn, deals)
     return deals

@@ -33,12 +33,18 @@ class SortKey:
 
 @dataclass(frozen=True, slots=True)
 class PageRequest:
-    """Relay arguments: `first`/`after` forward, `last`/`before` backward."""
+    """Relay arguments: `first`/`after` forward, `last`/`before` backward.
+
+    `offset` is the legacy-style alternative to cursors: skip that many items from the start.
+    `max_page` is the largest page the caller may ask for (legacy REST pages go up to 1000).
+    """
 
     first: int | None = None
     after: str | None = None
     last: int | None = None
     before: str | None = None
+    offset: int | None = None
+    max_page: int = MAX_PAGE
 
     def size(self) -> int:
         """The page size, checked against the maximum."""
@@ -46,15 +52,27 @@ class PageRequest:
             raise DomainError.one(
                 ErrorCode.INVALID, "first", "Give either first or last, not both."
             )
+        if self.offset is not None:
+            self._check_offset()
         size = self.first if self.first is not None else self.last
         if size is None:
-            return DEFAULT_PAGE
-        if not 0 <= size <= MAX_PAGE:
+            return min(DEFAULT_PAGE, self.max_page)
+        if not 0 <= size <= self.max_page:
             name = "first" if self.first is not None else "last"
             raise DomainError.one(
-                ErrorCode.INVALID, name, f"{name} must be between 0 and {MAX_PAGE}."
+                ErrorCode.INVALID, name, f"{name} must be between 0 and {self.max_page}."
             )
         return size
+
+    def _check_offset(self) -> None:
+        if self.offset is not None and self.offset < 0:
+            raise DomainError.one(ErrorCode.INVALID, "offset", "offset must not be negative.")
+        if self.after is not None or self.before is not None or self.last is not None:
+            raise DomainError.one(
+                ErrorCode.INVALID,
+                "offset",
+                "offset pages from the start: give it with first, not with after, before or last.",
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +176,10 @@ async def fetch_page(
             _beyond(keys, decode_cursor(request.before, keys, "before"), forward=False)
         )
     ordering = [(k.expr.asc() if k.descending == backward else k.expr.desc()) for k in keys]
-    rows = list((await conn.execute(stmt.order_by(*ordering).limit(size + 1))).mappings())
+    stmt = stmt.order_by(*ordering).limit(size + 1)
+    if request.offset:
+        stmt = stmt.offset(request.offset)
+    rows = list((await conn.execute(stmt)).mappings())
     more = len(rows) > size
     rows = rows[:size]
     if backward:
@@ -173,6 +194,6 @@ async def fetch_page(
         rows=rows,
         cursors=[encode_cursor([r[f"_k{i}"] for i in range(len(keys))], keys) for r in rows],
         has_next=more if not backward else request.before is not None,
-        has_previous=more if backward else request.after is not None,
+        has_previous=more if backward else (request.after is not None or bool(request.offset)),
         total=total,
     )

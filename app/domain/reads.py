@@ -214,3 +214,16 @@ async def field_definitions(conn: AsyncConnection, entity_type: str) -> list[Row
         .order_by(custom_field_t.c.position, custom_field_t.c.id)
     )
     return list(result.mappings())
+
+
+async def field_value_counts(
+    conn: AsyncConnection, caller: Caller, field_ids: Sequence[int]
+) -> dict[int, int]:
+    """How many deals the caller may see have a value for each custom field."""
+    stmt = (
+        select(field_value_t.c.field_id, func.count())
+        .join(opportunity_t, opportunity_t.c.id == field_value_t.c.opportunity_id)
+        .where(field_value_t.c.field_id.in_(field_ids), opportunity_visible(caller))
+        .group_by(field_value_t.c.field_id)
+    )
+    return {field_id: int(count) for field_id, count in await conn.execute(stmt)}

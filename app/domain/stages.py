@@ -175,13 +175,14 @@ async def reorder_stages(
     return [rows[stage_id] for stage_id in ids]
 
 
-async def delete_stage(*, db: Database, caller: Caller, stage_id: int) -> int:
-    """Delete a stage no deal is at; returns its id (administrators only)."""
+async def delete_stage(*, db: Database, caller: Caller, stage_id: int) -> Mapping[Any, Any]:
+    """Delete a stage no deal is at; returns it as it was (administrators only)."""
     require_admin(caller, MSG_ADMINS_ONLY)
     async with db.write() as conn:
-        if await _locked(conn, stage_id) is None:
+        stage = await _locked(conn, stage_id)
+        if stage is None:
             raise DomainError.one(ErrorCode.NOT_FOUND, "id", MSG_NOT_FOUND)
         if await _in_use(conn, stage_id):
             raise DomainError.one(ErrorCode.CONFLICT, None, MSG_IN_USE_DELETE)
         await conn.execute(delete(stage_t).where(stage_t.c.id == stage_id))
-    return stage_id
+    return stage

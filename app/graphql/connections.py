@@ -18,15 +18,45 @@ from graphql import (
 from sqlalchemy.engine import RowMapping
 
 from app.domain.errors import DomainError
-from app.domain.paging import Page
+from app.domain.paging import Page, PageRequest
 from app.graphql.context import Info
 
 T = TypeVar("T")
 
-FIRST = "Return at most this many items from the start (or after `after`); at most 100."
+FIRST = (
+    "Return at most this many items from the start (or after `after`); at most 100 "
+    "(1000 when a legacy REST route asks)."
+)
 AFTER = "A cursor: return the items after it."
-LAST = "Return at most this many items from the end (or before `before`); at most 100."
+LAST = (
+    "Return at most this many items from the end (or before `before`); at most 100 "
+    "(1000 when a legacy REST route asks)."
+)
 BEFORE = "A cursor: return the items before it."
+OFFSET = (
+    "Skip this many items from the start: the legacy-style alternative to cursors (the legacy "
+    "REST startIndex). Goes with `first`; not together with after, before or last."
+)
+
+
+def page_request(
+    info: Info,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    offset: int | None = None,
+) -> PageRequest:
+    """The page arguments, with the largest page this request may ask for."""
+    return PageRequest(
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        offset=offset,
+        max_page=info.context.max_page,
+    )
 
 
 @strawberry.type(description="Where a page sits in its list.")
@@ -96,6 +126,11 @@ def _selects(selection: SelectionSetNode | None, name: str, info: Info) -> bool:
             if fragment is not None and _selects(fragment.selection_set, name, info):
                 return True
     return False
+
+
+def selects(info: Info, name: str) -> bool:
+    """Whether this field's selection asks for `name` directly (or through fragments)."""
+    return any(_selects(node.selection_set, name, info) for node in info._raw_info.field_nodes)
 
 
 def wants_total(info: Info) -> bool:

@@ -8,6 +8,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from app.db.engine import Database
 from app.domain.caller import Caller
+from app.domain.paging import MAX_PAGE
 from app.graphql.loaders import Loaders
 from app.settings import Settings
 
@@ -21,6 +22,8 @@ class Context:
     caller: Caller
     # The request's Idempotency-Key header, if any; applies to the creates it carries.
     idempotency_key: str | None = None
+    # The largest page a list may return: 100 on /graphql, 1000 for the legacy REST routes.
+    max_page: int = MAX_PAGE
     loaders: Loaders = field(init=False)
     # Set when the database could not take a write in time: the answer becomes 503.
     busy: bool = field(default=False, init=False)

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import strawberry
 
-from app.domain import contacts, custom_fields, employees, keys, stages
+from app.domain import contacts, custom_fields, employees, keys, reads, stages
 from app.domain import enums as domain
 from app.domain.errors import DomainError
 from app.graphql.context import Info
@@ -115,6 +115,9 @@ class DeleteStagePayload:
     deleted_stage_id: int | None = strawberry.field(
         description="The id the deleted stage had; null when refused."
     )
+    deleted_stage: Stage | None = strawberry.field(
+        description="The deleted stage as it was; null when refused."
+    )
     errors: list[UserError] = strawberry.field(description=ERRORS_DESCRIPTION)
 
 
@@ -170,6 +173,10 @@ class UpdateCustomFieldDefinitionPayload:
 class DeleteCustomFieldDefinitionPayload:
     deleted_custom_field_definition_id: int | None = strawberry.field(
         description="The id the deleted definition had; null when refused."
+    )
+    deleted_custom_field_definition: CustomFieldDefinition | None = strawberry.field(
+        description="The deleted definition as it was, with the value count it had; null when "
+        "refused."
     )
     errors: list[UserError] = strawberry.field(description=ERRORS_DESCRIPTION)
 
@@ -390,9 +397,13 @@ class ManagementMutation:
                 db=info.context.db, caller=info.context.caller, stage_id=input_.id
             )
         except DomainError as refused:
-            return DeleteStagePayload(deleted_stage_id=None, errors=user_errors(refused))
+            return DeleteStagePayload(
+                deleted_stage_id=None, deleted_stage=None, errors=user_errors(refused)
+            )
         _changed(info)
-        return DeleteStagePayload(deleted_stage_id=deleted, errors=[])
+        return DeleteStagePayload(
+            deleted_stage_id=deleted["id"], deleted_stage=Stage.from_row(deleted), errors=[]
+        )
 
     @strawberry.mutation(
         description="Replace a custom field definition's label, type and mask. Open to every "
@@ -435,17 +446,26 @@ class ManagementMutation:
             strawberry.argument(name="input", description="The definition."),
         ],
     ) -> DeleteCustomFieldDefinitionPayload:
+        # The values go with the definition: count them first (what the caller may see).
+        async with info.context.db.read() as conn:
+            counts = await reads.field_value_counts(conn, info.context.caller, [input_.id])
         try:
             deleted = await custom_fields.delete_definition(
                 db=info.context.db, caller=info.context.caller, field_id=input_.id
             )
         except DomainError as refused:
             return DeleteCustomFieldDefinitionPayload(
-                deleted_custom_field_definition_id=None, errors=user_errors(refused)
+                deleted_custom_field_definition_id=None,
+                deleted_custom_field_definition=None,
+                errors=user_errors(refused),
             )
         _changed(info)
         return DeleteCustomFieldDefinitionPayload(
-            deleted_custom_field_definition_id=deleted, errors=[]
+            deleted_custom_field_definition_id=deleted["id"],
+            deleted_custom_field_definition=CustomFieldDefinition.from_row(
+                deleted, value_count=counts.get(input_.id, 0)
+            ),
+            errors=[],
         )
 
     @strawberry.mutation(

@@ -16,15 +16,17 @@ from typing import Annotated, Any
 import strawberry
 
 from app.domain import opportunity_changes as changes
+from app.domain import reads
 from app.domain.enums import BidType as DomainBidType
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, ErrorCode
 from app.domain.opportunities import NewOpportunity
 from app.domain.reads import DealContacts
 from app.graphql.context import Info
 from app.graphql.enums import BidType, to_domain
+from app.graphql.filters import OpportunityFilter
 from app.graphql.inputs import CustomFieldValueInput, UserError, as_utc, user_errors
 from app.graphql.loaders import Loaders
-from app.graphql.types import Opportunity
+from app.graphql.types import Contact, CustomField, Opportunity
 
 Row = Mapping[Any, Any]
 ERRORS = "Why it was refused; empty on success."
@@ -59,6 +61,23 @@ async def _deleted(info: Info, rows: Sequence[Row]) -> list[Opportunity]:
         loaders.contacts_by_opportunity.prime(row["id"], DealContacts(primary=primary))
         loaders.custom_fields_by_opportunity.prime(row["id"], [])
     return [Opportunity.from_row(row) for row in rows]
+
+
+async def _contact(info: Info, contact_id: int) -> Contact | None:
+    row = await info.context.loaders.contact_by_id.load(contact_id)
+    return Contact.from_row(row) if row is not None else None
+
+
+async def _stored_field(info: Info, deal_id: int, field_id: int) -> CustomField | None:
+    """One custom field of a deal as stored: its definition and value (None when unset)."""
+    async with info.context.db.read() as conn:
+        definitions = await reads.field_definitions(conn, "opportunity")
+    definition = next((d for d in definitions if d["id"] == field_id), None)
+    if definition is None:  # deleted in the meantime
+        return None
+    values = await info.context.loaders.custom_fields_by_opportunity.load(deal_id)
+    value = next((v["value"] for v in values if v["id"] == field_id), None)
+    return CustomField.from_row({**definition, "opportunity_id": deal_id, "value": value})
 
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -130,10 +149,18 @@ class DeleteOpportunityInput:
     id: int = strawberry.field(description=DEAL_ID)
 
 
-@strawberry.input(description="The opportunities to delete.")
+@strawberry.input(
+    description="The opportunities to delete: give exactly one of `ids` and `filter`."
+)
 class DeleteOpportunitiesInput:
-    ids: list[int] = strawberry.field(
-        description="Their ids; those the caller cannot see or edit are skipped."
+    ids: list[int] | None = strawberry.field(
+        default=None, description="Their ids; those the caller cannot see or edit are skipped."
+    )
+    filter: OpportunityFilter | None = strawberry.field(
+        default=None,
+        description="Every opportunity meeting these conditions that the caller may see and "
+        "edit, as the original's DELETE /api/2.0/crm/opportunity/filter; an empty filter "
+        "means all of them.",
     )
 
 
@@ -242,6 +269,9 @@ class AddOpportunityMemberPayload:
     opportunity: Opportunity | None = strawberry.field(
         description="The opportunity with its members; null when refused."
     )
+    contact: Contact | None = strawberry.field(
+        description="The contact that was added; null when refused."
+    )
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
@@ -250,6 +280,9 @@ class RemoveOpportunityMemberPayload:
     opportunity: Opportunity | None = strawberry.field(
         description="The opportunity with its members; null when refused."
     )
+    contact: Contact | None = strawberry.field(
+        description="The contact that was removed; null when refused."
+    )
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
@@ -257,6 +290,10 @@ class RemoveOpportunityMemberPayload:
 class SetOpportunityCustomFieldPayload:
     opportunity: Opportunity | None = strawberry.field(
         description="The opportunity with its custom fields; null when refused."
+    )
+    custom_field: CustomField | None = strawberry.field(
+        description="The field as now stored on the opportunity: its definition and value "
+        "(null when the value was removed); null when refused."
     )
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
@@ -335,9 +372,10 @@ class OpportunityMutation:
         )
 
     @strawberry.mutation(
-        description="Delete several opportunities, as the original's batch PUT "
-        "/api/2.0/crm/opportunity. Those the caller cannot see or edit are skipped silently; "
-        "an empty list is refused with REQUIRED."
+        description="Delete several opportunities, by ids as the original's batch PUT "
+        "/api/2.0/crm/opportunity or by filter as its DELETE /api/2.0/crm/opportunity/filter. "
+        "Those the caller cannot see or edit are skipped silently; an empty or missing id list "
+        "is refused with REQUIRED, ids and filter together with INVALID."
     )
     async def delete_opportunities(
         self,
@@ -348,9 +386,18 @@ class OpportunityMutation:
         ],
     ) -> DeleteOpportunitiesPayload:
         try:
-            rows = await changes.delete_opportunities(
-                db=info.context.db, caller=info.context.caller, ids=input_.ids
-            )
+            if input_.ids is not None and input_.filter is not None:
+                raise DomainError.one(
+                    ErrorCode.INVALID, "filter", "Give either ids or filter, not both."
+                )
+            if input_.filter is not None:
+                rows = await changes.delete_opportunities_where(
+                    db=info.context.db, caller=info.context.caller, where=input_.filter.to_domain()
+                )
+            else:
+                rows = await changes.delete_opportunities(
+                    db=info.context.db, caller=info.context.caller, ids=input_.ids or []
+                )
         except DomainError as refused:
             return DeleteOpportunitiesPayload(deleted_opportunities=[], errors=user_errors(refused))
         return DeleteOpportunitiesPayload(
@@ -456,8 +503,13 @@ class OpportunityMutation:
                 contact_id=input_.contact_id,
             )
         except DomainError as refused:
-            return AddOpportunityMemberPayload(opportunity=None, errors=user_errors(refused))
-        return AddOpportunityMemberPayload(opportunity=_changed(info, row), errors=[])
+            return AddOpportunityMemberPayload(
+                opportunity=None, contact=None, errors=user_errors(refused)
+            )
+        opportunity = _changed(info, row)
+        return AddOpportunityMemberPayload(
+            opportunity=opportunity, contact=await _contact(info, input_.contact_id), errors=[]
+        )
 
     @strawberry.mutation(
         description="Remove a contact from an opportunity's members, the primary contact too "
@@ -479,8 +531,13 @@ class OpportunityMutation:
                 contact_id=input_.contact_id,
             )
         except DomainError as refused:
-            return RemoveOpportunityMemberPayload(opportunity=None, errors=user_errors(refused))
-        return RemoveOpportunityMemberPayload(opportunity=_changed(info, row), errors=[])
+            return RemoveOpportunityMemberPayload(
+                opportunity=None, contact=None, errors=user_errors(refused)
+            )
+        opportunity = _changed(info, row)
+        return RemoveOpportunityMemberPayload(
+            opportunity=opportunity, contact=await _contact(info, input_.contact_id), errors=[]
+        )
 
     @strawberry.mutation(
         description="Set or, with an empty value, remove one custom-field value of an "
@@ -504,5 +561,12 @@ class OpportunityMutation:
                 value=input_.value,
             )
         except DomainError as refused:
-            return SetOpportunityCustomFieldPayload(opportunity=None, errors=user_errors(refused))
-        return SetOpportunityCustomFieldPayload(opportunity=_changed(info, row), errors=[])
+            return SetOpportunityCustomFieldPayload(
+                opportunity=None, custom_field=None, errors=user_errors(refused)
+            )
+        opportunity = _changed(info, row)
+        return SetOpportunityCustomFieldPayload(
+            opportunity=opportunity,
+            custom_field=await _stored_field(info, input_.id, input_.field_id),
+            errors=[],
+        )

@@ -7,15 +7,17 @@ from typing import Annotated
 import strawberry
 
 from app.domain import listing, reads
-from app.domain.paging import PageRequest
 from app.graphql.connections import (
     AFTER,
     BEFORE,
     FIRST,
     LAST,
+    OFFSET,
     Connection,
     connection,
+    page_request,
     refusals_as_graphql_errors,
+    selects,
     wants_total,
 )
 from app.graphql.context import Info
@@ -73,12 +75,15 @@ class Query:
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
         before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        offset: Annotated[int | None, strawberry.argument(description=OFFSET)] = None,
     ) -> Connection[Opportunity]:
         return await opportunity_connection(
             info,
             where=filter.to_domain() if filter else listing.OpportunityFilter(),
             order_by=order_by,
-            request=PageRequest(first=first, after=after, last=last, before=before),
+            request=page_request(
+                info, first=first, after=after, last=last, before=before, offset=offset
+            ),
         )
 
     @strawberry.field(description="One contact; null when it does not exist or is hidden.")
@@ -110,7 +115,7 @@ class Query:
                 info.context.caller,
                 where=filter.to_domain() if filter else listing.ContactFilter(),
                 order=contact_order(order_by),
-                page=PageRequest(first=first, after=after, last=last, before=before),
+                page=page_request(info, first=first, after=after, last=last, before=before),
                 with_total=wants_total(info),
             )
         return connection(page, Contact.from_row)
@@ -118,6 +123,13 @@ class Query:
     @strawberry.field(description="Every stage, in pipeline order.")
     async def stages(self, info: Info) -> list[Stage]:
         return [Stage.from_row(row) for row in await info.context.loaders.stages.all()]
+
+    @strawberry.field(description="One stage; null when it does not exist.")
+    async def stage(
+        self, info: Info, id: Annotated[int, strawberry.argument(description="The stage's id.")]
+    ) -> Stage | None:
+        row = await info.context.loaders.stages.get(id)
+        return Stage.from_row(row) if row is not None else None
 
     @strawberry.field(description="Every currency, ordered by abbreviation.")
     async def currencies(self, info: Info) -> list[Currency]:
@@ -131,9 +143,18 @@ class Query:
             CustomFieldEntityType, strawberry.argument(description="Whose fields to list.")
         ] = CustomFieldEntityType.OPPORTUNITY,
     ) -> list[CustomFieldDefinition]:
+        counts: dict[int, int] | None = None
         async with info.context.db.read() as conn:
             rows = await reads.field_definitions(conn, entity_type_name(entity_type))
-        return [CustomFieldDefinition.from_row(row) for row in rows]
+            if rows and selects(info, "valueCount"):
+                ids = [row["id"] for row in rows]
+                counts = await reads.field_value_counts(conn, info.context.caller, ids)
+        return [
+            CustomFieldDefinition.from_row(
+                row, value_count=None if counts is None else counts.get(row["id"], 0)
+            )
+            for row in rows
+        ]
 
     @strawberry.field(description="Every employee, by name.")
     async def employees(self, info: Info) -> list[Employee]:

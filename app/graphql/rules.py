@@ -18,6 +18,7 @@ from app.domain.paging import MAX_PAGE, parse_cursor
 
 SIZE_ARGUMENTS = ("first", "last")
 CURSOR_ARGUMENTS = ("after", "before")
+OFFSET = "offset"
 
 
 def _value(arguments: dict[str, ArgumentNode], name: str) -> Any:
@@ -25,7 +26,7 @@ def _value(arguments: dict[str, ArgumentNode], name: str) -> Any:
 
 
 class PageArguments(ValidationRule):
-    """first/last within 0..100, not both, and cursors that are cursors.
+    """first/last within 0..100, not both, cursors that are cursors, offsets not negative.
 
     Written inline, these are mistakes in the document, so they fail validation (a 400 under
     application/graphql-response+json) instead of a field error at run time. Values passed as
@@ -34,7 +35,7 @@ class PageArguments(ValidationRule):
 
     def enter_field(self, node: FieldNode, *_: Any) -> None:
         arguments = {a.name.value: a for a in node.arguments or () if isinstance(a, ArgumentNode)}
-        if not any(name in arguments for name in (*SIZE_ARGUMENTS, *CURSOR_ARGUMENTS)):
+        if not any(name in arguments for name in (*SIZE_ARGUMENTS, *CURSOR_ARGUMENTS, OFFSET)):
             return
         literal_sizes = [
             name for name in SIZE_ARGUMENTS if isinstance(_value(arguments, name), IntValueNode)
@@ -52,6 +53,17 @@ class PageArguments(ValidationRule):
                     parse_cursor(value.value, name)
                 except DomainError as refused:
                     self._refuse(refused.errors[0].message, value)
+        offset = _value(arguments, OFFSET)
+        if isinstance(offset, IntValueNode) and int(offset.value) < 0:
+            self._refuse("offset must not be negative.", offset)
+        if offset is not None and any(
+            isinstance(_value(arguments, name), (IntValueNode, StringValueNode))
+            for name in ("after", "before", "last")
+        ):
+            self._refuse(
+                "offset pages from the start: give it with first, not with after, before or last.",
+                node,
+            )
 
     def _refuse(self, message: str, node: Any) -> None:
         self.report_error(GraphQLError(message, node, extensions={"code": "INVALID"}))

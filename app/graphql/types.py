@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from app.domain import listing
+from app.domain import listing, reads
 from app.domain.access import can_edit_contact, can_edit_opportunity
 from app.domain.contacts import display_name
 from app.domain.enums import ShareType as DomainShareType
@@ -22,6 +22,7 @@ from app.graphql.connections import (
     LAST,
     Connection,
     connection,
+    page_request,
     refusals_as_graphql_errors,
     wants_total,
 )
@@ -227,7 +228,7 @@ class Contact:
             info,
             where=listing.OpportunityFilter(contact_id=self.id, contact_also_member=True),
             order_by=order_by,
-            request=PageRequest(first=first, after=after, last=last, before=before),
+            request=page_request(info, first=first, after=after, last=last, before=before),
         )
 
     @classmethod
@@ -277,9 +278,20 @@ class CustomFieldDefinition:
     field_type: CustomFieldType = strawberry.field(description="How the field is edited.")
     position: int = strawberry.field(description="Order among the fields.")
     mask: str = strawberry.field(description="Options or format, depending on the field type.")
+    known_value_count: strawberry.Private[int | None]
+
+    @strawberry.field(
+        description="How many opportunities the caller may see have a value for this field."
+    )
+    async def value_count(self, info: Info) -> int:
+        if self.known_value_count is not None:
+            return self.known_value_count
+        async with info.context.db.read() as conn:
+            counts = await reads.field_value_counts(conn, info.context.caller, [self.id])
+        return counts.get(self.id, 0)
 
     @classmethod
-    def from_row(cls, row: Row) -> CustomFieldDefinition:
+    def from_row(cls, row: Row, *, value_count: int | None = None) -> CustomFieldDefinition:
         return cls(
             id=row["id"],
             entity_type=CustomFieldEntityType(row["entity_type"]),
@@ -287,6 +299,7 @@ class CustomFieldDefinition:
             field_type=CustomFieldType(row["field_type"]),
             position=row["position"],
             mask=row["mask"],
+            known_value_count=value_count,
         )
 
 

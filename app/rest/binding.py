@@ -212,7 +212,8 @@ def _list_of(kind: Kind) -> Kind:
         f"{kind.name}[]",
         convert,
         {"anyOf": [{"type": "array", "items": kind.json_schema}, kind.json_schema]},
-        {"type": "array", "items": kind.form_schema},
+        # In a form, one value and a list of one are the same text.
+        {"anyOf": [{"type": "array", "items": kind.form_schema}, kind.form_schema]},
         many=True,
     )
 
@@ -231,6 +232,20 @@ def _custom_fields(param: str, raw: Any, _: tzinfo) -> list[tuple[int, str | Non
             continue
         result.append((key, _text(fields.get("value"), f"{param}.value")))
     return result
+
+
+def _page_number(param: str, raw: Any, _: tzinfo) -> int | None:
+    """A paging value read as the original's ApiContext does: what is not a non-negative
+    whole number is ignored (the default applies), never refused."""
+    stripped = (_text(raw, param) or "").strip(" \t").removeprefix("+")
+    return int(stripped) if stripped.isascii() and stripped.isdigit() else None
+
+
+def _json_text(param: str, raw: Any, zone: tzinfo) -> str | None:
+    """Text, or a JSON array or object given in its place, kept as JSON text (a field mask)."""
+    if isinstance(raw, list | dict):
+        return orjson.dumps(raw).decode()
+    return _string(param, raw, zone)
 
 
 INT = Kind(
@@ -257,6 +272,14 @@ DECIMAL = Kind(
 )
 STRING = Kind("String", _string, _SCALAR, {"type": "string"})
 DATE = Kind("ApiDateTime", _date, {"anyOf": [_DATE_TEXT, {"type": "null"}]}, _DATE_TEXT)
+# startIndex and count (spec 1.6): any text is accepted, the unreadable is ignored.
+PAGE_NUMBER = Kind("PageNumber", _page_number, _SCALAR, {"type": "string"})
+JSON_TEXT = Kind(
+    "JsonText",
+    _json_text,
+    {"type": ["string", "number", "boolean", "null", "array", "object"]},
+    {"type": "string"},
+)
 INT_LIST = _list_of(INT)
 GUID_LIST = _list_of(GUID)
 _FIELD_VALUE = {
@@ -311,6 +334,10 @@ async def raw_parameters(request: Request, max_body: int) -> dict[str, Any]:
     return merged
 
 
+class Repeated(list[Any]):
+    """The values of a query-string or form key given more than once (or as `key[]`)."""
+
+
 def _merge_multi(merged: dict[str, Any], pairs: QueryParams) -> None:
     fields: dict[int, dict[str, Any]] = {}
     for key, value in pairs.multi_items():
@@ -320,9 +347,11 @@ def _merge_multi(merged: dict[str, Any], pairs: QueryParams) -> None:
         name = key.lower().removesuffix("[]")
         if name in merged:
             existing = merged[name]
-            merged[name] = [*existing, value] if isinstance(existing, list) else [existing, value]
+            merged[name] = Repeated(
+                [*existing, value] if isinstance(existing, list) else [existing, value]
+            )
         else:
-            merged[name] = [value] if key.endswith("[]") else value
+            merged[name] = Repeated([value]) if key.endswith("[]") else value
     if fields:
         merged["customfieldlist"] = [fields[i] for i in sorted(fields)]
 
@@ -332,7 +361,9 @@ def bind(raw: Mapping[str, Any], kinds: Mapping[str, Kind], zone: tzinfo) -> dic
     bound: dict[str, Any] = {}
     for name, kind in kinds.items():
         value = raw.get(name.lower())
-        if isinstance(value, list) and not kind.many:
+        if isinstance(value, Repeated) and not kind.many:
+            # A repeated key where one value is expected: the last one counts. A JSON array
+            # there is refused by the kind ("must be a single value"), as the schema says.
             value = value[-1] if value else None
         bound[name] = kind.convert(name, value, zone)
     return bound

@@ -1,15 +1,16 @@
 """How a legacy route runs: auth, binding, the persisted GraphQL operation, the envelope.
 
-A route is a declaration (`LegacyRoute`): method and path, the GraphQL operation it executes,
-its parameters, a request mapper (bound parameters -> variables) and a response mapper
-(GraphQL data -> wire object). No route carries rules of its own.
+A route is a declaration (`LegacyRoute`): method and path (`{name:int}` parts allowed), the
+GraphQL operation it executes, its parameters, a request mapper (bound parameters ->
+variables), a response mapper (GraphQL data -> wire object) and a table of how the payload's
+refusals are answered (`Refusals`). No route carries rules of its own.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from functools import cached_property
 from typing import Any
@@ -17,7 +18,8 @@ from typing import Any
 from graphql import GraphQLError, OperationDefinitionNode, parse, validate
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
+from starlette.types import Scope
 from strawberry import Schema
 
 from app.db.engine import Database
@@ -40,6 +42,10 @@ from app.settings import Settings
 
 log = logging.getLogger("crm.rest")
 PREFIX = "/api/2.0/crm/"
+# The original's maxPage (spec 1.6): legacy lists page up to 1000 items, GraphQL up to 100.
+LEGACY_MAX_PAGE = 1000
+MSG_NOT_FOUND = "Not found"
+ANY_METHOD = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"]
 # .NET HResults of the exceptions the original maps to each status (spec 1.5).
 HRESULTS = {
     400: -2147024809,
@@ -63,18 +69,57 @@ class LegacyError(Exception):
         self.headers = headers or {}
 
 
-def from_user_errors(errors: list[Mapping[str, Any]]) -> LegacyError:
-    """The legacy answer to the first refusal, as the original throws at its first check."""
-    first = errors[0]
-    code, message = first["code"], first["message"]
-    if code == "FORBIDDEN":
-        return LegacyError(403, MSG_ACCESS_DENIED)
-    if code == "CONFLICT":
-        return LegacyError(422, message)
-    if code == "REQUIRED" or (code == "NOT_FOUND" and first["field"] != "stageId"):
-        # The original throws a bare ArgumentException for these.
-        return LegacyError(400, MSG_OUT_OF_RANGE)
-    return LegacyError(400, message)
+# How a route answers one refusal: the status, and the message (None keeps GraphQL's own).
+Answer = tuple[int, str | None]
+BARE_400: Answer = (400, MSG_OUT_OF_RANGE)  # the original's bare ArgumentException
+OWN_400: Answer = (400, None)
+NOT_FOUND_404: Answer = (404, MSG_NOT_FOUND)
+DENIED_403: Answer = (403, MSG_ACCESS_DENIED)
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """A route's table from GraphQL user-error codes to legacy answers.
+
+    The first refusal decides, as the original throws at its first failed check. An entry for
+    (code, field) wins over one for the code alone; a code missing from the table is a 400
+    with GraphQL's message.
+    """
+
+    by_code: Mapping[str, Answer]
+    by_field: Mapping[tuple[str, str | None], Answer] = field(default_factory=dict)
+
+    def __call__(self, errors: list[Mapping[str, Any]]) -> LegacyError:
+        first = errors[0]
+        code, message = first["code"], first["message"]
+        status, text = self.by_field.get((code, first["field"])) or self.by_code.get(code, OWN_400)
+        return LegacyError(status, text or message)
+
+
+# The create's answers (spec 2.2), the default: a bare ArgumentException for what is missing or
+# unknown, the stage's own message, 403 for a contact the caller may not read, 422 for an
+# Idempotency-Key reused with another request.
+DEFAULT_REFUSALS = Refusals(
+    {
+        "REQUIRED": BARE_400,
+        "INVALID": OWN_400,
+        "TOO_LONG": OWN_400,
+        "NOT_FOUND": BARE_400,
+        "FORBIDDEN": DENIED_403,
+        "CONFLICT": (422, None),
+    },
+    {("NOT_FOUND", "stageId"): OWN_400},
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Paged:
+    """A page of a legacy list, with the envelope's paging fields (spec 1.4)."""
+
+    items: list[Any]
+    start_index: int = 0
+    next_index: int | None = None
+    total: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +127,8 @@ class WireContext:
     """What a response mapper needs besides the data."""
 
     zone: tzinfo
+    # The request's bound parameters (say, startIndex and count for a list's envelope).
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,6 +145,9 @@ class LegacyRoute:
     status: int = 200
     response_schema: Mapping[str, Any] = field(default_factory=dict)
     required: tuple[str, ...] = ()  # parameters without which the route always refuses
+    # How the user errors of the operation's payload are answered (as the create's by default).
+    refusals: Refusals = DEFAULT_REFUSALS
+    paged: bool = False  # a list answered with startIndex/nextIndex/total in the envelope
 
     def check(self, schema: Schema) -> None:
         """Fail at start-up, not at the first request, when the operation does not validate."""
@@ -115,11 +165,21 @@ class LegacyRoute:
 
 
 def envelope(status: int, response: Any) -> bytes:
-    """The success envelope; `count` is omitted when zero."""
-    count = len(response) if isinstance(response, list) else 1
+    """The success envelope; `count` is omitted when zero, so are the paging fields when unset."""
     body: dict[str, Any] = {}
+    if isinstance(response, Paged):
+        page, response = response, response.items
+    else:
+        page = Paged([])
+    count = len(response) if isinstance(response, list) else 1
     if count:
         body["count"] = count
+    if page.start_index:
+        body["startIndex"] = page.start_index
+    if page.next_index is not None:
+        body["nextIndex"] = page.next_index
+    if page.total is not None:
+        body["total"] = page.total
     body |= {"status": 0, "statusCode": status, "response": response}
     return wire.dumps(body)
 
@@ -158,13 +218,14 @@ def _request_error(errors: list[GraphQLError]) -> LegacyError:
 def starlette_routes(
     routes: list[LegacyRoute], *, schema: Schema, db: Database, settings: Settings
 ) -> list[Route]:
-    """Each declaration as two Starlette routes: the path and the path with `.json`."""
+    """The declarations as Starlette routes: one per path and one per path with `.json`."""
     wire_context = WireContext(zone=settings.zone)
 
     async def answer(route: LegacyRoute, request: Request, caller: Caller) -> Any:
         try:
             raw = await raw_parameters(request, settings.max_body_bytes)
-            variables = route.variables(bind(raw, route.params, settings.zone))
+            bound = bind(raw, route.params, settings.zone)
+            variables = route.variables(bound)
         except BindingError as refused:
             raise LegacyError(400, str(refused)) from None
         except BodyTooLarge as refused:
@@ -176,6 +237,7 @@ def starlette_routes(
             settings=settings,
             caller=caller,
             idempotency_key=request.headers.get("idempotency-key"),
+            max_page=LEGACY_MAX_PAGE,
         )
         result = await schema.execute(
             route.operation, variable_values=variables, context_value=context
@@ -185,9 +247,12 @@ def starlette_routes(
         if result.errors:
             raise _request_error(result.errors)
         assert result.data is not None
-        return route.respond(result.data, wire_context)
+        for payload in result.data.values():
+            if isinstance(payload, dict) and payload.get("errors"):
+                raise route.refusals(payload["errors"])
+        return route.respond(result.data, replace(wire_context, params=bound))
 
-    mounted: list[Route] = []
+    by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
     for route in routes:
         route.check(schema)
 
@@ -210,7 +275,52 @@ def starlette_routes(
                 media_type="application/json",
             )
 
-        path = PREFIX + route.path
-        mounted.append(Route(path, endpoint, methods=[route.method]))
-        mounted.append(Route(f"{path}.json", endpoint, methods=[route.method]))
+        methods = by_path.setdefault(PREFIX + route.path, {})
+        if route.method in methods:
+            raise ValueError(f"{route.method} {route.path} is declared twice")
+        methods[route.method] = endpoint
+
+    # One Starlette route per path (and its `.json` twin, the suffix after the last part):
+    # a method the path does not have gets 405 with every method it has in Allow.
+    mounted: list[Route] = []
+    for path, methods in by_path.items():
+        dispatch = _dispatcher(methods)
+        mounted.append(Route(path, dispatch, methods=list(methods)))
+        mounted.append(Route(f"{path}.json", dispatch, methods=list(methods)))
+
+    async def no_route(request: Request) -> Response:
+        """Anything else under the prefix: 405 for a path with other methods, else 404."""
+        for route in mounted:
+            match, _ = route.matches(request.scope)
+            if match is Match.PARTIAL:
+                return PlainTextResponse(
+                    "Method Not Allowed",
+                    status_code=405,
+                    headers={"Allow": ", ".join(sorted(route.methods or ()))},
+                )
+        # In the envelope, as legacy clients parse it (a non-numeric id lands here).
+        return error_response(404, MSG_NOT_FOUND)
+
+    mounted.append(_Elsewhere(PREFIX, no_route, methods=ANY_METHOD))
     return mounted
+
+
+class _Elsewhere(Route):
+    """Every path under the prefix that no declaration matched, whatever characters it has."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path: str = scope["path"]
+        root = scope.get("root_path", "")
+        if scope["type"] == "http" and path.removeprefix(root).startswith(self.path):
+            return Match.FULL, {"endpoint": self.endpoint, "path_params": {}}
+        return Match.NONE, {}
+
+
+def _dispatcher(
+    methods: Mapping[str, Callable[[Request], Awaitable[Response]]],
+) -> Callable[[Request], Awaitable[Response]]:
+    async def dispatch(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await methods[method](request)
+
+    return dispatch

@@ -135,6 +135,35 @@ OPPORTUNITY = _obj(
     customFields={"type": "array", "items": _ref("CustomField")},
     id=_INT,
 )
+FULL_CONTACT = {
+    "description": "PersonWrapper or CompanyWrapper: a contact with its details.",
+    "allOf": [
+        _ref("Contact"),
+        _obj(
+            ["created", "commonData", "customFields", "haveLateTasks"],
+            firstName=_STR,
+            lastName=_STR,
+            title=_STR,
+            companyName=_STR,
+            createBy=_ref("Employee"),
+            created=DATE,
+            commonData={"type": "array", "maxItems": 0},
+            customFields={"type": "array", "items": _ref("CustomField")},
+            haveLateTasks=_BOOL,
+        ),
+    ],
+}
+STAGE_WITH_COUNT = {
+    "description": "DealMilestoneWrapper: a stage and how many opportunities are at it.",
+    "allOf": [_ref("Stage"), _obj([], relativeItemsCount={"type": "integer", "minimum": 1})],
+}
+FIELD_DEFINITION = {
+    "description": "CustomFieldWrapper: a custom field and how many opportunities have a value.",
+    "allOf": [
+        _ref("CustomField"),
+        _obj(["relativeItemsCount"], relativeItemsCount={"type": "integer", "minimum": 0}),
+    ],
+}
 ERROR = _obj(
     ["status", "statusCode", "error"],
     status={"const": 1},
@@ -143,34 +172,63 @@ ERROR = _obj(
 )
 
 
+_PATH_PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
+_ID = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+_INDEX = {"type": "integer", "minimum": 0}
+
+
 def _success(route: LegacyRoute) -> dict[str, Any]:
+    paging = {"startIndex": _INDEX, "nextIndex": _INDEX, "total": _INDEX} if route.paged else {}
     return _obj(
         ["status", "statusCode", "response"],
         count={"type": "integer", "minimum": 1},
+        **paging,
         status={"const": 0},
         statusCode={"const": route.status},
         response=dict(route.response_schema) or {"type": "object"},
     )
 
 
-def _operation(route: LegacyRoute, variant: str) -> dict[str, Any]:
+def openapi_path(path: str) -> str:
+    """A route path in OpenAPI's template form: `{name:int}` becomes `{name}`."""
+    return _PATH_PARAMETER.sub(r"{\1}", path)
+
+
+def _parameters(route: LegacyRoute) -> tuple[list[dict[str, Any]], list[str]]:
+    """Path parameters, and for GET and DELETE the query parameters; the names in the path."""
+    in_path = _PATH_PARAMETER.findall(route.path)
+    parameters: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": _ID} for name in in_path
+    ]
+    if route.method in ("GET", "DELETE"):
+        parameters += [
+            {"name": name, "in": "query", "required": False, "schema": dict(kind.form_schema)}
+            for name, kind in route.params.items()
+            if name not in in_path
+        ]
+    return parameters, in_path
+
+
+def _operation(route: LegacyRoute, operation_id: str) -> dict[str, Any]:
+    parameters, in_path = _parameters(route)
+    in_body = {name: kind for name, kind in route.params.items() if name not in in_path}
     body = {
         "type": "object",
         "required": list(route.required),
-        "properties": {name: dict(kind.json_schema) for name, kind in route.params.items()},
+        "properties": {name: dict(kind.json_schema) for name, kind in in_body.items()},
     }
     form = {
         "type": "object",
         "properties": {
             name: dict(kind.form_schema)
-            for name, kind in route.params.items()
+            for name, kind in in_body.items()
             if kind.name != "CustomFieldList"  # sent as customFieldList[0][key]=... pairs
         },
     }
     error = {"application/json": {"schema": _ref("Error")}}
     operation: dict[str, Any] = {
         "summary": route.summary,
-        "operationId": f"{route.method.lower()}_{variant}",
+        "operationId": operation_id,
         "security": [{"apiKey": []}],
         "responses": {
             str(route.status): {
@@ -194,7 +252,9 @@ def _operation(route: LegacyRoute, variant: str) -> dict[str, Any]:
             "503": {"description": "Busy; retry later", "content": error},
         },
     }
-    if route.method in ("POST", "PUT", "DELETE"):
+    if parameters:
+        operation["parameters"] = parameters
+    if route.method in ("POST", "PUT"):
         operation["requestBody"] = {
             "required": False,
             "content": {
@@ -205,22 +265,50 @@ def _operation(route: LegacyRoute, variant: str) -> dict[str, Any]:
     return operation
 
 
+def _operation_id(route: LegacyRoute, suffix: str) -> str:
+    """`post_opportunity`, `get_opportunity_opportunityid_json`, ..."""
+    name = re.sub(r"\W+", "_", openapi_path(route.path) + suffix).strip("_")
+    return f"{route.method.lower()}_{name}"
+
+
+def _links(route: LegacyRoute, routes: list[LegacyRoute], suffix: str) -> dict[str, Any]:
+    """What a create makes addressable: the routes under its path, by the id it answers with.
+
+    They let a client (or a fuzzer's stateful phase) follow a create to the new resource.
+    """
+    if route.method != "POST" or "$ref" not in route.response_schema or "{" in route.path:
+        return {}
+    links: dict[str, Any] = {}
+    for target in routes:
+        found = _PATH_PARAMETER.match(target.path.removeprefix(route.path + "/"))
+        if target.path.startswith(route.path + "/{") and found:
+            operation_id = _operation_id(target, suffix)
+            links[operation_id] = {
+                "operationId": operation_id,
+                "parameters": {found.group(1): "$response.body#/response/id"},
+            }
+    return links
+
+
 def document(
     routes: list[LegacyRoute], extra_paths: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """The OpenAPI document for `routes` (and routes described by hand)."""
     paths: dict[str, dict[str, Any]] = dict(extra_paths or {})
     for route in routes:
-        path = PREFIX + route.path
-        for variant in (path, f"{path}.json"):
-            name = re.sub(r"\W+", "_", variant.removeprefix(PREFIX)).strip("_")
-            paths.setdefault(variant, {})[route.method.lower()] = _operation(route, name)
+        path = PREFIX + openapi_path(route.path)
+        for suffix in ("", ".json"):
+            operation = _operation(route, _operation_id(route, suffix))
+            if links := _links(route, routes, suffix):
+                operation["responses"][str(route.status)]["links"] = links
+            paths.setdefault(path + suffix, {})[route.method.lower()] = operation
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "crm-graphql legacy ONLYOFFICE CRM API",
             "version": "2.0",
-            "description": "The original ONLYOFFICE opportunity routes, each mapped onto GraphQL.",
+            "description": "The original ONLYOFFICE opportunity routes, each mapped onto GraphQL. "
+            "Every path also answers with `.json` appended.",
         },
         "paths": paths,
         "components": {
@@ -234,6 +322,9 @@ def document(
                 "Stage": STAGE,
                 "CustomField": CUSTOM_FIELD,
                 "Opportunity": OPPORTUNITY,
+                "FullContact": FULL_CONTACT,
+                "StageWithCount": STAGE_WITH_COUNT,
+                "CustomFieldDefinition": FIELD_DEFINITION,
                 "Error": ERROR,
             },
         },

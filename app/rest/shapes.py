@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -10,19 +11,29 @@ from app.graphql.enums import BidType, CustomFieldType, ShareType, StageType
 from app.rest.legacy import WireContext
 from app.rest.wire import api_datetime
 
-FRAGMENTS = """
-fragment WireEmployee on Employee { id displayName title avatarSmall profileUrl }
-fragment WireCurrency on Currency {
+_FRAGMENTS = {
+    "WireEmployee": "fragment WireEmployee on Employee "
+    "{ id displayName title avatarSmall profileUrl }",
+    "WireCurrency": """fragment WireCurrency on Currency {
   title symbol abbreviation cultureName isConvertable isBasic
-}
-fragment WireContact on Contact {
+}""",
+    "WireContact": """fragment WireContact on Contact {
   id smallFotoUrl mediumFotoUrl displayName isCompany isPrivate isShared shareType
   canEdit canDelete accessList { ...WireEmployee } currency { ...WireCurrency }
-}
-fragment WireStage on Stage {
+}""",
+    "WireFullContact": """fragment WireFullContact on Contact {
+  ...WireContact firstName lastName title companyName created createBy { ...WireEmployee }
+}""",
+    "WireStage": """fragment WireStage on Stage {
   id title description color successProbability stageType sortOrder
-}
-fragment WireOpportunity on Opportunity {
+}""",
+    "WireCustomField": """fragment WireCustomField on CustomField {
+  id entityId label fieldValue fieldType position mask
+}""",
+    "WireFieldDefinition": """fragment WireFieldDefinition on CustomFieldDefinition {
+  id label fieldType position mask
+}""",
+    "WireOpportunity": """fragment WireOpportunity on Opportunity {
   id title description created bidType bidValue perPeriodValue successProbability
   actualCloseDate expectedCloseDate isPrivate canEdit
   createBy { ...WireEmployee }
@@ -32,9 +43,25 @@ fragment WireOpportunity on Opportunity {
   bidCurrency { ...WireCurrency }
   stage { ...WireStage }
   accessList { ...WireEmployee }
-  customFields { id entityId label fieldValue fieldType position mask }
+  customFields { ...WireCustomField }
+}""",
 }
-"""
+_SPREAD = re.compile(r"\.\.\.(Wire\w+)")
+
+
+def operation(text: str) -> str:
+    """A persisted operation with the wire fragments it spreads (and theirs) appended.
+
+    GraphQL refuses documents with unused fragments, so each gets exactly those it needs.
+    """
+    needed: list[str] = []
+    pending = _SPREAD.findall(text)
+    while pending:
+        name = pending.pop()
+        if name not in needed:
+            needed.append(name)
+            pending += _SPREAD.findall(_FRAGMENTS[name])
+    return text + "\n".join(_FRAGMENTS[name] for name in sorted(needed)) + "\n"
 
 
 def _date(value: str | None, ctx: WireContext) -> str:
@@ -113,10 +140,14 @@ def custom_field(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def opportunity(data: dict[str, Any], ctx: WireContext, *, single: bool = True) -> dict[str, Any]:
+def opportunity(
+    data: dict[str, Any], ctx: WireContext, *, single: bool = True, created: bool = False
+) -> dict[str, Any]:
     """OpportunityWrapper (spec 4.1): zero values omitted, `id` last.
 
     `accessList` is always present on a single object, and only for private deals in lists.
+    The create echoes what it was given, so an omitted description stays absent (spec 2.6);
+    every other answer is read back from storage, where it is "".
     """
     shaped: dict[str, Any] = {
         "createBy": employee(data["createBy"]),
@@ -126,8 +157,8 @@ def opportunity(data: dict[str, Any], ctx: WireContext, *, single: bool = True) 
     if data["contact"] is not None:
         shaped["contact"] = contact(data["contact"])
     shaped["title"] = data["title"]
-    if data["description"] is not None:
-        shaped["description"] = data["description"]
+    if data["description"] is not None or not created:
+        shaped["description"] = data["description"] or ""
     shaped["responsible"] = employee(data["responsible"])
     if bid_type := BidType[data["bidType"]].value:
         shaped["bidType"] = bid_type
@@ -149,3 +180,60 @@ def opportunity(data: dict[str, Any], ctx: WireContext, *, single: bool = True) 
     shaped["customFields"] = [custom_field(f) for f in data["customFields"]]
     shaped["id"] = data["id"]
     return shaped
+
+
+def deleted_opportunity(
+    data: dict[str, Any], ctx: WireContext, *, single: bool = True
+) -> dict[str, Any]:
+    """A deleted deal as the original answers it: its access list went with it, so it shows
+    as public, and a public deal can be edited by everyone."""
+    public = {"isPrivate": False, "accessList": [], "canEdit": True}
+    return opportunity({**data, **public}, ctx, single=single)
+
+
+def full_contact(data: dict[str, Any], ctx: WireContext) -> dict[str, Any]:
+    """PersonWrapper or CompanyWrapper (spec 4.2, last paragraph).
+
+    What we store is emitted; what we do not store (addresses, company of a person, about,
+    industry, status, type, tags, tasks) is left out as the original leaves out nulls and
+    zeros, and the lists it always sends are empty (`commonData`, `customFields`) with
+    `haveLateTasks` false.
+    """
+    shaped: dict[str, Any] = {}
+    if data["isCompany"]:
+        if data["companyName"]:
+            shaped["companyName"] = data["companyName"]
+    else:
+        for key in ("firstName", "lastName", "title"):
+            if data[key]:
+                shaped[key] = data[key]
+    if data["createBy"] is not None:
+        shaped["createBy"] = employee(data["createBy"])
+    shaped["created"] = _date(data["created"], ctx)
+    shaped |= {"commonData": [], "customFields": [], "haveLateTasks": False}
+    return shaped | contact(data)
+
+
+def stage_with_count(data: dict[str, Any]) -> dict[str, Any]:
+    """DealMilestoneWrapper (spec 4.3): `relativeItemsCount` first, omitted when 0."""
+    shaped: dict[str, Any] = {}
+    if data["opportunityCount"]:
+        shaped["relativeItemsCount"] = data["opportunityCount"]
+    return shaped | stage(data)
+
+
+def field_definition(data: dict[str, Any], *, with_count: bool = True) -> dict[str, Any]:
+    """CustomFieldWrapper (with `relativeItemsCount`, always) or CustomFieldBaseWrapper.
+
+    A definition belongs to no opportunity: `entityId` is 0 and `fieldValue` null.
+    """
+    shaped: dict[str, Any] = {"relativeItemsCount": data["valueCount"]} if with_count else {}
+    return shaped | {
+        "entityId": 0,
+        "label": data["label"],
+        "fieldValue": None,
+        "fieldType": CustomFieldType[data["fieldType"]].value,
+        "position": data["position"],
+        "mask": data["mask"],
+        "id": data["id"],
+    }

@@ -7,8 +7,10 @@ create's write transaction, the reads its loaders make), as SQL text on the same
 (`app.db.engine.Database`: one SQLite writer starting with BEGIN IMMEDIATE, separate readers,
 or a PostgreSQL pool). What is left out is everything between the HTTP request and the SQL:
 GraphQL parsing, validation and execution, loaders, object types. The reads after a create
-run one after another on one connection, where the service's loaders take one each.
-`tests/test_bench_smoke.py` checks that both give the same JSON and run as many statements.
+run one after another on one connection, where the service's loaders take one each. Like the
+service, it reads the currency list once per process and the stages on every request.
+`tests/test_bench_smoke.py` checks that both give the same JSON and run as many statements:
+when the service's SQL changes, that test says so, and this file follows it.
 """
 
 from __future__ import annotations
@@ -357,6 +359,14 @@ class Baseline:
         self.db = db
         self.values = Values(db.is_sqlite)
         self.public_url = public_url
+        self._currencies: dict[str, Row[Any]] | None = None
+
+    async def currencies(self, conn: AsyncConnection) -> dict[str, Row[Any]]:
+        """The currencies by abbreviation: seeded, never changed, read once per process."""
+        if self._currencies is None:
+            rows = await conn.execute(ALL_CURRENCIES)
+            self._currencies = {row.abbreviation: row for row in rows}
+        return self._currencies
 
     # -- the pieces every endpoint shares ------------------------------------------------
 
@@ -476,11 +486,11 @@ class Baseline:
             return self.answer({"createOpportunity": payload})
         async with self.db.read() as conn:
             stages = list(await conn.execute(ALL_STAGES))
-            currencies = list(await conn.execute(ALL_CURRENCIES))
+            currencies = await self.currencies(conn)
             _, members = await self.deal_contacts(conn, caller, [deal.id])
             fields = (await self.field_values(conn, [deal.id]))[deal.id]
         stage = next(s for s in stages if s.id == deal.stage_id)
-        currency = next((c for c in currencies if c.abbreviation == deal.bid_currency), None)
+        currency = currencies.get(deal.bid_currency)
         opportunity = {
             "id": deal.id,
             "title": deal.title,
@@ -579,7 +589,7 @@ class Baseline:
                 )
             }
             stages = list(await conn.execute(ALL_STAGES))
-            currencies = list(await conn.execute(ALL_CURRENCIES))
+            currencies = await self.currencies(conn)
             primary, members = await self.deal_contacts(conn, caller, [deal.id])
             access = (
                 list(await conn.execute(ACCESS_LISTS, {"ids": [deal.id]}))
@@ -595,7 +605,7 @@ class Baseline:
             or any(row.id == caller.db_id for row in access)
         )
         stage = next(s for s in stages if s.id == deal.stage_id)
-        currency = next((c for c in currencies if c.abbreviation == deal.bid_currency), None)
+        currency = currencies.get(deal.bid_currency)
         contact = primary.get(deal.id) if deal.contact_id is not None else None
         return self.answer(
             {
@@ -689,7 +699,7 @@ class Baseline:
             fields = await self.field_values(conn, ids) if ids else {}
             stages = {s.id: s for s in await conn.execute(ALL_STAGES)}
             primary, members = await self.deal_contacts(conn, caller, ids) if ids else ({}, {})
-            currencies = {c.abbreviation: c for c in await conn.execute(ALL_CURRENCIES)}
+            currencies = await self.currencies(conn)
         edges = []
         for row in rows:
             cursor = (

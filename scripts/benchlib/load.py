@@ -85,6 +85,25 @@ class RowCounter:
         finally:
             await conn.close()
 
+    def sessions(self) -> int | None:
+        """PostgreSQL sessions opened on the database so far (None on SQLite)."""
+        if self.url.get_backend_name() == "sqlite":
+            return None
+
+        async def fetch() -> int:
+            dsn = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            conn = await asyncpg.connect(dsn)
+            try:
+                return int(
+                    await conn.fetchval(
+                        "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+                    )
+                )
+            finally:
+                await conn.close()
+
+        return asyncio.run(fetch())
+
     def settled(self, timeout: float = 5.0) -> dict[str, int]:
         """Counts once requests still in flight when wrk stopped have finished."""
         deadline = time.monotonic() + timeout

@@ -1,0 +1,135 @@
+"""Legacy routes between opportunities and contacts: members, and the deals of a contact."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from app.rest import shapes
+from app.rest.binding import INT
+from app.rest.legacy import MSG_NOT_FOUND, LegacyError, LegacyRoute, Paged, WireContext
+from app.rest.opportunity import ON_A_DEAL, OPPORTUNITIES, OPPORTUNITY_ID, positive
+from app.rest.opportunity_lists import PAGE_PARAMS, page_variables, paged
+
+CONTACT = {"$ref": "#/components/schemas/FullContact"}
+CONTACT_ID = {"contactid": INT}
+
+MEMBERS_OPERATION = shapes.operation("""
+query LegacyOpportunityMembers($id: Int!) {
+  opportunity(id: $id) { contact { id } members { ...WireFullContact } }
+}
+""")
+
+
+def members_response(data: dict[str, Any], ctx: WireContext) -> list[dict[str, Any]]:
+    """The members as full contacts; the primary contact cannot be edited from here."""
+    deal = data["opportunity"]
+    if deal is None:
+        raise LegacyError(404, MSG_NOT_FOUND)
+    primary = deal["contact"]["id"] if deal["contact"] is not None else None
+    return [
+        shapes.full_contact(
+            {**member, "canEdit": member["canEdit"] and member["id"] != primary}, ctx
+        )
+        for member in deal["members"]
+    ]
+
+
+def member_operation(name: str, mutation: str, kind: str) -> str:
+    """The add or remove mutation, answering with the contact."""
+    return shapes.operation(f"""
+mutation {name}($input: {kind}!) {{
+  {mutation}(input: $input) {{
+    errors {{ code field message }}
+    contact {{ ...WireFullContact }}
+  }}
+}}
+""")
+
+
+def member_variables(p: dict[str, Any]) -> dict[str, Any]:
+    """The deal and the contact; both ids must be positive."""
+    positive(p, "opportunityid", "contactid")
+    return {"input": {"id": p["opportunityid"], "contactId": p["contactid"]}}
+
+
+def member_response(mutation: str) -> Callable[[dict[str, Any], WireContext], dict[str, Any]]:
+    """The contact of the add or remove payload, as a full contact."""
+
+    def respond(data: dict[str, Any], ctx: WireContext) -> dict[str, Any]:
+        return shapes.full_contact(data[mutation]["contact"], ctx)
+
+    return respond
+
+
+BY_CONTACT_OPERATION = shapes.operation("""
+query LegacyOpportunitiesByContact($contactId: Int!, $first: Int, $offset: Int) {
+  opportunities(
+    filter: {contactId: $contactId, contactAlsoMember: true}, orderBy: [{field: TITLE}],
+    first: $first, offset: $offset
+  ) {
+    totalCount
+    pageInfo { hasNextPage }
+    edges { node { ...WireOpportunity } }
+  }
+}
+""")
+
+
+def by_contact_response(data: dict[str, Any], ctx: WireContext) -> Paged:
+    """The contact's deals; `total` only when they do not fit one page, as the original."""
+    return paged(data["opportunities"], ctx, with_total=False)
+
+
+ROUTES = [
+    LegacyRoute(
+        method="GET",
+        path="opportunity/{opportunityid:int}/contact",
+        summary="The contacts taking part in an opportunity",
+        operation=MEMBERS_OPERATION,
+        params=OPPORTUNITY_ID,
+        variables=lambda p: {"id": p["opportunityid"]},
+        respond=members_response,
+        response_schema={"type": "array", "items": CONTACT},
+    ),
+    LegacyRoute(
+        method="POST",
+        path="opportunity/{opportunityid:int}/contact/{contactid:int}",
+        summary="Add a contact to an opportunity's members",
+        operation=member_operation(
+            "LegacyAddOpportunityMember", "addOpportunityMember", "AddOpportunityMemberInput"
+        ),
+        params={**OPPORTUNITY_ID, **CONTACT_ID},
+        variables=member_variables,
+        respond=member_response("addOpportunityMember"),
+        status=201,
+        response_schema=CONTACT,
+        refusals=ON_A_DEAL,
+    ),
+    LegacyRoute(
+        method="DELETE",
+        path="opportunity/{opportunityid:int}/contact/{contactid:int}",
+        summary="Remove a contact from an opportunity's members",
+        operation=member_operation(
+            "LegacyRemoveOpportunityMember",
+            "removeOpportunityMember",
+            "RemoveOpportunityMemberInput",
+        ),
+        params={**OPPORTUNITY_ID, **CONTACT_ID},
+        variables=member_variables,
+        respond=member_response("removeOpportunityMember"),
+        response_schema=CONTACT,
+        refusals=ON_A_DEAL,
+    ),
+    LegacyRoute(
+        method="GET",
+        path="opportunity/bycontact/{contactid:int}",
+        summary="The opportunities a contact takes part in, by title",
+        operation=BY_CONTACT_OPERATION,
+        params={**CONTACT_ID, **PAGE_PARAMS},
+        variables=lambda p: {"contactId": p["contactid"], **page_variables(p)},
+        respond=by_contact_response,
+        response_schema=OPPORTUNITIES,
+        paged=True,
+    ),
+]

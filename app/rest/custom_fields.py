@@ -1,0 +1,211 @@
+"""Legacy custom-field routes (opportunity/customfield): definitions and values on deals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from app.domain.enums import CustomFieldType
+from app.rest import shapes
+from app.rest.binding import INT, INT_LIST, JSON_TEXT, STRING, enum_kind
+from app.rest.legacy import (
+    BARE_400,
+    DENIED_403,
+    MSG_NOT_FOUND,
+    NOT_FOUND_404,
+    OWN_400,
+    LegacyError,
+    LegacyRoute,
+    Refusals,
+    WireContext,
+)
+from app.rest.opportunity import ON_A_DEAL, positive
+
+DEFINITION = {"$ref": "#/components/schemas/CustomFieldDefinition"}
+VALUE = {"$ref": "#/components/schemas/CustomField"}
+DEFINITION_PARAMS = {
+    "label": STRING,
+    "fieldType": enum_kind(CustomFieldType),
+    "position": INT,  # read as the original does, and ignored as it ignores it
+    "mask": JSON_TEXT,
+}
+FIELD_REFUSALS = Refusals(
+    {
+        "FORBIDDEN": DENIED_403,
+        "REQUIRED": BARE_400,
+        "INVALID": OWN_400,
+        "TOO_LONG": OWN_400,
+        "NOT_FOUND": NOT_FOUND_404,
+    }
+)
+Respond = Callable[[dict[str, Any], WireContext], Any]
+
+
+def definition_mutation(name: str, mutation: str, kind: str, result: str) -> str:
+    """A definition mutation answering with the definition(s) and their value counts."""
+    return shapes.operation(f"""
+mutation {name}($input: {kind}!) {{
+  {mutation}(input: $input) {{
+    errors {{ code field message }}
+    {result} {{ ...WireFieldDefinition valueCount }}
+  }}
+}}
+""")
+
+
+def definition_values(p: dict[str, Any]) -> dict[str, Any]:
+    """Label, type and mask; omitted ones take the CLR defaults."""
+    field_type = p["fieldType"] if p["fieldType"] is not None else CustomFieldType.TEXT_FIELD
+    return {"label": p["label"] or "", "fieldType": field_type.name, "mask": p["mask"] or ""}
+
+
+def one(mutation: str, result: str) -> Respond:
+    """The definition of a payload, with its value count."""
+    return lambda data, _: shapes.field_definition(data[mutation][result])
+
+
+def values_response(data: dict[str, Any], _: WireContext) -> list[dict[str, Any]]:
+    """The deal's values (and headings), or 404 when the caller may not see the deal."""
+    if data["opportunity"] is None:
+        raise LegacyError(404, MSG_NOT_FOUND)
+    return [shapes.custom_field(f) for f in data["opportunity"]["customFields"]]
+
+
+def set_value_variables(p: dict[str, Any]) -> dict[str, Any]:
+    """The deal, the field and the value (omitted or empty removes it)."""
+    positive(p, "entityid", "fieldid")
+    return {"input": {"id": p["entityid"], "fieldId": p["fieldid"], "value": p["fieldValue"]}}
+
+
+def with_id(p: dict[str, Any], **values: Any) -> dict[str, Any]:
+    """The input for the definition in the path, which must be positive."""
+    positive(p, "id")
+    return {"input": {"id": p["id"], **values}}
+
+
+ROUTES = [
+    LegacyRoute(
+        method="GET",
+        path="opportunity/customfield/definitions",
+        summary="The custom fields of opportunities, with how many opportunities have a value",
+        operation=shapes.operation("""
+query LegacyFieldDefinitions {
+  customFieldDefinitions(entityType: OPPORTUNITY) { ...WireFieldDefinition valueCount }
+}
+"""),
+        params={},
+        variables=lambda _: {},
+        respond=lambda data, _: [
+            shapes.field_definition(d) for d in data["customFieldDefinitions"]
+        ],
+        response_schema={"type": "array", "items": DEFINITION},
+    ),
+    LegacyRoute(
+        method="GET",
+        path="opportunity/{entityid:int}/customfield",
+        summary="The custom-field values of an opportunity (and every heading)",
+        operation=shapes.operation("""
+query LegacyOpportunityFields($id: Int!) {
+  opportunity(id: $id) { customFields { ...WireCustomField } }
+}
+"""),
+        params={"entityid": INT},
+        variables=lambda p: {"id": p["entityid"]},
+        respond=values_response,
+        response_schema={"type": "array", "items": VALUE},
+    ),
+    LegacyRoute(
+        method="POST",
+        path="opportunity/{entityid:int}/customfield/{fieldid:int}",
+        summary="Set (or, with an empty value, remove) one custom-field value of an opportunity",
+        operation=shapes.operation("""
+mutation LegacySetOpportunityField($input: SetOpportunityCustomFieldInput!) {
+  setOpportunityCustomField(input: $input) {
+    errors { code field message }
+    customField { ...WireCustomField }
+  }
+}
+"""),
+        params={"entityid": INT, "fieldid": INT, "fieldValue": STRING},
+        variables=set_value_variables,
+        respond=lambda data, _: shapes.custom_field(
+            data["setOpportunityCustomField"]["customField"]
+        ),
+        status=201,
+        response_schema=VALUE,
+        refusals=ON_A_DEAL,
+    ),
+    LegacyRoute(
+        method="POST",
+        path="opportunity/customfield",
+        summary="Add a custom field to opportunities, after the last one (administrators)",
+        operation=definition_mutation(
+            "LegacyCreateField",
+            "createCustomFieldDefinition",
+            "CreateCustomFieldDefinitionInput",
+            "customFieldDefinition",
+        ),
+        params=DEFINITION_PARAMS,
+        variables=lambda p: {"input": {**definition_values(p), "entityType": "OPPORTUNITY"}},
+        respond=one("createCustomFieldDefinition", "customFieldDefinition"),
+        status=201,
+        response_schema=DEFINITION,
+        required=("label",),
+        refusals=FIELD_REFUSALS,
+    ),
+    LegacyRoute(
+        method="PUT",
+        path="opportunity/customfield/reorder",
+        summary="Put custom fields in a new order (administrators)",
+        operation=shapes.operation("""
+mutation LegacyReorderFields($input: ReorderCustomFieldDefinitionsInput!) {
+  reorderCustomFieldDefinitions(input: $input) {
+    errors { code field message }
+    customFieldDefinitions { ...WireFieldDefinition }
+  }
+}
+"""),
+        params={"fieldids": INT_LIST},
+        variables=lambda p: {"input": {"ids": p["fieldids"] or []}},
+        respond=lambda data, _: [
+            shapes.field_definition(d, with_count=False)
+            for d in data["reorderCustomFieldDefinitions"]["customFieldDefinitions"]
+        ],
+        response_schema={"type": "array", "items": VALUE},
+        required=("fieldids",),
+        refusals=FIELD_REFUSALS,
+    ),
+    LegacyRoute(
+        method="PUT",
+        path="opportunity/customfield/{id:int}",
+        summary="Replace a custom field's label, type and mask",
+        operation=definition_mutation(
+            "LegacyUpdateField",
+            "updateCustomFieldDefinition",
+            "UpdateCustomFieldDefinitionInput",
+            "customFieldDefinition",
+        ),
+        params={"id": INT, **DEFINITION_PARAMS},
+        variables=lambda p: with_id(p, **definition_values(p)),
+        respond=one("updateCustomFieldDefinition", "customFieldDefinition"),
+        response_schema=DEFINITION,
+        required=("label",),
+        refusals=FIELD_REFUSALS,
+    ),
+    LegacyRoute(
+        method="DELETE",
+        path="opportunity/customfield/{id:int}",  # the original's {fieldid}: one name per path
+        summary="Delete a custom field and every value of it (administrators)",
+        operation=definition_mutation(
+            "LegacyDeleteField",
+            "deleteCustomFieldDefinition",
+            "DeleteCustomFieldDefinitionInput",
+            "deletedCustomFieldDefinition",
+        ),
+        params={"id": INT},
+        variables=with_id,
+        respond=one("deleteCustomFieldDefinition", "deletedCustomFieldDefinition"),
+        response_schema=DEFINITION,
+        refusals=FIELD_REFUSALS,
+    ),
+]

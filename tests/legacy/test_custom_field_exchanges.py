@@ -1,0 +1,249 @@
+"""Custom fields of opportunities as legacy clients see and shape them (opportunity/customfield).
+
+The scene (scene.py) defines Source (1) and Budget (2); Pilot has Source = web.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.legacy.scene import (
+    BARE,
+    DENIED,
+    NOT_FOUND,
+    Exchange,
+    Scene,
+    budget,
+    check,
+    error,
+    ok,
+    pilot,
+    source,
+)
+
+
+def definition(
+    field_id: int, label: str, position: int, count: int | None = 0, **changes: Any
+) -> dict[str, Any]:
+    """CustomFieldWrapper (relativeItemsCount first), or CustomFieldBaseWrapper for None."""
+    shaped = {} if count is None else {"relativeItemsCount": count}
+    return shaped | {
+        "entityId": 0,
+        "label": label,
+        "fieldValue": None,
+        "fieldType": 0,
+        "position": position,
+        "mask": "",
+        "id": field_id,
+        **changes,
+    }
+
+
+SOURCE = definition(1, "Source", 1, 1)
+BUDGET = definition(2, "Budget", 2)
+REGION = definition(3, "Region", 3, fieldType=2, mask='["North","South"]')
+ROLLOUT_SOURCE = ("other", "POST", "opportunity/2/customfield/1", {"fieldValue": "fair"})
+
+EXCHANGES = [
+    # --- GET opportunity/customfield/definitions ---
+    Exchange(
+        "definitions", "GET", "opportunity/customfield/definitions", 200, ok([SOURCE, BUDGET])
+    ),
+    Exchange(
+        "definitions-count-what-you-may-see",
+        "GET",
+        "opportunity/customfield/definitions.json",
+        200,
+        ok([SOURCE, BUDGET]),
+        before=[ROLLOUT_SOURCE],
+    ),
+    Exchange(
+        "definitions-admin-counts-all",
+        "GET",
+        "opportunity/customfield/definitions",
+        200,
+        ok([definition(1, "Source", 1, 2), BUDGET]),
+        as_="admin",
+        before=[ROLLOUT_SOURCE],
+    ),
+    # --- GET opportunity/{id}/customfield ---
+    Exchange("values", "GET", "opportunity/1/customfield", 200, ok([source(1)])),
+    Exchange("values-none", "GET", "opportunity/3/customfield.json", 200, ok([])),
+    Exchange("values-outsider", "GET", "opportunity/2/customfield", 404, NOT_FOUND),
+    Exchange("values-admin", "GET", "opportunity/2/customfield", 200, ok([]), as_="admin"),
+    Exchange("values-missing", "GET", "opportunity/999/customfield", 404, NOT_FOUND),
+    # --- POST opportunity/{id}/customfield/{fieldid} ---
+    Exchange(
+        "set-value",
+        "POST",
+        "opportunity/1/customfield/2",
+        201,
+        ok(budget(1, "10k"), status=201),
+        json_body={"fieldValue": " 10k "},
+        after=[("GET", "opportunity/1/customfield", ok([source(1), budget(1, "10k")]))],
+    ),
+    Exchange(
+        "set-value-form",
+        "POST",
+        "opportunity/1/customfield/1.json",
+        201,
+        ok(source(1, "fair"), status=201),
+        form="fieldValue=fair",
+    ),
+    Exchange(
+        "set-empty-value-removes-it",
+        "POST",
+        "opportunity/1/customfield/1",
+        201,
+        ok(source(1, None), status=201),
+        json_body={"fieldValue": ""},
+        after=[("GET", "opportunity/1", ok(pilot(customFields=[])))],
+    ),
+    Exchange("set-unknown-field", "POST", "opportunity/1/customfield/99", 404, NOT_FOUND),
+    Exchange("set-on-hidden-deal", "POST", "opportunity/2/customfield/1", 404, NOT_FOUND),
+    Exchange("set-deal-zero", "POST", "opportunity/0/customfield/1", 400, BARE),
+    # --- POST opportunity/customfield ---
+    Exchange(
+        "create-select-box-mask-as-json",
+        "POST",
+        "opportunity/customfield",
+        201,
+        ok(REGION, status=201),
+        as_="admin",
+        json_body={"label": "Region", "fieldType": 2, "mask": ["North", "South"]},
+        after=[
+            (
+                "GET",
+                "opportunity/customfield/definitions",
+                ok([definition(1, "Source", 1, 1), BUDGET, REGION]),
+            )
+        ],
+    ),
+    Exchange(
+        "create-by-type-name-position-ignored",
+        "POST",
+        "opportunity/customfield.json",
+        201,
+        ok(REGION | {"fieldType": 3, "mask": ""}, status=201),
+        as_="admin",
+        form="label=Region&fieldType=CheckBox&position=1",
+    ),
+    Exchange(
+        "create-not-admin", "POST", "opportunity/customfield", 403, DENIED, json_body={"label": "X"}
+    ),
+    Exchange("create-no-label", "POST", "opportunity/customfield", 400, BARE, as_="admin"),
+    Exchange(
+        "create-bad-select-box-mask",
+        "POST",
+        "opportunity/customfield",
+        400,
+        error(400, 'A select box\'s mask must be a JSON array of strings, e.g. ["Web", "Fair"].'),
+        as_="admin",
+        json_body={"label": "Region", "fieldType": "SelectBox", "mask": "North"},
+    ),
+    Exchange(
+        "create-unknown-type",
+        "POST",
+        "opportunity/customfield",
+        400,
+        error(400, "Parameter 'fieldType': '9' is not a valid CustomFieldType."),
+        as_="admin",
+        json_body={"label": "Region", "fieldType": 9},
+    ),
+    # --- PUT opportunity/customfield/{id}: open to every user, as in the original ---
+    Exchange(
+        "update",
+        "PUT",
+        "opportunity/customfield/1",
+        200,
+        ok(definition(1, "Lead source", 1, 1, fieldType=1)),
+        json_body={"label": "Lead source", "fieldType": 1},
+        after=[
+            (
+                "GET",
+                "opportunity/1/customfield",
+                ok([source(1) | {"label": "Lead source", "fieldType": 1}]),
+            )
+        ],
+    ),
+    Exchange(
+        "update-missing",
+        "PUT",
+        "opportunity/customfield/99",
+        404,
+        NOT_FOUND,
+        json_body={"label": "X"},
+    ),
+    Exchange("update-no-label", "PUT", "opportunity/customfield/1.json", 400, BARE),
+    Exchange(
+        "update-zero", "PUT", "opportunity/customfield/0", 400, BARE, json_body={"label": "X"}
+    ),
+    # --- DELETE opportunity/customfield/{id} ---
+    Exchange(
+        "delete",
+        "DELETE",
+        "opportunity/customfield/1",
+        200,
+        ok(SOURCE),
+        as_="admin",
+        after=[
+            ("GET", "opportunity/customfield/definitions", ok([BUDGET])),
+            ("GET", "opportunity/1", ok(pilot(customFields=[]))),
+        ],
+    ),
+    Exchange("delete-not-admin", "DELETE", "opportunity/customfield/1", 403, DENIED),
+    Exchange("delete-missing", "DELETE", "opportunity/customfield/99", 404, NOT_FOUND, as_="admin"),
+    Exchange("delete-zero", "DELETE", "opportunity/customfield/0", 400, BARE, as_="admin"),
+    # --- PUT opportunity/customfield/reorder ---
+    Exchange(
+        "reorder",
+        "PUT",
+        "opportunity/customfield/reorder",
+        200,
+        ok([definition(2, "Budget", 1, None), definition(1, "Source", 2, None)]),
+        as_="admin",
+        json_body={"fieldids": [2, 1]},
+        after=[
+            (
+                "GET",
+                "opportunity/customfield/definitions",
+                ok([definition(2, "Budget", 1), definition(1, "Source", 2, 1)]),
+            )
+        ],
+    ),
+    Exchange(
+        "reorder-form",
+        "PUT",
+        "opportunity/customfield/reorder.json",
+        200,
+        ok([definition(1, "Source", 1, None)]),
+        as_="admin",
+        form="fieldids[]=1",
+    ),
+    Exchange(
+        "reorder-unknown",
+        "PUT",
+        "opportunity/customfield/reorder",
+        404,
+        NOT_FOUND,
+        as_="admin",
+        json_body={"fieldids": [2, 99]},
+    ),
+    Exchange("reorder-empty", "PUT", "opportunity/customfield/reorder", 400, BARE, as_="admin"),
+    Exchange(
+        "reorder-not-admin",
+        "PUT",
+        "opportunity/customfield/reorder",
+        403,
+        DENIED,
+        json_body={"fieldids": [2, 1]},
+    ),
+]
+
+
+@pytest.mark.parametrize("case", [e.param() for e in EXCHANGES])
+async def test_exchange(client: httpx.AsyncClient, scene: Scene, case: Exchange) -> None:
+    await check(client, case, scene)
