@@ -31,5 +31,10 @@ class Context:
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db, self.caller)
 
+    def refresh_loaders(self) -> Loaders:
+        """After a write, what the loaders cached may be stale: start them afresh."""
+        self.loaders = Loaders(self.db, self.caller)
+        return self.loaders
+
 
 Info = StrawberryInfo[Context, None]

@@ -22,6 +22,9 @@ from app.graphql.types import Contact, CustomFieldDefinition, Opportunity
 __all__ = ["as_utc"]
 
 
+ERRORS_DESCRIPTION = "Why it was refused; empty on success."
+
+
 @strawberry.type(description="Why part of an input was refused.")
 class UserError:
     code: UserErrorCode = strawberry.field(description="Machine-readable reason.")

@@ -17,16 +17,12 @@ from app.domain import enums as domain
 from app.domain.errors import DomainError
 from app.graphql.context import Info
 from app.graphql.enums import CustomFieldType, ShareType, StageType, to_domain
-from app.graphql.inputs import UserError, user_errors
-from app.graphql.loaders import Loaders
+from app.graphql.inputs import ERRORS_DESCRIPTION, UserError, user_errors
 from app.graphql.types import Contact, CustomFieldDefinition, Employee, Stage
-
-ERRORS_DESCRIPTION = "Why it was refused; empty on success."
 
 
 def _changed(info: Info) -> None:
-    """After a write, what the request's loaders cached may be stale: start them afresh."""
-    info.context.loaders = Loaders(info.context.db, info.context.caller)
+    info.context.refresh_loaders()
 
 
 # --- stages -------------------------------------------------------------------------------------

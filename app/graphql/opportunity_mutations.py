@@ -24,21 +24,25 @@ from app.domain.reads import DealContacts
 from app.graphql.context import Info
 from app.graphql.enums import BidType, to_domain
 from app.graphql.filters import OpportunityFilter
-from app.graphql.inputs import CustomFieldValueInput, UserError, as_utc, user_errors
+from app.graphql.inputs import (
+    ERRORS_DESCRIPTION,
+    CustomFieldValueInput,
+    UserError,
+    as_utc,
+    user_errors,
+)
 from app.graphql.loaders import Loaders
 from app.graphql.types import Contact, CustomField, Opportunity
 
 Row = Mapping[Any, Any]
-ERRORS = "Why it was refused; empty on success."
+ERRORS = ERRORS_DESCRIPTION
 DEAL_ID = "The opportunity's id."
 IS_PRIVATE = "Make the deal private; needs a non-empty access list, else the deal is public."
 ACCESS_LIST = "Who may see a private deal; the caller is always added, unknown users dropped."
 
 
 def _fresh_loaders(info: Info) -> Loaders:
-    """After a write, what the request's loaders cached may be stale: start them afresh."""
-    info.context.loaders = Loaders(info.context.db, info.context.caller)
-    return info.context.loaders
+    return info.context.refresh_loaders()
 
 
 def _changed(info: Info, row: Row) -> Opportunity:
