@@ -4,43 +4,62 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, true
+from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, true
 
-from app.db.models import access_t, contact_access_t, contact_t, opportunity_t
+from app.db.models import access_t, contact_access_t, contact_t, employee_t, opportunity_t
 from app.domain.caller import Caller
 from app.domain.enums import ShareType
 
+# A prepared statement's caller: bound at execution with `caller_params`.
+CALLER_ID = bindparam("caller_id", type_=employee_t.c.id.type)
 
-def opportunity_visible(caller: Caller) -> ColumnElement[bool]:
-    """SQL condition: the caller may read the deal (admin, public, or on its access list)."""
-    if caller.is_admin:
+
+def caller_params(caller: Caller) -> dict[str, Any]:
+    """The execution parameters of a statement built with `for_caller=None` conditions."""
+    return {"caller_id": caller.id}
+
+
+def _caller_id(caller: Caller | None) -> Any:
+    return CALLER_ID if caller is None else caller.id
+
+
+def opportunity_visible(caller: Caller | None, *, admin: bool = False) -> ColumnElement[bool]:
+    """SQL condition: the caller may read the deal (admin, public, or on its access list).
+
+    With `caller=None` it is built once for a prepared statement: `admin` says whose, and the
+    caller's id is bound at execution (`caller_params`).
+    """
+    if caller is not None:
+        admin = caller.is_admin
+    if admin:
         return true()
     on_list = exists().where(
         and_(
             access_t.c.opportunity_id == opportunity_t.c.id,
-            access_t.c.employee_id == caller.id,
+            access_t.c.employee_id == _caller_id(caller),
         )
     )
     return or_(opportunity_t.c.is_private.is_(False), on_list)
 
 
-def contact_readable(caller: Caller) -> ColumnElement[bool]:
-    """SQL condition: the caller may read the contact (admin, shared, or on its access list)."""
-    if caller.is_admin:
+def contact_readable(caller: Caller | None, *, admin: bool = False) -> ColumnElement[bool]:
+    """SQL condition: the caller may read the contact (admin, shared, or on its access list).
+
+    `caller=None` builds it for a prepared statement, as `opportunity_visible`.
+    """
+    if caller is not None:
+        admin = caller.is_admin
+    if admin:
         return true()
     on_list = exists().where(
         and_(
             contact_access_t.c.contact_id == contact_t.c.id,
-            contact_access_t.c.employee_id == caller.id,
+            contact_access_t.c.employee_id == _caller_id(caller),
         )
     )
     return or_(contact_t.c.share_type != int(ShareType.NONE), on_list)
-
-
-def readable_contact_ids(caller: Caller, ids: Collection[int]) -> ColumnElement[bool]:
-    """SQL condition: the contact is one of `ids` and readable by the caller."""
-    return and_(contact_t.c.id.in_(ids), contact_readable(caller))
 
 
 def can_edit_opportunity(

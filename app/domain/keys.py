@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import bindparam, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
@@ -60,28 +60,27 @@ async def key_exists(conn: AsyncConnection, key: str) -> bool:
     return found.first() is not None
 
 
+_BY_DIGEST = (
+    select(
+        api_key_t.c.id.label("key_id"),
+        api_key_t.c.digest,
+        employee_t.c.id,
+        employee_t.c.display_name,
+        employee_t.c.is_admin,
+    )
+    .join(employee_t, employee_t.c.id == api_key_t.c.employee_id)
+    .where(
+        api_key_t.c.digest == bindparam("digest"),
+        api_key_t.c.revoked_at.is_(None),
+        or_(api_key_t.c.expires_at.is_(None), api_key_t.c.expires_at > bindparam("now")),
+    )
+)
+
+
 async def authenticate(conn: AsyncConnection, presented: str) -> Caller | None:
     """The employee holding the presented key, or None."""
     wanted = digest(presented)
-    row = (
-        await conn.execute(
-            select(
-                api_key_t.c.id.label("key_id"),
-                api_key_t.c.digest,
-                employee_t.c.id,
-                employee_t.c.display_name,
-                employee_t.c.is_admin,
-            )
-            .join(employee_t, employee_t.c.id == api_key_t.c.employee_id)
-            .where(
-                and_(
-                    api_key_t.c.digest == wanted,
-                    api_key_t.c.revoked_at.is_(None),
-                    or_(api_key_t.c.expires_at.is_(None), api_key_t.c.expires_at > utcnow()),
-                )
-            )
-        )
-    ).first()
+    row = (await conn.execute(_BY_DIGEST, {"digest": wanted, "now": utcnow()})).first()
     # The lookup is by digest, so its timing says nothing about the key; the comparison
     # below is constant-time all the same, so that no code path ever compares secrets naively.
     if row is None or not hmac.compare_digest(row.digest, wanted):

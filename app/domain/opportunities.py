@@ -7,9 +7,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, exists, insert, select
+from sqlalchemy import Select, bindparam, exists, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -28,7 +29,7 @@ from app.db.models import (
     utcnow,
 )
 from app.db.types import MONEY_PRECISION, MONEY_SCALE
-from app.domain.access import contact_readable, readable_contact_ids
+from app.domain.access import caller_params, contact_readable
 from app.domain.caller import Caller
 from app.domain.enums import BidType
 from app.domain.errors import (
@@ -39,11 +40,21 @@ from app.domain.errors import (
     FieldError,
 )
 from app.domain.idempotency import Idempotency, fingerprint, key_errors, remember, replay
+from app.domain.reads import IDS
 
 TITLE_MAX = 255
 NIL_UUID = uuid.UUID(int=0)
 NOTIFY_ACCESS_GRANTED = "opportunity_access_granted"
 _ID_CHUNK = 500  # stays far below every driver's bind-parameter limit
+
+# Built once, executed with parameters (see app.domain.reads).
+_INSERT_DEAL = insert(opportunity_t).returning(*opportunity_t.c)
+_OPPORTUNITY_FIELDS = select(custom_field_t.c.id).where(
+    custom_field_t.c.id.in_(IDS), custom_field_t.c.entity_type == "opportunity"
+)
+_EMPLOYEES = select(employee_t.c.id).where(employee_t.c.id.in_(IDS))
+_INSERT_MEMBERS = insert(member_t)
+_INSERT_FIELD_VALUES = insert(field_value_t)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,27 +148,34 @@ def _input_errors(new: NewOpportunity) -> list[FieldError]:
     return errors
 
 
+@cache
+def _references(admin: bool) -> Select[bool, bool, bool, bool, bool]:
+    """Whether each thing a create refers to exists (and the contact is readable): one row."""
+    contact = contact_t.c
+    return select(
+        exists().where(stage_t.c.id == bindparam("stage_id")).label("stage"),
+        exists().where(contact.id == bindparam("contact_id")).label("contact"),
+        exists()
+        .where(contact.id == bindparam("contact_id"), contact_readable(None, admin=admin))
+        .label("contact_readable"),
+        exists().where(currency_t.c.abbreviation == bindparam("currency")).label("currency"),
+        exists().where(employee_t.c.id == bindparam("responsible_id")).label("responsible"),
+    )
+
+
 async def _reference_errors(
     conn: AsyncConnection, caller: Caller, new: NewOpportunity, currency: str
 ) -> list[FieldError]:
     """Checks against stored data, in the original's order (spec 2.2, steps 2-4), one query."""
     contact_id = new.contact_id or 0
-    contact = contact_t.c
-    row = (
-        await conn.execute(
-            select(
-                exists().where(stage_t.c.id == (new.stage_id or 0)).label("stage"),
-                exists().where(contact.id == contact_id).label("contact"),
-                exists()
-                .where(and_(contact.id == contact_id, contact_readable(caller)))
-                .label("contact_readable"),
-                exists().where(currency_t.c.abbreviation == currency).label("currency"),
-                exists()
-                .where(employee_t.c.id == (new.responsible_id or NIL_UUID))
-                .label("responsible"),
-            )
-        )
-    ).one()
+    params = {
+        "stage_id": new.stage_id or 0,
+        "contact_id": contact_id,
+        "currency": currency,
+        "responsible_id": new.responsible_id or NIL_UUID,
+        **caller_params(caller),
+    }
+    row = (await conn.execute(_references(caller.is_admin), params)).one()
     errors: list[FieldError] = []
     if new.stage_id and new.stage_id > 0 and not row.stage:
         errors.append(FieldError(ErrorCode.NOT_FOUND, "stageId", MSG_STAGE_NOT_FOUND))
@@ -211,10 +229,13 @@ def deal_values(new: NewOpportunity) -> dict[str, Any]:
     }
 
 
-async def _existing(conn: AsyncConnection, column: Any, where: Any, ids: Sequence[Any]) -> set[Any]:
+async def _existing(
+    conn: AsyncConnection, stmt: Any, ids: Sequence[Any], params: Mapping[str, Any] | None = None
+) -> set[Any]:
+    """Those of `ids` that `stmt` (a prepared select of one column `IN :ids`) finds."""
     found: set[Any] = set()
     for chunk in _chunks(ids):
-        result = await conn.execute(select(column).where(where(chunk)))
+        result = await conn.execute(stmt, {"ids": list(chunk), **(params or {})})
         found.update(result.scalars())
     return found
 
@@ -267,24 +288,15 @@ async def _create(
             conn, caller, is_private=new.is_private, access_list=new.access_list
         )
         now = utcnow()
-        opportunity = (
-            (
-                await conn.execute(
-                    insert(opportunity_t)
-                    .values(
-                        **deal_values(new),
-                        is_private=bool(holders),
-                        created_at=now,
-                        created_by=caller.id,
-                        updated_at=now,
-                        updated_by=caller.id,
-                    )
-                    .returning(*opportunity_t.c)
-                )
-            )
-            .mappings()
-            .one()
-        )
+        values = {
+            **deal_values(new),
+            "is_private": bool(holders),
+            "created_at": now,
+            "created_by": caller.id,
+            "updated_at": now,
+            "updated_by": caller.id,
+        }
+        opportunity = (await conn.execute(_INSERT_DEAL, values)).mappings().one()
         deal_id = opportunity["id"]
         await _write_members(conn, caller, deal_id, new)
         await _write_custom_fields(conn, deal_id, new.custom_fields)
@@ -310,14 +322,18 @@ async def _write_members(
     found = await readable_contacts(conn, caller, wanted)
     rows = [{"opportunity_id": deal_id, "contact_id": cid} for cid in wanted if cid in found]
     if rows:
-        await conn.execute(insert(member_t), rows)
+        await conn.execute(_INSERT_MEMBERS, rows)
+
+
+@cache
+def _readable_contacts(admin: bool) -> Select[Any]:
+    readable = contact_readable(None, admin=admin)
+    return select(contact_t.c.id).where(contact_t.c.id.in_(IDS), readable)
 
 
 async def readable_contacts(conn: AsyncConnection, caller: Caller, ids: Sequence[int]) -> set[int]:
     """Those of `ids` that are contacts the caller may read."""
-    return await _existing(
-        conn, contact_t.c.id, lambda chunk: readable_contact_ids(caller, chunk), ids
-    )
+    return await _existing(conn, _readable_contacts(caller.is_admin), ids, caller_params(caller))
 
 
 async def _write_custom_fields(
@@ -325,7 +341,7 @@ async def _write_custom_fields(
 ) -> None:
     rows = await custom_field_rows(conn, deal_id, values)
     if rows:
-        await conn.execute(insert(field_value_t), rows)
+        await conn.execute(_INSERT_FIELD_VALUES, rows)
 
 
 async def custom_field_rows(
@@ -340,15 +356,7 @@ async def custom_field_rows(
             latest[field_id] = text
     if not latest:
         return []
-    known = await _existing(
-        conn,
-        custom_field_t.c.id,
-        lambda chunk: and_(
-            custom_field_t.c.id.in_(chunk),
-            custom_field_t.c.entity_type == "opportunity",
-        ),
-        list(latest),
-    )
+    known = await _existing(conn, _OPPORTUNITY_FIELDS, list(latest))
     return [
         {"opportunity_id": deal_id, "field_id": fid, "value": text}
         for fid, text in latest.items()
@@ -371,7 +379,7 @@ async def access_holders(
     requested = _unique(access_list)
     if not (is_private and requested):
         return []
-    known = await _existing(conn, employee_t.c.id, employee_t.c.id.in_, requested)
+    known = await _existing(conn, _EMPLOYEES, requested)
     return _unique([*(uid for uid in requested if uid in known), caller.id])
 
 
