@@ -8,18 +8,13 @@ from enum import Enum
 from typing import Generic, TypeVar
 
 import strawberry
-from graphql import (
-    FieldNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    InlineFragmentNode,
-    SelectionSetNode,
-)
+from graphql import GraphQLError
 from sqlalchemy.engine import RowMapping
 
 from app.domain.errors import DomainError
 from app.domain.paging import Page, PageRequest
 from app.graphql.context import Info
+from app.graphql.selection import selected_names
 
 T = TypeVar("T")
 
@@ -113,28 +108,11 @@ def connection(page: Page, node: Callable[[RowMapping], T]) -> Connection[T]:
     )
 
 
-def _selects(selection: SelectionSetNode | None, name: str, info: Info) -> bool:
-    if selection is None:
-        return False
-    for node in selection.selections:
-        if isinstance(node, FieldNode) and node.name.value == name:
-            return True
-        if isinstance(node, InlineFragmentNode) and _selects(node.selection_set, name, info):
-            return True
-        if isinstance(node, FragmentSpreadNode):
-            fragment = info._raw_info.fragments.get(node.name.value)
-            if fragment is not None and _selects(fragment.selection_set, name, info):
-                return True
-    return False
-
-
 def selects(info: Info, name: str) -> bool:
     """Whether this field's selection asks for `name` directly (or through fragments)."""
-    return any(_selects(node.selection_set, name, info) for node in info._raw_info.field_nodes)
+    return name in selected_names(info)
 
 
 def wants_total(info: Info) -> bool:
     """Whether this field's selection asks for totalCount (it costs a count)."""
-    return any(
-        _selects(node.selection_set, "totalCount", info) for node in info._raw_info.field_nodes
-    )
+    return selects(info, "totalCount")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar, cast
 
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,6 +17,27 @@ from app.domain.caller import Caller
 
 K = TypeVar("K")
 V = TypeVar("V")
+R = TypeVar("R")
+# A value now, or an awaitable of it: what a resolver returns when its data may be loaded.
+Soon: TypeAlias = V | Awaitable[V]
+
+
+def then(value: Soon[V], build: Callable[[V], R]) -> Soon[R]:
+    """`build(value)` at once when the value is known, else an awaitable of it.
+
+    A resolver that returns a value (not a coroutine) costs GraphQL no task and no gather:
+    relations loaded ahead for a whole page resolve synchronously, the others as before.
+    """
+    if isinstance(value, asyncio.Future):
+        if value.done():
+            return build(value.result())
+    elif not isinstance(value, Awaitable):
+        return build(value)
+
+    async def later() -> R:
+        return build(await cast(Awaitable[V], value))
+
+    return later()
 
 
 def _loader(
@@ -66,6 +87,13 @@ class ReferenceTable(Generic[K]):
         """The row with that key, or None."""
         return (await self._loaded())[1].get(key)
 
+    def lookup(self, key: K) -> Soon[RowMapping | None]:
+        """The row with that key (or None) at once when the table is read, else `get`."""
+        task = self._read_task
+        if task is not None and task.done() and task.exception() is None:
+            return task.result()[1].get(key)
+        return self.get(key)
+
     def forget(self) -> None:
         """Drop what was read, after a change to the table."""
         self._read_task = None
@@ -80,11 +108,13 @@ class Loaders:
         self.currencies: ReferenceTable[str] = db.shared.setdefault(
             "currencies", ReferenceTable(db, reads.all_currencies, "abbreviation")
         )
-        self.employee_by_id: DataLoader[uuid.UUID, Any] = _loader(db, reads.employees)
-        self.contact_by_id: DataLoader[int, Any] = _loader(
+        self.employee_by_id: DataLoader[uuid.UUID, Mapping[Any, Any] | None] = _loader(
+            db, reads.employees
+        )
+        self.contact_by_id: DataLoader[int, Mapping[Any, Any] | None] = _loader(
             db, lambda conn, ids: reads.contacts(conn, caller, ids)
         )
-        self.opportunity_by_id: DataLoader[int, Any] = _loader(
+        self.opportunity_by_id: DataLoader[int, Mapping[Any, Any] | None] = _loader(
             db, lambda conn, ids: reads.opportunities(conn, caller, ids)
         )
         self.contacts_by_opportunity: DataLoader[int, reads.DealContacts] = _loader(
@@ -96,7 +126,7 @@ class Loaders:
         self.access_list_by_contact: DataLoader[int, list[RowMapping]] = _loader(
             db, reads.contact_access_lists, list
         )
-        self.custom_fields_by_opportunity: DataLoader[int, list[Any]] = _loader(
+        self.custom_fields_by_opportunity: DataLoader[int, list[RowMapping]] = _loader(
             db, reads.custom_field_values, list
         )
         self.opportunity_count_by_stage: DataLoader[int, int] = _loader(

@@ -29,6 +29,8 @@ from app.graphql.filters import (
     OpportunityOrder,
     contact_order,
 )
+from app.graphql.prefetch import load_deal_relations
+from app.graphql.selection import selected_names
 from app.graphql.types import (
     Contact,
     Currency,
@@ -45,6 +47,7 @@ class Query:
     @strawberry.field(description="The employee whose API key made this request.")
     async def me(self, info: Info) -> Employee:
         row = await info.context.loaders.employee_by_id.load(info.context.caller.id)
+        assert row is not None, "a caller is an employee"
         return Employee.from_row(row)
 
     @strawberry.field(description="One opportunity; null when it does not exist or is hidden.")
@@ -54,7 +57,10 @@ class Query:
         id: Annotated[int, strawberry.argument(description="The opportunity's id.")],
     ) -> Opportunity | None:
         row = await info.context.loaders.opportunity_by_id.load(id)
-        return Opportunity.from_row(row) if row is not None else None
+        if row is None:
+            return None
+        await load_deal_relations(info, [row], selected_names(info))
+        return Opportunity.from_row(row)
 
     @strawberry.field(
         description="Opportunities the caller may see, filtered and ordered, a page at a time."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -35,6 +35,9 @@ from app.graphql.enums import (
     StageType,
 )
 from app.graphql.filters import OpportunityOrder, opportunity_order
+from app.graphql.loaders import Soon, then
+from app.graphql.prefetch import load_deal_relations
+from app.graphql.selection import selected_names
 
 Row = Mapping[Any, Any]
 DEFAULT_AVATAR = "/skins/default/images/default_user_photo_size_32-32.png"
@@ -44,10 +47,17 @@ PHOTO_URL = (
 )
 
 
-async def _employee(info: Info, employee_id: uuid.UUID) -> Employee:
-    row = await info.context.loaders.employee_by_id.load(employee_id)
+def _employee(row: Row | None) -> Employee:
     assert row is not None, "deals refer to employees by foreign key"
     return Employee.from_row(row)
+
+
+def _maybe_employee(row: Row | None) -> Employee | None:
+    return Employee.from_row(row) if row is not None else None
+
+
+def _employees(rows: Sequence[Row]) -> list[Employee]:
+    return [Employee.from_row(row) for row in rows]
 
 
 @strawberry.type(
@@ -98,11 +108,13 @@ class Currency:
         )
 
 
-async def _currency(info: Info, abbr: str | None) -> Currency | None:
+def _currency(info: Info, abbr: str | None) -> Soon[Currency | None]:
     if not abbr:
         return None
-    row = await info.context.loaders.currencies.get(abbr)
-    return Currency.from_row(row) if row is not None else None
+    return then(
+        info.context.loaders.currencies.lookup(abbr),
+        lambda row: Currency.from_row(row) if row is not None else None,
+    )
 
 
 @strawberry.type(description="A stage (milestone) of the sales pipeline.")
@@ -117,9 +129,11 @@ class Stage:
     stage_type: StageType = strawberry.field(description="Whether the stage is open, won or lost.")
     sort_order: int = strawberry.field(description="Position in the pipeline, from 0.")
 
-    @strawberry.field(description="How many opportunities the caller may see at this stage.")
-    async def opportunity_count(self, info: Info) -> int:
-        return int(await info.context.loaders.opportunity_count_by_stage.load(self.id))
+    @strawberry.field(
+        description="How many opportunities the caller may see at this stage.", graphql_type=int
+    )
+    def opportunity_count(self, info: Info) -> Soon[int]:
+        return then(info.context.loaders.opportunity_count_by_stage.load(self.id), int)
 
     @classmethod
     def from_row(cls, row: Row) -> Stage:
@@ -132,6 +146,11 @@ class Stage:
             stage_type=StageType(row["stage_type"]),
             sort_order=row["sort_order"],
         )
+
+
+def _stage(row: Row | None) -> Stage:
+    assert row is not None, "the stage of a deal always exists (foreign key)"
+    return Stage.from_row(row)
 
 
 @strawberry.type(description="A person or a company.")
@@ -174,41 +193,47 @@ class Contact:
     def is_shared(self) -> bool:
         return self.share_type is not ShareType.NONE
 
-    @strawberry.field(description="Who may see a private contact; empty for a shared one.")
-    async def access_list(self, info: Info) -> list[Employee]:
+    @strawberry.field(
+        description="Who may see a private contact; empty for a shared one.",
+        graphql_type=list[Employee],
+    )
+    def access_list(self, info: Info) -> Soon[list[Employee]]:
         if self.share_type is not ShareType.NONE:
             return []
-        rows = await info.context.loaders.access_list_by_contact.load(self.id)
-        return [Employee.from_row(row) for row in rows]
+        return then(info.context.loaders.access_list_by_contact.load(self.id), _employees)
 
-    @strawberry.field(description="The contact's currency, if set.")
-    async def currency(self, info: Info) -> Currency | None:
-        return await _currency(info, self.currency_abbr)
+    @strawberry.field(description="The contact's currency, if set.", graphql_type=Currency | None)
+    def currency(self, info: Info) -> Soon[Currency | None]:
+        return _currency(info, self.currency_abbr)
 
-    @strawberry.field(description="Who created the contact.")
-    async def create_by(self, info: Info) -> Employee | None:
+    @strawberry.field(description="Who created the contact.", graphql_type=Employee | None)
+    def create_by(self, info: Info) -> Soon[Employee | None]:
         if self.created_by_id is None:
             return None
-        row = await info.context.loaders.employee_by_id.load(self.created_by_id)
-        return Employee.from_row(row) if row is not None else None
+        return then(info.context.loaders.employee_by_id.load(self.created_by_id), _maybe_employee)
 
-    @strawberry.field(description="Whether the caller may change the contact.")
-    async def can_edit(self, info: Info) -> bool:
-        access = (
-            [row["id"] for row in await info.context.loaders.access_list_by_contact.load(self.id)]
-            if self.share_type is ShareType.NONE
-            else []
-        )
-        return can_edit_contact(
-            info.context.caller,
-            share_type=int(self.share_type.value),
-            created_by=self.created_by_id,
-            access_ids=access,
-        )
+    @strawberry.field(description="Whether the caller may change the contact.", graphql_type=bool)
+    def can_edit(self, info: Info) -> Soon[bool]:
+        return self._editable(info)
 
-    @strawberry.field(description="Whether the caller may delete the contact.")
-    async def can_delete(self, info: Info) -> bool:
-        return bool(await self.can_edit(info))
+    @strawberry.field(description="Whether the caller may delete the contact.", graphql_type=bool)
+    def can_delete(self, info: Info) -> Soon[bool]:
+        return self._editable(info)
+
+    def _editable(self, info: Info) -> Soon[bool]:
+        caller = info.context.caller
+
+        def editable(access: Sequence[Row]) -> bool:
+            return can_edit_contact(
+                caller,
+                share_type=int(self.share_type.value),
+                created_by=self.created_by_id,
+                access_ids=[row["id"] for row in access],
+            )
+
+        if self.share_type is not ShareType.NONE:
+            return editable([])
+        return then(info.context.loaders.access_list_by_contact.load(self.id), editable)
 
     @strawberry.field(
         description="Opportunities with this contact as primary contact or member (visible ones)."
@@ -303,6 +328,18 @@ class CustomFieldDefinition:
         )
 
 
+def _primary(found: reads.DealContacts) -> Contact | None:
+    return Contact.from_row(found.primary) if found.primary is not None else None
+
+
+def _members(found: reads.DealContacts) -> list[Contact]:
+    return [Contact.from_row(row) for row in found.members]
+
+
+def _fields(rows: Sequence[Row]) -> list[CustomField]:
+    return [CustomField.from_row(row) for row in rows]
+
+
 @strawberry.type(description="An opportunity (deal).")
 class Opportunity:
     id: int = strawberry.field(description="The opportunity's id.")
@@ -328,71 +365,78 @@ class Opportunity:
     stage_id: strawberry.Private[int]
     bid_currency_abbr: strawberry.Private[str | None]
 
-    @strawberry.field(description="Who created the deal.")
-    async def create_by(self, info: Info) -> Employee:
-        return await _employee(info, self.created_by_id or self.responsible_id)
+    @strawberry.field(description="Who created the deal.", graphql_type=Employee)
+    def create_by(self, info: Info) -> Soon[Employee]:
+        employee_id = self.created_by_id or self.responsible_id
+        return then(info.context.loaders.employee_by_id.load(employee_id), _employee)
 
-    @strawberry.field(description="Who is responsible for the deal.")
-    async def responsible(self, info: Info) -> Employee:
-        return await _employee(info, self.responsible_id)
-
-    @strawberry.field(description="The primary contact, if set and visible to the caller.")
-    async def contact(self, info: Info) -> Contact | None:
-        if self.contact_id is None:
-            return None
-        row = (await info.context.loaders.contacts_by_opportunity.load(self.id)).primary
-        return Contact.from_row(row) if row is not None else None
+    @strawberry.field(description="Who is responsible for the deal.", graphql_type=Employee)
+    def responsible(self, info: Info) -> Soon[Employee]:
+        return then(info.context.loaders.employee_by_id.load(self.responsible_id), _employee)
 
     @strawberry.field(
-        description="Contacts taking part in the deal (the primary contact included)."
+        description="The primary contact, if set and visible to the caller.",
+        graphql_type=Contact | None,
     )
-    async def members(self, info: Info) -> list[Contact]:
-        found = await info.context.loaders.contacts_by_opportunity.load(self.id)
-        return [Contact.from_row(row) for row in found.members]
+    def contact(self, info: Info) -> Soon[Contact | None]:
+        if self.contact_id is None:
+            return None
+        return then(info.context.loaders.contacts_by_opportunity.load(self.id), _primary)
 
-    @strawberry.field(description="Currency of the bid value.")
-    async def bid_currency(self, info: Info) -> Currency | None:
-        return await _currency(info, self.bid_currency_abbr)
+    @strawberry.field(
+        description="Contacts taking part in the deal (the primary contact included).",
+        graphql_type=list[Contact],
+    )
+    def members(self, info: Info) -> Soon[list[Contact]]:
+        return then(info.context.loaders.contacts_by_opportunity.load(self.id), _members)
 
-    @strawberry.field(description="The stage the deal is at.")
-    async def stage(self, info: Info) -> Stage:
-        row = await info.context.loaders.stages.get(self.stage_id)
-        assert row is not None, "the stage of a deal always exists (foreign key)"
-        return Stage.from_row(row)
+    @strawberry.field(description="Currency of the bid value.", graphql_type=Currency | None)
+    def bid_currency(self, info: Info) -> Soon[Currency | None]:
+        return _currency(info, self.bid_currency_abbr)
 
-    @strawberry.field(description="Who may see a private deal; empty for a public one.")
-    async def access_list(self, info: Info) -> list[Employee]:
+    @strawberry.field(description="The stage the deal is at.", graphql_type=Stage)
+    def stage(self, info: Info) -> Soon[Stage]:
+        return then(info.context.loaders.stages.lookup(self.stage_id), _stage)
+
+    @strawberry.field(
+        description="Who may see a private deal; empty for a public one.",
+        graphql_type=list[Employee],
+    )
+    def access_list(self, info: Info) -> Soon[list[Employee]]:
         if not self.is_private:
             return []
-        rows = await info.context.loaders.access_list_by_opportunity.load(self.id)
-        return [Employee.from_row(row) for row in rows]
+        return then(info.context.loaders.access_list_by_opportunity.load(self.id), _employees)
 
-    @strawberry.field(description="Whether the caller may change the deal.")
-    async def can_edit(self, info: Info) -> bool:
-        access = (
-            [
-                row["id"]
-                for row in await info.context.loaders.access_list_by_opportunity.load(self.id)
-            ]
-            if self.is_private
-            else []
-        )
-        return can_edit_opportunity(
-            info.context.caller,
-            responsible_id=self.responsible_id,
-            created_by=self.created_by_id,
-            is_private=self.is_private,
-            access_ids=access,
-        )
+    @strawberry.field(description="Whether the caller may change the deal.", graphql_type=bool)
+    def can_edit(self, info: Info) -> Soon[bool]:
+        return self._editable(info)
 
-    @strawberry.field(description="Whether the caller may delete the deal.")
-    async def can_delete(self, info: Info) -> bool:
-        return bool(await self.can_edit(info))
+    @strawberry.field(description="Whether the caller may delete the deal.", graphql_type=bool)
+    def can_delete(self, info: Info) -> Soon[bool]:
+        return self._editable(info)
 
-    @strawberry.field(description="Custom-field values set on the deal, and every heading.")
-    async def custom_fields(self, info: Info) -> list[CustomField]:
-        rows = await info.context.loaders.custom_fields_by_opportunity.load(self.id)
-        return [CustomField.from_row(row) for row in rows]
+    def _editable(self, info: Info) -> Soon[bool]:
+        caller = info.context.caller
+
+        def editable(access: Sequence[Row]) -> bool:
+            return can_edit_opportunity(
+                caller,
+                responsible_id=self.responsible_id,
+                created_by=self.created_by_id,
+                is_private=self.is_private,
+                access_ids=[row["id"] for row in access],
+            )
+
+        if not self.is_private:
+            return editable([])
+        return then(info.context.loaders.access_list_by_opportunity.load(self.id), editable)
+
+    @strawberry.field(
+        description="Custom-field values set on the deal, and every heading.",
+        graphql_type=list[CustomField],
+    )
+    def custom_fields(self, info: Info) -> Soon[list[CustomField]]:
+        return then(info.context.loaders.custom_fields_by_opportunity.load(self.id), _fields)
 
     @classmethod
     def from_row(cls, row: Row) -> Opportunity:
@@ -433,4 +477,5 @@ async def opportunity_connection(
             page=request,
             with_total=wants_total(info),
         )
+    await load_deal_relations(info, page.rows, selected_names(info, "edges", "node"))
     return connection(page, Opportunity.from_row)
