@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,3 +16,6 @@ class Caller:
     display_name: str
     is_admin: bool
     key_id: int | None = None  # the API key used; idempotency keys are scoped to it
+    # The caller's employee row as read when the key was checked: a request's loaders start
+    # with it, so "created by me" costs no second read.
+    employee: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)

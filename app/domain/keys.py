@@ -61,13 +61,7 @@ async def key_exists(conn: AsyncConnection, key: str) -> bool:
 
 
 _BY_DIGEST = (
-    select(
-        api_key_t.c.id.label("key_id"),
-        api_key_t.c.digest,
-        employee_t.c.id,
-        employee_t.c.display_name,
-        employee_t.c.is_admin,
-    )
+    select(api_key_t.c.id.label("key_id"), api_key_t.c.digest, employee_t)
     .join(employee_t, employee_t.c.id == api_key_t.c.employee_id)
     .where(
         api_key_t.c.digest == bindparam("digest"),
@@ -80,13 +74,19 @@ _BY_DIGEST = (
 async def authenticate(conn: AsyncConnection, presented: str) -> Caller | None:
     """The employee holding the presented key, or None."""
     wanted = digest(presented)
-    row = (await conn.execute(_BY_DIGEST, {"digest": wanted, "now": utcnow()})).first()
+    found = await conn.execute(_BY_DIGEST, {"digest": wanted, "now": utcnow()})
+    row = found.mappings().first()
     # The lookup is by digest, so its timing says nothing about the key; the comparison
     # below is constant-time all the same, so that no code path ever compares secrets naively.
-    if row is None or not hmac.compare_digest(row.digest, wanted):
+    if row is None or not hmac.compare_digest(row["digest"], wanted):
         return None
+    employee = {column.name: row[column.name] for column in employee_t.c}
     return Caller(
-        id=row.id, display_name=row.display_name, is_admin=row.is_admin, key_id=row.key_id
+        id=row["id"],
+        display_name=row["display_name"],
+        is_admin=row["is_admin"],
+        key_id=row["key_id"],
+        employee=employee,
     )
 
 

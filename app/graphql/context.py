@@ -33,7 +33,7 @@ class Context:
 
     def refresh_loaders(self) -> Loaders:
         """After a write, what the loaders cached may be stale: start them afresh."""
-        self.loaders = Loaders(self.db, self.caller)
+        self.loaders = Loaders(self.db, self.caller, fresh=False)
         return self.loaders
 
 

@@ -102,7 +102,8 @@ class ReferenceTable(Generic[K]):
 class Loaders:
     """Everything a request may load by key; built fresh for each request."""
 
-    def __init__(self, db: Database, caller: Caller) -> None:
+    def __init__(self, db: Database, caller: Caller, *, fresh: bool = True) -> None:
+        """`fresh`: built as the request starts, when the caller's row read at sign-in holds."""
         self.stages: ReferenceTable[int] = ReferenceTable(db, reads.all_stages, "id")
         # Currencies are seeded and never change while the service runs: one copy per process.
         self.currencies: ReferenceTable[str] = db.shared.setdefault(
@@ -111,6 +112,8 @@ class Loaders:
         self.employee_by_id: DataLoader[uuid.UUID, Mapping[Any, Any] | None] = _loader(
             db, reads.employees
         )
+        if fresh and caller.employee is not None:
+            self.employee_by_id.prime(caller.id, caller.employee)
         self.contact_by_id: DataLoader[int, Mapping[Any, Any] | None] = _loader(
             db, lambda conn, ids: reads.contacts(conn, caller, ids)
         )
