@@ -68,10 +68,9 @@ class Employee:
     display_name: str = strawberry.field(description="Name shown for the user.")
     title: str | None = strawberry.field(description="Job title, if any.")
     is_admin: bool = strawberry.field(description="Whether the user administers the CRM.")
-
-    @strawberry.field(description="Path of the user's small avatar image.")
-    def avatar_small(self) -> str:
-        return DEFAULT_AVATAR
+    avatar_small: str = strawberry.field(
+        description="Path of the user's small avatar image.", default=DEFAULT_AVATAR
+    )
 
     @strawberry.field(description="Absolute URL of the user's profile page.")
     def profile_url(self, info: Info) -> str:
@@ -163,35 +162,19 @@ class Contact:
     title: str | None = strawberry.field(description="A person's job title.")
     share_type: ShareType = strawberry.field(description="Who may see the contact.")
     created: datetime = strawberry.field(description="When the contact was created.")
+    # Computed from the columns when the object is built: plain fields cost GraphQL less
+    # than resolvers.
+    display_name: str = strawberry.field(
+        description="'First Last' for a person, the name of a company."
+    )
+    small_foto_url: str = strawberry.field(description="Path of the small photo.")
+    medium_foto_url: str = strawberry.field(description="Path of the medium photo.")
+    is_private: bool = strawberry.field(
+        description="True when only the access list may see the contact."
+    )
+    is_shared: bool = strawberry.field(description="True when everyone may see the contact.")
     created_by_id: strawberry.Private[uuid.UUID | None]
     currency_abbr: strawberry.Private[str | None]
-
-    @strawberry.field(description="'First Last' for a person, the name of a company.")
-    def display_name(self) -> str:
-        return display_name(
-            {
-                "is_company": self.is_company,
-                "first_name": self.first_name,
-                "last_name": self.last_name,
-                "company_name": self.company_name,
-            }
-        )
-
-    @strawberry.field(description="Path of the small photo.")
-    def small_foto_url(self) -> str:
-        return PHOTO_URL.format(id=self.id, company=self.is_company, size=1)
-
-    @strawberry.field(description="Path of the medium photo.")
-    def medium_foto_url(self) -> str:
-        return PHOTO_URL.format(id=self.id, company=self.is_company, size=2)
-
-    @strawberry.field(description="True when only the access list may see the contact.")
-    def is_private(self) -> bool:
-        return self.share_type is ShareType.NONE
-
-    @strawberry.field(description="True when everyone may see the contact.")
-    def is_shared(self) -> bool:
-        return self.share_type is not ShareType.NONE
 
     @strawberry.field(
         description="Who may see a private contact; empty for a shared one.",
@@ -258,6 +241,7 @@ class Contact:
 
     @classmethod
     def from_row(cls, row: Row) -> Contact:
+        share_type = ShareType(DomainShareType(row["share_type"]).value)
         return cls(
             id=row["id"],
             is_company=row["is_company"],
@@ -265,8 +249,13 @@ class Contact:
             last_name=row["last_name"],
             company_name=row["company_name"],
             title=row["title"],
-            share_type=ShareType(DomainShareType(row["share_type"]).value),
+            share_type=share_type,
             created=row["created_at"],
+            display_name=display_name(row),
+            small_foto_url=PHOTO_URL.format(id=row["id"], company=row["is_company"], size=1),
+            medium_foto_url=PHOTO_URL.format(id=row["id"], company=row["is_company"], size=2),
+            is_private=share_type is ShareType.NONE,
+            is_shared=share_type is not ShareType.NONE,
             created_by_id=row["created_by"],
             currency_abbr=row["currency_abbr"],
         )
