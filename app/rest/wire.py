@@ -7,64 +7,57 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 UNSET_DATE = "0001-01-01T00:00:00.0000000Z"
 
 # Json.NET as configured by ONLYOFFICE writes '/' as '\/', escapes '"' and '\', writes control
-# characters and UTF-16 surrogates as lowercase \uXXXX, and every other character raw.
-_ESCAPES = {ord('"'): '\\"', ord("\\"): "\\\\", ord("/"): "\\/"}
-_ESCAPES.update({c: f"\\u{c:04x}" for c in (*range(0x20), *range(0x7F, 0xA0))})
-_NON_BMP = re.compile("[\U00010000-\U0010ffff]")
+# characters (C0, DEL, C1) and UTF-16 surrogates as lowercase \uXXXX, every other character raw.
+# orjson does the walk in C; what it writes differently is rewritten in its output: its short
+# escapes (\n, \t, ...) become \u00XX, and what it leaves raw ('/', DEL, C1, characters beyond
+# the BMP) is escaped. Both only ever occur inside strings, never in the JSON around them.
+_ORJSON_ESCAPE = re.compile(rb"\\(.)")
+_LONG_FORM = {
+    b"b": b"\\u0008",
+    b"f": b"\\u000c",
+    b"n": b"\\u000a",
+    b"r": b"\\u000d",
+    b"t": b"\\u0009",
+}
+_LEFT_RAW = re.compile(rb"\x7f|\xc2[\x80-\x9f]|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
-def _surrogates(match: re.Match[str]) -> str:
-    code = ord(match.group()) - 0x10000
-    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+def _long_form(match: re.Match[bytes]) -> bytes:
+    return _LONG_FORM.get(match.group(1), match.group())
 
 
-def _string(value: str) -> str:
-    escaped = value.translate(_ESCAPES)
-    if not escaped.isascii():
-        escaped = _NON_BMP.sub(_surrogates, escaped)
-    return f'"{escaped}"'
+def _utf16_escape(match: re.Match[bytes]) -> bytes:
+    code = ord(match.group().decode())
+    if code < 0x10000:
+        return b"\\u%04x" % code
+    code -= 0x10000
+    return b"\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))
 
 
-def _scalar(value: Any) -> str:
-    if isinstance(value, str):
-        return _string(value)
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
+def _number(value: Any) -> orjson.Fragment:
     if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, int | float):
-        return repr(value)
+        return orjson.Fragment(format(value, "f"))
     raise TypeError(f"cannot put {type(value).__name__} on the legacy wire")
 
 
-def _encode(value: Any, out: list[str]) -> None:
-    if isinstance(value, dict):
-        out.append("{")
-        for index, (key, item) in enumerate(value.items()):
-            out.append(f"{',' if index else ''}{_string(key)}:")
-            _encode(item, out)
-        out.append("}")
-    elif isinstance(value, list | tuple):
-        out.append("[")
-        for index, item in enumerate(value):
-            if index:
-                out.append(",")
-            _encode(item, out)
-        out.append("]")
-    else:
-        out.append(_scalar(value))
-
-
 def dumps(value: Any) -> bytes:
-    """Serialize for the legacy wire (UTF-8)."""
-    out: list[str] = []
-    _encode(value, out)
-    return "".join(out).encode()
+    """Serialize for the legacy wire (UTF-8); decimals as exact numbers."""
+    out = orjson.dumps(
+        value,
+        default=_number,
+        option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS,
+    )
+    if b"\\" in out:
+        out = _ORJSON_ESCAPE.sub(_long_form, out)
+    out = out.replace(b"/", b"\\/")
+    if _LEFT_RAW.search(out):
+        out = _LEFT_RAW.sub(_utf16_escape, out)
+    return out
 
 
 def api_datetime(value: datetime | None, zone: tzinfo) -> str:
