@@ -469,10 +469,13 @@ class Bench:
             if self.args.profile:
                 from scripts.benchlib import profile
 
-                for scenario, body in (("create", "create"), ("read", "read"), ("list", "list")):
-                    target = Target(
-                        servers["service"].base_url, "/graphql", bodies[body], data.user_key
-                    )
+                for scenario, path, body in (
+                    ("create", "/graphql", "create"),
+                    ("create-legacy", "/api/2.0/crm/opportunity", "legacy"),
+                    ("read", "/graphql", "read"),
+                    ("list", "/graphql", "list"),
+                ):
+                    target = Target(servers["service"].base_url, path, bodies[body], data.user_key)
                     self.profiles[scenario] = profile.sample(
                         servers["service"].pid,
                         target,
