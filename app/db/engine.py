@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ class Database:
         *,
         busy_timeout_ms: int = 5000,
         read_pool_size: int = 4,
+        pool_size: int = 20,
         write_timeout_s: float = 5.0,
         echo: bool = False,
     ) -> None:
@@ -84,10 +86,12 @@ class Database:
             # statement then reads its own snapshot, which saves a round trip per read.
             event.listen(self.writer.sync_engine, "begin", _begin_immediate)
         else:
+            # Steady load stays within the pool: overflow connections close when returned,
+            # and a PostgreSQL backend forked per burst costs more than the request it serves.
             self.writer = create_async_engine(
                 url,
-                pool_size=10,
-                max_overflow=5,
+                pool_size=pool_size,
+                max_overflow=pool_size // 2,
                 pool_timeout=write_timeout_s,
                 echo=echo,
             )
@@ -114,10 +118,63 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """A connection for reads; on SQLite each statement sees the last committed state."""
-        async with self.reader.connect() as conn:
-            yield conn
+        try:
+            async with self.reader.connect() as conn:
+                yield conn
+        except PoolTimeout as exc:
+            raise DatabaseBusy("no database connection came free in time") from exc
+
+    def shared_reader(self) -> SharedReader:
+        """A reader connection that one request's concurrent reads take turns on."""
+        return SharedReader(self)
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
         for engine in self.engines:
             await engine.dispose()
+
+
+class SharedReader:
+    """One request's reads, one statement at a time, on as few connections as possible.
+
+    A request's loaders dispatch their batches together; each taking its own pooled connection
+    cost a checkout apiece and, on PostgreSQL, up to one backend per batch per request. Here
+    the first takes a connection and each one that queues up meanwhile reuses it; the last
+    gives it back, so nothing stays checked out between bursts (no close is needed).
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._turn = asyncio.Lock()
+        self._waiting = 0
+        self._held: AbstractAsyncContextManager[AsyncConnection] | None = None
+        self._conn: AsyncConnection | None = None
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[AsyncConnection]:
+        """The shared connection, for one use."""
+        self._waiting += 1
+        try:
+            await self._turn.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            if self._conn is None:
+                self._held = self._db.read()
+                self._conn = await self._held.__aenter__()
+            failed = True
+            try:
+                yield self._conn
+                failed = False
+            finally:
+                # Give it back when nobody queues for it, or after a failure (the
+                # connection may hold an aborted transaction; checkin resets it).
+                if failed or not self._waiting:
+                    await self._release()
+        finally:
+            self._turn.release()
+
+    async def _release(self) -> None:
+        held, self._held, self._conn = self._held, None, None
+        if held is not None:
+            await held.__aexit__(None, None, None)

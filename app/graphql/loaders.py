@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Generic, TypeAlias, TypeVar, cast
 
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.dataloader import DataLoader
 
-from app.db.engine import Database
+from app.db.engine import Database, SharedReader
 from app.domain import reads
 from app.domain.caller import Caller
 
@@ -41,12 +42,12 @@ def then(value: Soon[V], build: Callable[[V], R]) -> Soon[R]:
 
 
 def _loader(
-    db: Database,
+    reader: SharedReader,
     fetch: Callable[[AsyncConnection, Sequence[K]], Awaitable[Mapping[K, V]]],
     default: Callable[[], Any] = lambda: None,
 ) -> DataLoader[K, Any]:
     async def load(keys: list[K]) -> list[Any]:
-        async with db.read() as conn:
+        async with reader.connect() as conn:
             found = await fetch(conn, keys)
         return [found[key] if key in found else default() for key in keys]
 
@@ -58,17 +59,17 @@ class ReferenceTable(Generic[K]):
 
     def __init__(
         self,
-        db: Database,
+        connect: Callable[[], AbstractAsyncContextManager[AsyncConnection]],
         fetch: Callable[[AsyncConnection], Awaitable[list[RowMapping]]],
         key: str,
     ) -> None:
-        self._db = db
+        self._connect = connect
         self._fetch = fetch
         self._key = key
         self._read_task: asyncio.Task[tuple[list[RowMapping], dict[Any, RowMapping]]] | None = None
 
     async def _read(self) -> tuple[list[RowMapping], dict[Any, RowMapping]]:
-        async with self._db.read() as conn:
+        async with self._connect() as conn:
             rows = await self._fetch(conn)
         return rows, {row[self._key]: row for row in rows}
 
@@ -104,34 +105,35 @@ class Loaders:
 
     def __init__(self, db: Database, caller: Caller, *, fresh: bool = True) -> None:
         """`fresh`: built as the request starts, when the caller's row read at sign-in holds."""
-        self.stages: ReferenceTable[int] = ReferenceTable(db, reads.all_stages, "id")
+        reader = db.shared_reader()
+        self.stages: ReferenceTable[int] = ReferenceTable(reader.connect, reads.all_stages, "id")
         # Currencies are seeded and never change while the service runs: one copy per process.
         self.currencies: ReferenceTable[str] = db.shared.setdefault(
-            "currencies", ReferenceTable(db, reads.all_currencies, "abbreviation")
+            "currencies", ReferenceTable(db.read, reads.all_currencies, "abbreviation")
         )
         self.employee_by_id: DataLoader[uuid.UUID, Mapping[Any, Any] | None] = _loader(
-            db, reads.employees
+            reader, reads.employees
         )
         if fresh and caller.employee is not None:
             self.employee_by_id.prime(caller.id, caller.employee)
         self.contact_by_id: DataLoader[int, Mapping[Any, Any] | None] = _loader(
-            db, lambda conn, ids: reads.contacts(conn, caller, ids)
+            reader, lambda conn, ids: reads.contacts(conn, caller, ids)
         )
         self.opportunity_by_id: DataLoader[int, Mapping[Any, Any] | None] = _loader(
-            db, lambda conn, ids: reads.opportunities(conn, caller, ids)
+            reader, lambda conn, ids: reads.opportunities(conn, caller, ids)
         )
         self.contacts_by_opportunity: DataLoader[int, reads.DealContacts] = _loader(
-            db, lambda conn, ids: reads.deal_contacts(conn, caller, ids), reads.DealContacts
+            reader, lambda conn, ids: reads.deal_contacts(conn, caller, ids), reads.DealContacts
         )
         self.access_list_by_opportunity: DataLoader[int, list[RowMapping]] = _loader(
-            db, reads.access_lists, list
+            reader, reads.access_lists, list
         )
         self.access_list_by_contact: DataLoader[int, list[RowMapping]] = _loader(
-            db, reads.contact_access_lists, list
+            reader, reads.contact_access_lists, list
         )
         self.custom_fields_by_opportunity: DataLoader[int, list[RowMapping]] = _loader(
-            db, reads.custom_field_values, list
+            reader, reads.custom_field_values, list
         )
         self.opportunity_count_by_stage: DataLoader[int, int] = _loader(
-            db, lambda conn, ids: reads.opportunity_counts(conn, caller, ids), int
+            reader, lambda conn, ids: reads.opportunity_counts(conn, caller, ids), int
         )
