@@ -54,6 +54,7 @@ def open_database(settings: Settings) -> Database:
         settings.database_url,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         read_pool_size=settings.read_pool_size,
+        pool_size=settings.pool_size,
         write_timeout_s=settings.write_timeout_s,
     )
 

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     migrate_on_start: bool = Field(True, description="Apply migrations and seed data at startup.")
     sqlite_busy_timeout_ms: int = Field(5000, ge=0)
     read_pool_size: int = Field(4, ge=1)
+    pool_size: int = Field(
+        20,
+        ge=1,
+        description="PostgreSQL connections each worker keeps open; bursts may open half as "
+        "many again, which close when returned.",
+    )
     write_timeout_s: float = Field(
         5.0,
         gt=0,
