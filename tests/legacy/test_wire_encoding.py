@@ -36,13 +36,11 @@ def reference(value: Any) -> str:
         return "[" + ",".join(reference(item) for item in value) + "]"
     if isinstance(value, str):
         return _escaped(value)
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if isinstance(value, Decimal):
         return format(value, "f")
-    return repr(value)
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    return repr(value)  # integers
 
 
 # Any character but lone surrogates (they are not text and never reach the wire).
