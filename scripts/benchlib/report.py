@@ -27,6 +27,9 @@ class Aggregate:
     socket_errors: int
     cpu_ms_per_request: float | None
     background_cores_max: float
+    # PostgreSQL's and wrk's CPU per request (None where not measured or not meaningful).
+    postgres_cpu_ms_per_request: float | None = None
+    wrk_cpu_ms_per_request: float | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -63,6 +66,8 @@ def aggregate(runs: Sequence[dict[str, Any]]) -> list[Aggregate]:
         requests = sum(r["requests"] for r in group)
         seconds = sum(r["seconds"] for r in group)
         cpu = sum(r["cpu_seconds"] for r in group)
+        postgres = sum(r.get("postgres_cpu_seconds", 0.0) for r in group)
+        wrk_cpu = sum(r.get("wrk_cpu_seconds", 0.0) for r in group)
         result.append(
             Aggregate(
                 backend=backend,
@@ -78,6 +83,11 @@ def aggregate(runs: Sequence[dict[str, Any]]) -> list[Aggregate]:
                 socket_errors=sum(r["socket_errors"] for r in group),
                 cpu_ms_per_request=round(cpu * 1000 / requests, 3) if requests else None,
                 background_cores_max=max(r.get("background_cores", 0.0) for r in group),
+                # A backend that exits takes its CPU time with it: a negative sum means churn.
+                postgres_cpu_ms_per_request=round(postgres * 1000 / requests, 3)
+                if backend == "postgresql" and requests and postgres > 0
+                else None,
+                wrk_cpu_ms_per_request=round(wrk_cpu * 1000 / requests, 3) if requests else None,
             )
         )
     return result
@@ -163,6 +173,48 @@ def ratios(aggregates: Sequence[Aggregate]) -> list[Ratio]:
             name = f"{backend}{agg.scenario} ({agg.variant}): p99 / p50"
             found.append(Ratio(name, value, "<=", TAIL_TARGET, "tail"))
     return found
+
+
+def scaling_ceiling(aggregates: Sequence[Aggregate], cores: int) -> dict[str, Any] | None:
+    """What this machine allows the PostgreSQL 2-worker create, whatever the service does.
+
+    The service, PostgreSQL and wrk share the machine's cores: two workers cannot serve more
+    than cores / (CPU all three spend per request) requests per second. Divided by what one
+    worker served, that bounds the 2-worker/1-worker ratio on this machine.
+    """
+    by_key = {a.key: a for a in aggregates}
+    one = by_key.get(("postgresql", "create", "graphql"))
+    two = by_key.get(("postgresql", "create", "graphql-2w"))
+    if one is None or two is None or not one.rps:
+        return None
+    parts = (two.cpu_ms_per_request, two.postgres_cpu_ms_per_request, two.wrk_cpu_ms_per_request)
+    if any(part is None for part in parts):
+        return None
+    per_request = sum(part for part in parts if part is not None)
+    ceiling_rps = cores * 1000 / per_request
+    return {
+        "cores": cores,
+        "cpu_ms_per_request": {
+            "service": parts[0],
+            "postgresql": parts[1],
+            "wrk": parts[2],
+            "total": round(per_request, 3),
+        },
+        "ceiling_rps": round(ceiling_rps, 1),
+        "one_worker_rps": one.rps,
+        "ratio_ceiling": round(ceiling_rps / one.rps, 2),
+    }
+
+
+def ceiling_note(ceiling: dict[str, Any]) -> str:
+    """The ceiling in one paragraph."""
+    cpu = ceiling["cpu_ms_per_request"]
+    return (
+        f"PG create, 2 workers: {ceiling['cores']} cores / {cpu['total']:.2f} ms of CPU per "
+        f"request (service {cpu['service']:.2f} + PostgreSQL {cpu['postgresql']:.2f} + wrk "
+        f"{cpu['wrk']:.2f}) = at most {ceiling['ceiling_rps']:.0f} req/s on this machine, "
+        f"{ceiling['ratio_ceiling']:.2f}x the {ceiling['one_worker_rps']:.0f} req/s of 1 worker"
+    )
 
 
 def table(aggregates: Sequence[Aggregate]) -> str:

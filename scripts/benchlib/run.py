@@ -547,6 +547,9 @@ class Bench:
         quiet_aggregates = report.aggregate(quiet_runs)
         print("\n" + report.table(aggregates))
         print("\n" + report.ratio_table(found))
+        ceiling = report.scaling_ceiling(aggregates, os.cpu_count() or 1)
+        if ceiling is not None:
+            print("\n" + report.ceiling_note(ceiling))
         if len(quiet_runs) < len(self.runs):
             print(
                 f"\nonly {len(quiet_runs)} of {len(self.runs)} rounds ran on a quiet machine; "
@@ -576,6 +579,7 @@ class Bench:
             "discarded_runs": self.discarded,
             "results": report.as_dicts(aggregates),
             "ratios": report.as_dicts(found),
+            "postgres_scaling_ceiling": ceiling,
             # The same from the rounds no other work disturbed (when the machine was shared).
             "results_quiet_rounds_only": report.as_dicts(quiet_aggregates),
             "ratios_quiet_rounds_only": report.as_dicts(report.ratios(quiet_aggregates)),
