@@ -75,9 +75,11 @@ def _sql(statement: str, *expanding: str) -> TextClause:
     return clause
 
 
+# The caller's employee row comes with the key, as in the service: a deal the caller created
+# or is responsible for needs no second employee read.
 AUTHENTICATE = _sql(
-    "SELECT api_key.id AS key_id, api_key.digest, employee.id, employee.display_name, "
-    "employee.is_admin FROM api_key JOIN employee ON employee.id = api_key.employee_id "
+    f"SELECT api_key.id AS key_id, api_key.digest, {EMPLOYEE_COLUMNS} "
+    "FROM api_key JOIN employee ON employee.id = api_key.employee_id "
     "WHERE api_key.digest = :digest AND api_key.revoked_at IS NULL"
 )
 INSERT_OPPORTUNITY = _sql(
@@ -223,6 +225,7 @@ class Caller:
     db_id: Any
     id: uuid.UUID
     is_admin: bool
+    employee: Row[Any]
 
     @property
     def sql(self) -> CallerStatements:
@@ -383,7 +386,10 @@ class Baseline:
         if row is None or not hmac.compare_digest(row.digest, wanted):
             return None
         return Caller(
-            db_id=row.id, id=uuid.UUID(self.values.uuid_out(row.id)), is_admin=bool(row.is_admin)
+            db_id=row.id,
+            id=uuid.UUID(self.values.uuid_out(row.id)),
+            is_admin=bool(row.is_admin),
+            employee=row,
         )
 
     @staticmethod
@@ -582,12 +588,14 @@ class Baseline:
             if deal is None:
                 return self.answer({"opportunity": None})
             creator_id = deal.created_by or deal.responsible_id
-            people = {
-                row.id: row
-                for row in await conn.execute(
-                    EMPLOYEES, {"ids": list(dict.fromkeys([creator_id, deal.responsible_id]))}
+            people = {caller.db_id: caller.employee}
+            others = [
+                i for i in dict.fromkeys([creator_id, deal.responsible_id]) if i not in people
+            ]
+            if others:
+                people.update(
+                    (row.id, row) for row in await conn.execute(EMPLOYEES, {"ids": others})
                 )
-            }
             stages = list(await conn.execute(ALL_STAGES))
             currencies = await self.currencies(conn)
             primary, members = await self.deal_contacts(conn, caller, [deal.id])
