@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 from graphql import GraphQLError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry import Schema
@@ -31,6 +31,7 @@ from app.observability import record_operation
 from app.settings import Settings
 
 log = logging.getLogger("crm.graphql")
+CLIENT_CLOSED = 499
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 QUERY_ONLY = frozenset({OperationType.QUERY})
@@ -116,6 +117,11 @@ class GraphQLHTTP:
         request = Request(scope, receive)
         try:
             response = await self.handle(request)
+        except ClientDisconnect:
+            # Gone before its request was read: nobody to answer and nothing wrong here. The
+            # access log shows 499, the usual "client closed request".
+            log.info("client disconnected before its request was read")
+            response = Response(status_code=CLIENT_CLOSED)
         except Exception:
             # Resolver crashes are masked inside the result; this is a crash around it.
             log.exception("GraphQL request failed")

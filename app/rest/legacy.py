@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from graphql import GraphQLError, OperationDefinitionNode, parse, validate
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import Scope
@@ -41,6 +41,7 @@ from app.rest.binding import (
 from app.settings import Settings
 
 log = logging.getLogger("crm.rest")
+CLIENT_CLOSED = 499  # the access log's "client closed request"
 PREFIX = "/api/2.0/crm/"
 # The original's maxPage (spec 1.6): legacy lists page up to 1000 items, GraphQL up to 100.
 LEGACY_MAX_PAGE = 1000
@@ -265,6 +266,9 @@ def starlette_routes(
                 response = await answer(route, request, caller)
             except LegacyError as refused:
                 return error_response(refused.status, refused.message, refused.headers)
+            except ClientDisconnect:
+                log.info("client disconnected before its request was read")
+                return Response(status_code=CLIENT_CLOSED)
             except Exception:
                 # Never Starlette's plain-text 500: legacy clients parse the envelope.
                 log.exception("legacy route %s %s failed", route.method, route.path)
