@@ -25,6 +25,8 @@ _LONG_FORM = {
     b"t": b"\\u0009",
 }
 _LEFT_RAW = re.compile(rb"\x7f|\xc2[\x80-\x9f]|[\xf0-\xf4][\x80-\xbf]{3}")
+# The bytes those start with: looking for each is faster than running the pattern.
+_LEFT_RAW_LEADS = (b"\x7f", b"\xc2", b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
 
 
 def _long_form(match: re.Match[bytes]) -> bytes:
@@ -55,7 +57,7 @@ def dumps(value: Any) -> bytes:
     if b"\\" in out:
         out = _ORJSON_ESCAPE.sub(_long_form, out)
     out = out.replace(b"/", b"\\/")
-    if _LEFT_RAW.search(out):
+    if (b"\x7f" in out or not out.isascii()) and any(lead in out for lead in _LEFT_RAW_LEADS):
         out = _LEFT_RAW.sub(_utf16_escape, out)
     return out
 
