@@ -13,6 +13,8 @@ from typing import Any
 
 import orjson
 
+from app.rest.opportunity import CREATE_OPERATION
+
 CREATE = """
 mutation Create($input: CreateOpportunityInput!) {
   createOpportunity(input: $input) {
@@ -95,6 +97,11 @@ def create_input(
 def create_body(data: dict[str, Any]) -> str:
     """The GraphQL request for a create."""
     return _dumps({"query": CREATE, "variables": {"input": data}})
+
+
+def create_wire_body(data: dict[str, Any]) -> str:
+    """The GraphQL create asking for what the legacy route answers (its persisted operation)."""
+    return _dumps({"query": CREATE_OPERATION, "variables": {"input": data}})
 
 
 def legacy_body(data: dict[str, Any]) -> str:
