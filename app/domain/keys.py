@@ -60,6 +60,7 @@ async def key_exists(conn: AsyncConnection, key: str) -> bool:
     return found.first() is not None
 
 
+_EMPLOYEE_COLUMNS = tuple(column.name for column in employee_t.c)
 _BY_DIGEST = (
     select(api_key_t.c.id.label("key_id"), api_key_t.c.digest, employee_t)
     .join(employee_t, employee_t.c.id == api_key_t.c.employee_id)
@@ -80,7 +81,7 @@ async def authenticate(conn: AsyncConnection, presented: str) -> Caller | None:
     # below is constant-time all the same, so that no code path ever compares secrets naively.
     if row is None or not hmac.compare_digest(row["digest"], wanted):
         return None
-    employee = {column.name: row[column.name] for column in employee_t.c}
+    employee = {name: row[name] for name in _EMPLOYEE_COLUMNS}
     return Caller(
         id=row["id"],
         display_name=row["display_name"],

@@ -74,4 +74,5 @@ def api_datetime(value: datetime | None, zone: tzinfo) -> str:
         minutes = int(offset.total_seconds()) // 60
         sign = "+" if minutes >= 0 else "-"
         suffix = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    return f"{local:%Y-%m-%dT%H:%M:%S}.{local.microsecond:06d}0{suffix}"
+    # isoformat pads the year to four digits, as .NET does; strftime's %Y does not on glibc.
+    return f"{local.replace(tzinfo=None).isoformat(timespec='microseconds')}0{suffix}"

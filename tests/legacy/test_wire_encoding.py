@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.rest.wire import dumps
+from app.rest.wire import UNSET_DATE, api_datetime, dumps
 
 
 def _escaped(text: str) -> str:
@@ -89,3 +90,26 @@ def test_decimals_are_exact_numbers() -> None:
 def test_refuses_what_the_wire_has_no_form_for() -> None:
     with pytest.raises(TypeError):
         dumps({"when": object()})
+
+
+@pytest.mark.parametrize(
+    ("value", "zone", "wire"),
+    [
+        (datetime(2026, 11, 30, 9, 5, 7, 123456, tzinfo=UTC), UTC, "2026-11-30T09:05:07.1234560Z"),
+        (
+            datetime(2026, 11, 30, 23, 30, tzinfo=UTC),
+            timezone(timedelta(hours=5, minutes=30)),
+            "2026-12-01T05:00:00.0000000+05:30",
+        ),
+        (
+            datetime(2026, 1, 1, tzinfo=UTC),
+            timezone(-timedelta(hours=3)),
+            "2025-12-31T21:00:00.0000000-03:00",
+        ),
+        # Years before 1000 keep four digits, as .NET writes them.
+        (datetime(999, 3, 4, tzinfo=UTC), UTC, "0999-03-04T00:00:00.0000000Z"),
+        (None, UTC, UNSET_DATE),
+    ],
+)
+def test_api_datetime(value: datetime | None, zone: timezone, wire: str) -> None:
+    assert api_datetime(value, zone) == wire
