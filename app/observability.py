@@ -12,6 +12,9 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("crm.access")
+# The access log's status for a client that left before its request was read (nginx's
+# "client closed request"); nobody receives a response with it.
+CLIENT_CLOSED = 499
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 

@@ -17,7 +17,7 @@ CALLER_ID = bindparam("caller_id", type_=employee_t.c.id.type)
 
 
 def caller_params(caller: Caller) -> dict[str, Any]:
-    """The execution parameters of a statement built with `for_caller=None` conditions."""
+    """The execution parameters of a statement built with `caller=None` conditions."""
     return {"caller_id": caller.id}
 
 

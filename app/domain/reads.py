@@ -51,23 +51,11 @@ async def _by_key(
 
 
 _EMPLOYEES = select(employee_t).where(employee_t.c.id.in_(IDS))
-_CURRENCIES = select(currency_t).where(currency_t.c.abbreviation.in_(IDS))
-_STAGES = select(stage_t).where(stage_t.c.id.in_(IDS))
 
 
 async def employees(conn: AsyncConnection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Row]:
     """Employees by id."""
     return await _by_key(conn, _EMPLOYEES, {"ids": ids}, "id")
-
-
-async def currencies(conn: AsyncConnection, abbrs: Sequence[str]) -> dict[str, Row]:
-    """Currencies by abbreviation."""
-    return await _by_key(conn, _CURRENCIES, {"ids": abbrs}, "abbreviation")
-
-
-async def stages(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Row]:
-    """Stages by id."""
-    return await _by_key(conn, _STAGES, {"ids": ids}, "id")
 
 
 @cache

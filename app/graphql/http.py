@@ -27,11 +27,10 @@ from strawberry.types.graphql import OperationType
 from app.db.engine import Database
 from app.domain.keys import caller_for
 from app.graphql.context import Context
-from app.observability import record_operation
+from app.observability import CLIENT_CLOSED, record_operation
 from app.settings import Settings
 
 log = logging.getLogger("crm.graphql")
-CLIENT_CLOSED = 499
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 QUERY_ONLY = frozenset({OperationType.QUERY})
@@ -118,8 +117,7 @@ class GraphQLHTTP:
         try:
             response = await self.handle(request)
         except ClientDisconnect:
-            # Gone before its request was read: nobody to answer and nothing wrong here. The
-            # access log shows 499, the usual "client closed request".
+            # Gone before its request was read: nobody to answer and nothing wrong here.
             log.info("client disconnected before its request was read")
             response = Response(status_code=CLIENT_CLOSED)
         except Exception:

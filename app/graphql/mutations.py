@@ -24,7 +24,6 @@ from app.graphql.inputs import (
     user_errors,
 )
 from app.graphql.prefetch import load_deal_relations
-from app.graphql.selection import selected_names
 from app.graphql.types import Contact, CustomFieldDefinition, Opportunity
 
 
@@ -87,7 +86,7 @@ class Mutation:
         except DomainError as refused:
             return CreateOpportunityPayload(opportunity=None, errors=user_errors(refused))
         info.context.loaders.opportunity_by_id.prime(row["id"], row)
-        await load_deal_relations(info, [row], selected_names(info, "opportunity"))
+        await load_deal_relations(info, [row], "opportunity")
         return CreateOpportunityPayload(opportunity=Opportunity.from_row(row), errors=[])
 
     @strawberry.mutation(description="Create a contact: a person or a company.")

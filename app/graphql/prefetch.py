@@ -8,20 +8,20 @@ fields that return deals load, in one batch per relation, what the query asks of
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
 from app.graphql.context import Info
+from app.graphql.selection import selected_names
 
 ACCESS = frozenset({"accessList", "canEdit", "canDelete"})
 
 
-async def load_deal_relations(
-    info: Info, rows: Sequence[Mapping[Any, Any]], names: Collection[str]
-) -> None:
-    """Load the relations named in `names` (GraphQL field names of Opportunity) for `rows`."""
-    if not rows or not names:
+async def load_deal_relations(info: Info, rows: Sequence[Mapping[Any, Any]], *path: str) -> None:
+    """Load for `rows` the relations the query asks of the deals at `path` below this field."""
+    if not rows:
         return
+    names = selected_names(info, *path)
     loaders = info.context.loaders
     ids = [row["id"] for row in rows]
     pending: list[Awaitable[Any]] = []

@@ -30,7 +30,6 @@ from app.graphql.filters import (
     contact_order,
 )
 from app.graphql.prefetch import load_deal_relations
-from app.graphql.selection import selected_names
 from app.graphql.types import (
     Contact,
     Currency,
@@ -59,7 +58,7 @@ class Query:
         row = await info.context.loaders.opportunity_by_id.load(id)
         if row is None:
             return None
-        await load_deal_relations(info, [row], selected_names(info))
+        await load_deal_relations(info, [row])
         return Opportunity.from_row(row)
 
     @strawberry.field(

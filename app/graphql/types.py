@@ -37,7 +37,6 @@ from app.graphql.enums import (
 from app.graphql.filters import OpportunityOrder, opportunity_order
 from app.graphql.loaders import Soon, then
 from app.graphql.prefetch import load_deal_relations
-from app.graphql.selection import selected_names
 
 Row = Mapping[Any, Any]
 DEFAULT_AVATAR = "/skins/default/images/default_user_photo_size_32-32.png"
@@ -466,5 +465,5 @@ async def opportunity_connection(
             page=request,
             with_total=wants_total(info),
         )
-    await load_deal_relations(info, page.rows, selected_names(info, "edges", "node"))
+    await load_deal_relations(info, page.rows, "edges", "node")
     return connection(page, Opportunity.from_row)

@@ -28,7 +28,7 @@ from app.domain.errors import MSG_ACCESS_DENIED, MSG_OUT_OF_RANGE
 from app.domain.keys import caller_for
 from app.graphql.context import Context
 from app.graphql.http import BUSY_MESSAGE, RETRY_AFTER_S
-from app.observability import record_operation
+from app.observability import CLIENT_CLOSED, record_operation
 from app.rest import wire
 from app.rest.binding import (
     BindingError,
@@ -41,7 +41,6 @@ from app.rest.binding import (
 from app.settings import Settings
 
 log = logging.getLogger("crm.rest")
-CLIENT_CLOSED = 499  # the access log's "client closed request"
 PREFIX = "/api/2.0/crm/"
 # The original's maxPage (spec 1.6): legacy lists page up to 1000 items, GraphQL up to 100.
 LEGACY_MAX_PAGE = 1000
