@@ -50,11 +50,30 @@ class Settings(BaseSettings):
         description="Comma-separated origins allowed to call the API from a browser (CORS).",
     )
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body (413 above).")
-    max_query_depth: int = Field(12, ge=1, description="Deepest selection (production profile).")
-    max_query_tokens: int = Field(
-        2000, ge=10, description="Most tokens in a document (production)."
+    max_query_depth: int = Field(12, ge=1, description="Deepest selection, introspection aside.")
+    max_query_tokens: int = Field(2000, ge=10, description="Most tokens in a document.")
+    max_query_aliases: int = Field(30, ge=1, description="Most aliases in a document.")
+    max_query_nodes: int = Field(
+        50_000,
+        ge=1,
+        description="Most objects a document could return in the worst case: the product of "
+        "page sizes (first/last) and list caps along each path, summed (GitHub's node limit).",
     )
-    max_query_aliases: int = Field(30, ge=1, description="Most aliases in a document (production).")
+    request_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="Time budget of one request's work: parsing, execution and every SQL "
+        "statement; over it the answer is 503 + Retry-After and what it held is released.",
+    )
+    header_timeout_s: float = Field(
+        10.0, gt=0, description="Time a connection has to send a request's headers."
+    )
+    body_timeout_s: float = Field(
+        20.0, gt=0, description="Time a request has to send its whole body (408 after it)."
+    )
+    max_connections_per_client: int = Field(
+        128, ge=1, description="Open connections one client address may hold per worker."
+    )
     max_in_flight: int = Field(
         256, ge=1, description="Requests handled at once per worker; more get 503 + Retry-After."
     )
