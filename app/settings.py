@@ -85,6 +85,36 @@ class Settings(BaseSettings):
         ge=60,
         description="How long a sign-in token from /api/2.0/authentication lives.",
     )
+    sign_in_failures_free: int = Field(
+        3,
+        ge=0,
+        description="Failed sign-ins a user name may have before each further one locks the "
+        "name out (429) for 1 s, then 2, 4, ... seconds; a success clears them.",
+    )
+    sign_in_lockout_max_s: float = Field(
+        900.0, gt=0, description="Longest lock-out of a user name after failed sign-ins."
+    )
+    sign_in_failure_window_s: float = Field(
+        86_400.0,
+        gt=0,
+        description="A user name's failed sign-ins are forgotten after this long without one.",
+    )
+    sign_in_client_burst: int = Field(
+        20, ge=1, description="Sign-in attempts one client address may make at once (any names)."
+    )
+    sign_in_client_per_minute: float = Field(
+        30.0,
+        gt=0,
+        description="Sign-in attempts per minute one client address regains after its burst.",
+    )
+    sign_in_hash_workers: int = Field(
+        1, ge=1, description="Threads per worker that check sign-in passwords (argon2)."
+    )
+    sign_in_hash_queue: int = Field(
+        4,
+        ge=0,
+        description="Password checks that may wait for a thread; more get 503 + Retry-After.",
+    )
     log_level: str = "info"
     migrate_on_start: bool = Field(True, description="Apply migrations and seed data at startup.")
     sqlite_busy_timeout_ms: int = Field(5000, ge=0)

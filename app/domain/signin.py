@@ -2,16 +2,16 @@
 
 Passwords are hashed with argon2id (memory-hard). A token is an API key with an expiry, so
 every route authenticates it the same way. Unknown users cost the same time as wrong
-passwords, and repeated failures for a name are answered ever more slowly.
+passwords. Attempts are admitted by a `SignInGuard` (app/domain/throttle.py) before any password
+is checked, and checks run on a `Verifier`'s own bounded threads.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
+import threading
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -22,6 +22,7 @@ from app.db.engine import Database
 from app.db.models import api_key_t, employee_t, utcnow
 from app.domain.errors import DomainError, ErrorCode, FieldError
 from app.domain.keys import digest, new_key
+from app.domain.throttle import SignInGuard
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 1024
@@ -73,68 +74,88 @@ async def set_password(
             raise DomainError.one(ErrorCode.NOT_FOUND, "id", "No such employee.")
 
 
-@dataclass
-class Throttle:
-    """Slows down repeated failed sign-ins for a user name (per process).
+class HashQueueFull(Exception):
+    """Every hashing thread is busy and the queue of checks waiting for one is full."""
 
-    The first `free` failures within `window` seconds cost nothing extra; each further one
-    waits twice as long as the one before, up to `ceiling` seconds. A success clears it.
+
+class Verifier:
+    """Checks passwords on a few dedicated threads, with a bounded queue of waiting checks.
+
+    argon2 is CPU-heavy (about 0.14 s and 1.5 cores per check here): on the default executor a
+    burst of guesses would take every core from the other clients, and an unbounded queue would
+    make each answer wait for all the guesses before it.
     """
 
-    free: int = 3
-    window: float = 900.0
-    ceiling: float = 30.0
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    _failures: dict[str, list[float]] = field(default_factory=dict)
+    def __init__(self, *, workers: int = 1, queue: int = 4) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2")
+        self._capacity = workers + queue
+        self._pending = 0  # running or waiting; released by the thread when a check ends
+        self._lock = threading.Lock()
 
-    def _recent(self, name: str) -> list[float]:
-        now = self.clock()
-        recent = [t for t in self._failures.get(name, []) if now - t < self.window]
-        self._failures[name] = recent
-        return recent
+    @property
+    def busy(self) -> int:
+        """Checks running or waiting for a thread."""
+        return self._pending
 
-    def delay(self, name: str) -> float:
-        """Seconds the next failed attempt for this name is held back."""
-        extra = len(self._recent(name)) + 1 - self.free
-        return 0.0 if extra <= 0 else min(self.ceiling, 2.0 ** (extra - 1))
+    async def verify(self, stored: str, password: str) -> bool:
+        """True when the password matches the hash; HashQueueFull when no check can wait."""
+        with self._lock:
+            if self._pending >= self._capacity:
+                raise HashQueueFull
+            self._pending += 1
+        try:
+            running = self._executor.submit(_verify, stored, password)
+        except BaseException:
+            self._release(None)
+            raise
+        # Released when the thread is done, not when the caller stops waiting: a request that
+        # times out or disconnects leaves its check running, and it still takes a thread.
+        running.add_done_callback(self._release)
+        return await asyncio.wrap_future(running)
 
-    async def failed(self, name: str) -> None:
-        """Record a failure and hold the answer back as long as the count says."""
-        wait = self.delay(name)
-        self._recent(name).append(self.clock())
-        if wait:
-            await self.sleep(wait)
+    def _release(self, _: object) -> None:
+        with self._lock:
+            self._pending -= 1
 
-    def succeeded(self, name: str) -> None:
-        """Forget the failures of a name."""
-        self._failures.pop(name, None)
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 async def sign_in(
-    db: Database, *, user_name: str, password: str, ttl: timedelta, throttle: Throttle
+    db: Database,
+    *,
+    user_name: str,
+    password: str,
+    client: str,
+    ttl: timedelta,
+    guard: SignInGuard,
+    verifier: Verifier,
 ) -> tuple[str, datetime] | None:
-    """A fresh token and its expiry, or None (after a constant-time check) when refused."""
+    """A fresh token and its expiry, or None (after a full password check) when refused.
+
+    Raises TooManyAttempts before looking at the password when the name or the client has
+    tried too often, and HashQueueFull when no password check can wait for a thread.
+    """
     name = user_name.strip().lower()
-    async with db.read() as conn:
-        row = (
-            await conn.execute(
-                select(employee_t.c.id, employee_t.c.password_hash).where(
-                    func.lower(employee_t.c.user_name) == name
+    with guard.attempt(name, client):
+        async with db.read() as conn:
+            row = (
+                await conn.execute(
+                    select(employee_t.c.id, employee_t.c.password_hash).where(
+                        func.lower(employee_t.c.user_name) == name
+                    )
                 )
-            )
-        ).first()
-    stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
-    verified: bool
-    try:
-        # argon2 is CPU-heavy; keep the event loop free while it runs.
-        verified = await asyncio.to_thread(_hasher.verify, stored, password)
-    except (VerificationError, InvalidHashError):
-        verified = False
-    if not verified or row is None or not row.password_hash:
-        await throttle.failed(name)
-        return None
-    throttle.succeeded(name)
+            ).first()
+        stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
+        verified = await verifier.verify(stored, password)
+        if not verified or row is None or not row.password_hash:
+            guard.failed(name)
+            return None
+        guard.succeeded(name)
     token = new_key()
     expires = utcnow() + ttl
     async with db.write() as conn:

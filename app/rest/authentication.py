@@ -10,7 +10,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.db.engine import Database
-from app.domain.signin import Throttle, sign_in
+from app.domain.signin import HashQueueFull, Verifier, sign_in
+from app.domain.throttle import Limits, SignInGuard, TooManyAttempts
 from app.observability import record_operation
 from app.rest import wire
 from app.rest.binding import (
@@ -27,12 +28,63 @@ from app.settings import Settings
 PATH = "/api/2.0/authentication"
 PARAMS = {"userName": STRING, "password": STRING}
 FAILED = "User authentication failed"
+HASHING_BUSY = "Too many sign-ins are being checked; retry after a moment."
 
 
-def routes(db: Database, settings: Settings) -> list[Route]:
-    """The sign-in route, with and without `.json`."""
-    throttle = Throttle()
+def guard_for(settings: Settings) -> SignInGuard:
+    """The attempt limits the settings ask for (this process's own state)."""
+    return SignInGuard(
+        Limits(
+            failures_free=settings.sign_in_failures_free,
+            lockout_max_s=settings.sign_in_lockout_max_s,
+            failure_window_s=settings.sign_in_failure_window_s,
+            client_burst=settings.sign_in_client_burst,
+            client_per_minute=settings.sign_in_client_per_minute,
+        )
+    )
+
+
+def routes(
+    db: Database,
+    settings: Settings,
+    *,
+    guard: SignInGuard | None = None,
+    verifier: Verifier | None = None,
+) -> list[Route]:
+    """The sign-in route, with and without `.json` (limits from the settings unless given)."""
+    guard = guard or guard_for(settings)
+    verifier = verifier or Verifier(
+        workers=settings.sign_in_hash_workers, queue=settings.sign_in_hash_queue
+    )
     ttl = timedelta(seconds=settings.token_ttl_s)
+
+    async def answer(request: Request, user_name: str | None, password: str | None) -> Response:
+        if not (user_name and password):
+            return error_response(401, FAILED)
+        # Behind a reverse proxy every client shares its address: the bucket is then the proxy's.
+        client = request.client.host if request.client else ""
+        try:
+            signed = await sign_in(
+                db,
+                user_name=user_name,
+                password=password,
+                client=client,
+                ttl=ttl,
+                guard=guard,
+                verifier=verifier,
+            )
+        except TooManyAttempts as refused:
+            return error_response(429, refused.message, _retry_after(refused.retry_after_s))
+        except HashQueueFull:
+            return error_response(503, HASHING_BUSY, _retry_after(1))
+        if signed is None:
+            return error_response(401, FAILED)
+        token, expires = signed
+        body: dict[str, Any] = {
+            "token": token,
+            "expires": wire.api_datetime(expires, settings.zone),
+        }
+        return Response(envelope(201, body), status_code=201, media_type="application/json")
 
     async def endpoint(request: Request) -> Response:
         record_operation(request.scope, "LegacySignIn")
@@ -45,25 +97,16 @@ def routes(db: Database, settings: Settings) -> list[Route]:
             return error_response(413, str(refused))
         except UnsupportedMediaType as refused:
             return error_response(415, f"Unsupported media type: {refused}")
-        user_name, password = given["userName"], given["password"]
-        signed = None
-        if user_name and password:
-            signed = await sign_in(
-                db, user_name=user_name, password=password, ttl=ttl, throttle=throttle
-            )
-        if signed is None:
-            return error_response(401, FAILED)
-        token, expires = signed
-        body: dict[str, Any] = {
-            "token": token,
-            "expires": wire.api_datetime(expires, settings.zone),
-        }
-        return Response(envelope(201, body), status_code=201, media_type="application/json")
+        return await answer(request, given["userName"], given["password"])
 
     return [
         Route(PATH, endpoint, methods=["POST"]),
         Route(f"{PATH}.json", endpoint, methods=["POST"]),
     ]
+
+
+def _retry_after(seconds: int) -> dict[str, str]:
+    return {"Retry-After": str(max(1, seconds))}
 
 
 def openapi_paths() -> dict[str, Any]:
@@ -123,6 +166,11 @@ def openapi_paths() -> dict[str, Any]:
             "401": {"description": "Wrong user name or password", "content": error},
             "413": {"description": "Body too large", "content": error},
             "415": {"description": "Unsupported body type", "content": error},
+            "429": {
+                "description": "Too many attempts for this user name or from this address; "
+                "retry after `Retry-After` seconds",
+                "content": error,
+            },
             "503": {"description": "Busy; retry later", "content": error},
         },
     }
