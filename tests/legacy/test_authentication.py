@@ -378,6 +378,31 @@ async def test_a_full_hash_queue_is_503_without_hashing(
     assert verifier.busy == 0
 
 
+def test_the_limits_come_from_the_settings(settings: Settings) -> None:
+    # given
+    tuned = settings.model_copy(
+        update={
+            "sign_in_failures_free": 7,
+            "sign_in_lockout_max_s": 60.0,
+            "sign_in_failure_window_s": 600.0,
+            "sign_in_client_burst": 5,
+            "sign_in_client_per_minute": 2.0,
+        }
+    )
+
+    # when
+    guard = authentication.guard_for(tuned)
+
+    # then
+    assert guard.limits == Limits(
+        failures_free=7,
+        lockout_max_s=60,
+        failure_window_s=600,
+        client_burst=5,
+        client_per_minute=2,
+    )
+
+
 def test_the_guard_forgets_the_oldest_names_beyond_its_bound() -> None:
     # given
     guard = SignInGuard(Limits(failures_free=0), clock=Clock(), max_tracked=4)
