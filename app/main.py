@@ -25,6 +25,7 @@ from app.graphql.schema import build_schema
 from app.health import healthz, readyz
 from app.observability import RequestLog
 from app.overload import InFlightLimit
+from app.request_body import ReadBodyFirst
 from app.rest import authentication
 from app.rest import contacts as legacy_contacts
 from app.rest import custom_fields as legacy_custom_fields
@@ -114,6 +115,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes.append(assets_route(assets))
     middleware = [
         Middleware(RequestLog),
+        # Before the in-flight count: a request counts only once its body has arrived.
+        Middleware(
+            ReadBodyFirst,
+            max_body_bytes=settings.max_body_bytes,
+            body_timeout_s=settings.body_timeout_s,
+        ),
         Middleware(InFlightLimit, limit=settings.max_in_flight),
     ]
     if settings.cors_origins:

@@ -7,13 +7,63 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 RETRY_AFTER_S = 1
 EXEMPT = ("/healthz", "/readyz")
+# The .NET HResult of a plain `Exception`, which the original's envelope carries for statuses
+# that map to no more specific exception (spec 1.5).
+HRESULT_OTHER = -2146233088
+BUSY_MESSAGE = "The service is busy; retry after a moment."
+
+
+def refusal_body(
+    path: str, status: int, message: str, *, code: str | None = None, hresult: int = HRESULT_OTHER
+) -> bytes:
+    """An error answered before routing: the legacy envelope under /api/, GraphQL's elsewhere."""
+    if path.startswith("/api/"):
+        return orjson.dumps(
+            {
+                "status": 1,
+                "statusCode": status,
+                "error": {"message": message, "hresult": hresult, "data": {}},
+            }
+        )
+    error: dict[str, object] = {"message": message}
+    if code is not None:
+        error["extensions"] = {"code": code}
+    return orjson.dumps({"errors": [error]})
+
+
+async def send_refusal(
+    scope: Scope,
+    send: Send,
+    status: int,
+    message: str,
+    *,
+    code: str | None = None,
+    hresult: int = HRESULT_OTHER,
+    headers: tuple[tuple[bytes, bytes], ...] = (),
+) -> None:
+    """Answer `status` with the error body its path's clients parse."""
+    body = refusal_body(scope["path"], status, message, code=code, hresult=hresult)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 class InFlightLimit:
     """Answer 503 with Retry-After instead of queueing without bound.
 
     A request over the limit costs no database work and no parsing, so the requests already
-    admitted keep their latency while clients back off.
+    admitted keep their latency while clients back off. Only requests whose body has arrived
+    reach it (see `app.request_body.ReadBodyFirst`): a slow sender holds a connection, not a
+    place here.
     """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
@@ -26,36 +76,16 @@ class InFlightLimit:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.limit:
-            await self._refuse(scope, send)
+            await send_refusal(
+                scope,
+                send,
+                503,
+                BUSY_MESSAGE,
+                headers=((b"retry-after", str(RETRY_AFTER_S).encode()),),
+            )
             return
         self.in_flight += 1
         try:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
-
-    @staticmethod
-    async def _refuse(scope: Scope, send: Send) -> None:
-        message = "The service is busy; retry after a moment."
-        if scope["path"].startswith("/api/"):
-            body = orjson.dumps(
-                {
-                    "status": 1,
-                    "statusCode": 503,
-                    "error": {"message": message, "hresult": -2146233088, "data": {}},
-                }
-            )
-        else:
-            body = orjson.dumps({"errors": [{"message": message}]})
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 503,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", str(RETRY_AFTER_S).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
