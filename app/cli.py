@@ -21,6 +21,8 @@ from app.main import open_database, prepare_database
 from app.settings import Settings
 
 T = TypeVar("T")
+# uvicorn's own default, said here: an idle keep-alive connection is closed after it.
+KEEP_ALIVE_S = 5
 
 
 def _with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
@@ -50,7 +52,14 @@ def _serve(settings: Settings, _: argparse.Namespace) -> None:
         port=settings.port,
         workers=settings.workers,
         loop="uvloop",
-        http="httptools",
+        # By import path: each worker process imports it and reads the limits from the settings.
+        http="app.http_protocol:GuardedHttpToolsProtocol",
+        # No WebSocket routes; an upgrade would also take the connection out of the
+        # per-client count without telling it.
+        ws="none",
+        # uvicorn's limit_concurrency is not set: it answers 503 to everyone once connections
+        # plus tasks reach it, so a crowd of slow clients would lock everyone out again.
+        timeout_keep_alive=KEEP_ALIVE_S,
         log_level=settings.log_level,
         access_log=False,
         log_config=log_config(settings.log_level),
