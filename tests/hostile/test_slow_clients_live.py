@@ -226,3 +226,47 @@ async def served_again(live: Live, source: str) -> bool:
             return True
         await asyncio.sleep(0.2)
     return False
+
+
+TOO_LARGE = b"HTTP/1.1 431 Request Header Fields Too Large"
+
+
+async def send_headers(live: Live, count: int) -> tuple[bytes, int]:
+    """A request with `count` headers of 1000 bytes, sent as fast as the server reads: what
+    the server answered first (RESET if it cut the connection) and how many headers went."""
+    one = b"X-Padding: " + b"a" * 987 + b"\r\n"
+    sent = 0
+    async with connection(live, "127.0.0.2") as (reader, writer):
+        try:
+            writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            while sent < count:
+                batch = min(100, count - sent)
+                writer.write(one * batch)
+                await writer.drain()
+                sent += batch
+            writer.write(b"\r\n")
+            await writer.drain()
+            answer = await asyncio.wait_for(reader.readline(), GIVE_UP_S)
+        except ConnectionError:
+            # Cut off while still sending: the kernel drops the 431 it had received.
+            answer = RESET
+    return answer.rstrip(), sent
+
+
+@pytest.mark.parametrize(
+    ("count", "answers"),
+    [
+        pytest.param(60, {b"HTTP/1.1 200 OK"}, id="60-KB"),
+        pytest.param(70, {TOO_LARGE}, id="70-KB"),
+        pytest.param(100_000, {TOO_LARGE, RESET}, id="100-MB"),
+    ],
+)
+async def test_headers_over_64_kib_are_431(guarded: Live, count: int, answers: set[bytes]) -> None:
+    # when
+    answer, sent = await send_headers(guarded, count)
+
+    # then: refused before much more than the limit was taken
+    assert answer in answers
+    if answer != b"HTTP/1.1 200 OK":
+        assert sent < 1000, sent
+    assert await still_serves(guarded) == 200
