@@ -1,10 +1,11 @@
-"""uvicorn's httptools protocol with a deadline for headers and a bound on connections per client.
+"""uvicorn's httptools protocol with a deadline and a size bound for headers, and a bound on
+connections per client address.
 
-uvicorn has neither: a connection that sends nothing, or a header byte every few seconds, stays
-open forever, and one address may open as many connections as the worker has descriptors. Nor,
-with httptools, a bound on the size of the headers: it is added here too. The
-body has its deadline in `app.request_body.ReadBodyFirst`, where the path is known and the
-answer can be the envelope its clients parse.
+uvicorn has none of them: a connection that sends nothing, or a header byte every few seconds,
+stays open forever; httptools takes headers of any size; one address may open as many
+connections as the worker has descriptors. The body has its deadline in
+`app.request_body.ReadBodyFirst`, where the path is known and the answer can be the envelope
+its clients parse.
 """
 
 from __future__ import annotations
@@ -234,7 +235,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         )
         if self.transport.can_write_eof():
             self.transport.write_eof()
-        # Closed when the client closes its side (eof_received) or after the linger.
+        # Closed when the client closes its side (eof_received) or after the linger; the timer
+        # takes the header deadline's place, which connection_lost cancels.
         self.header_deadline = self.loop.call_later(LINGER_S, self.transport.close)
         self._log_refusal(address)
 
