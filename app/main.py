@@ -33,8 +33,8 @@ from app.rest import opportunity as legacy_opportunity
 from app.rest import opportunity_lists as legacy_opportunity_lists
 from app.rest import settings as legacy_settings
 from app.rest import stages as legacy_stages
-from app.rest.legacy import starlette_routes
 from app.rest.openapi import openapi_endpoint
+from app.rest.runner import starlette_routes
 from app.settings import Settings
 
 log = logging.getLogger("crm")
@@ -57,6 +57,7 @@ def open_database(settings: Settings) -> Database:
         read_pool_size=settings.read_pool_size,
         pool_size=settings.pool_size,
         write_timeout_s=settings.write_timeout_s,
+        statement_timeout_s=settings.request_timeout_s,
     )
 
 

@@ -102,12 +102,13 @@ async def other(db: Database) -> Person:
 class GraphQL:
     """Runs documents through the schema, as a given person."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, schema: Any = SCHEMA) -> None:
         self.db = db
         self.settings = settings
+        self.schema = schema
 
     async def __call__(self, document: str, as_: Person, **variables: Any) -> dict[str, Any]:
-        result = await SCHEMA.execute(
+        result = await self.schema.execute(
             document,
             variable_values=variables,
             context_value=Context(db=self.db, settings=self.settings, caller=as_.caller),
@@ -117,7 +118,7 @@ class GraphQL:
         return result.data
 
     async def raw(self, document: str, as_: Person, **variables: Any) -> Any:
-        return await SCHEMA.execute(
+        return await self.schema.execute(
             document,
             variable_values=variables,
             context_value=Context(db=self.db, settings=self.settings, caller=as_.caller),

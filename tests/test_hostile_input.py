@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from app.db import models
 from app.db.engine import Database
+from app.domain.bounds import MAX_MEMBERS
 from app.graphql.schema import build_schema
 from tests.conftest import GraphQL, Person, count_rows, nothing_written
 from tests.factories import contact, field
@@ -291,17 +292,38 @@ async def test_malicious_legacy_bodies_are_refused(
     assert await nothing_written(db)
 
 
-async def test_ten_thousand_members_are_handled(
+async def test_ten_thousand_members_are_refused_before_any_lookup(
     client: httpx.AsyncClient, db: Database, gql: GraphQL, user: Person
 ) -> None:
+    # given: three real contacts among ten thousand made-up ids
     real = [await contact(gql, user, companyName=f"Company {i}") for i in range(3)]
     members = [*range(1_000_000, 1_010_000 - len(real)), *real]
 
+    # when
     response = await client.post(
         LEGACY, json=legacy_body(user, members=members), headers={"Authorization": user.key}
     )
 
-    assert response.status_code == 200
+    # then: a deal holds at most MAX_MEMBERS members, so the request is refused whole
+    assert response.status_code == 400
+    assert f"At most {MAX_MEMBERS} members" in response.json()["error"]["message"]
+    assert await nothing_written(db)
+
+
+async def test_members_up_to_the_cap_are_kept(
+    client: httpx.AsyncClient, db: Database, gql: GraphQL, user: Person
+) -> None:
+    # given: the cap filled with unknown ids and three real contacts
+    real = [await contact(gql, user, companyName=f"Company {i}") for i in range(3)]
+    members = [*range(1_000_000, 1_000_000 + MAX_MEMBERS - len(real)), *real]
+
+    # when
+    response = await client.post(
+        LEGACY, json=legacy_body(user, members=members), headers={"Authorization": user.key}
+    )
+
+    # then: unknown ids are skipped silently, as the original does
+    assert response.status_code == 200, response.text
     assert sorted(m["id"] for m in response.json()["response"]["members"]) == sorted(real)
     assert await count_rows(db, models.OpportunityMember) == 3
 

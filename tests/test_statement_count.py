@@ -12,6 +12,8 @@ from sqlalchemy import event
 
 from app.db.engine import Database
 from app.domain.opportunities import NewOpportunity, create_opportunity
+from app.graphql.schema import build_schema
+from app.settings import Settings
 from tests.conftest import GraphQL, Person
 from tests.factories import contact, field
 
@@ -36,6 +38,16 @@ query Page($first: Int!) {
   }
 }
 """
+
+# EVERYTHING asks for every nested list, the members' access lists included: at 100 deals its
+# worst case is about a million objects, far over the default node budget (which is what the
+# budget is for). Counting statements needs the whole document to run.
+ROOMY = build_schema(Settings(_env_file=None, max_query_nodes=10_000_000))  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def gql(db: Database, settings: Settings) -> GraphQL:
+    return GraphQL(db, settings, schema=ROOMY)
 
 
 @contextmanager

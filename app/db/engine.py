@@ -10,13 +10,12 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from app.db.budget import arm, install_clock
+from app.db.faults import DatabaseBusy, Unavailable, classify
 
-class DatabaseBusy(Exception):
-    """The database could not take the work in time; the caller should retry later."""
+__all__ = ["Database", "DatabaseBusy", "RequestDatabase", "SharedReader", "Unavailable"]
 
 
 def _begin_immediate(connection: Connection) -> None:
@@ -42,6 +41,17 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
     return on_connect
 
 
+def _postgres_settings(statement_timeout_s: float) -> dict[str, str]:
+    """Session settings of every PostgreSQL connection."""
+    return {
+        # No statement outlives the request that sent it, even if its task is gone.
+        "statement_timeout": str(int(statement_timeout_s * 1000)),
+        "idle_in_transaction_session_timeout": str(int(statement_timeout_s * 2000)),
+        # JIT compiles each list statement for 100+ ms and never pays back on page-sized reads.
+        "jit": "off",
+    }
+
+
 class Database:
     """Where reads and writes go, and how a write transaction starts."""
 
@@ -53,6 +63,7 @@ class Database:
         read_pool_size: int = 4,
         pool_size: int = 20,
         write_timeout_s: float = 5.0,
+        statement_timeout_s: float = 30.0,
         echo: bool = False,
     ) -> None:
         parsed = make_url(url)
@@ -77,11 +88,13 @@ class Database:
                 url,
                 pool_size=read_pool_size,
                 max_overflow=0,
-                pool_timeout=30,
+                # Waiting longer for a reader than a request may take helps nobody.
+                pool_timeout=statement_timeout_s,
                 echo=echo,
             )
             for engine in (self.writer, self.reader):
                 event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+                event.listen(engine.sync_engine, "connect", install_clock)
             # Writers take the write lock up front. Readers send no BEGIN at all: each
             # statement then reads its own snapshot, which saves a round trip per read.
             event.listen(self.writer.sync_engine, "begin", _begin_immediate)
@@ -94,6 +107,7 @@ class Database:
                 max_overflow=pool_size // 2,
                 pool_timeout=write_timeout_s,
                 echo=echo,
+                connect_args={"server_settings": _postgres_settings(statement_timeout_s)},
             )
             self.reader = self.writer
 
@@ -102,31 +116,43 @@ class Database:
         """Every distinct engine, for instrumentation and disposal."""
         return (self.writer,) if self.reader is self.writer else (self.writer, self.reader)
 
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
+    def write(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """One write transaction: committed when the block ends, rolled back on error."""
-        try:
-            async with self.writer.begin() as conn:
-                yield conn
-        except PoolTimeout as exc:
-            raise DatabaseBusy("the database writer is busy") from exc
-        except OperationalError as exc:
-            if "database is locked" in str(exc) or "database is busy" in str(exc):
-                raise DatabaseBusy("the database is locked by another writer") from exc
-            raise
+        return self._write()
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
+    async def _write(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            async with self.writer.begin() as conn:
+                arm(conn.info)
+                yield conn
+        except Exception as exc:
+            if (fault := classify(exc)) is None or fault is exc:
+                raise
+            raise fault from exc
+
+    def read(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A connection for reads; on SQLite each statement sees the last committed state."""
+        return self._read()
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncConnection]:
         try:
             async with self.reader.connect() as conn:
+                arm(conn.info)
                 yield conn
-        except PoolTimeout as exc:
-            raise DatabaseBusy("no database connection came free in time") from exc
+        except Exception as exc:
+            if (fault := classify(exc)) is None or fault is exc:
+                raise
+            raise fault from exc
 
     def shared_reader(self) -> SharedReader:
         """A reader connection that one request's concurrent reads take turns on."""
         return SharedReader(self)
+
+    def for_request(self) -> Database:
+        """This database as one request sees it: all its reads on one shared connection."""
+        return RequestDatabase(self)
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
@@ -178,3 +204,36 @@ class SharedReader:
         held, self._held, self._conn = self._held, None, None
         if held is not None:
             await held.__aexit__(None, None, None)
+
+
+class RequestDatabase(Database):
+    """One request's view of a database: every read it makes takes turns on one connection.
+
+    However many fields or aliases a request resolves at once, it holds at most one reader
+    connection (and a writer while it writes), so one request cannot take the readers of all.
+    """
+
+    def __init__(self, db: Database) -> None:  # no engines of its own: it borrows db's
+        self.url, self.is_sqlite, self.shared = db.url, db.is_sqlite, db.shared
+        self.writer, self.reader = db.writer, db.reader
+        self._base = db
+        self._shared_reader = SharedReader(db)
+
+    def read(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """The request's shared reader connection, for one use."""
+        return self._shared_reader.connect()
+
+    def write(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A write transaction of the underlying database."""
+        return self._base.write()
+
+    def shared_reader(self) -> SharedReader:
+        """The request's one shared reader."""
+        return self._shared_reader
+
+    def for_request(self) -> Database:
+        """Already a request's view."""
+        return self
+
+    async def dispose(self) -> None:
+        """The engines belong to the underlying database."""

@@ -21,6 +21,7 @@ from app.db.models import (
     utcnow,
 )
 from app.domain.access import can_edit_contact, contact_readable
+from app.domain.bounds import access_list_errors
 from app.domain.caller import Caller
 from app.domain.enums import ShareType
 from app.domain.errors import MSG_ACCESS_DENIED, DomainError, ErrorCode, FieldError
@@ -135,7 +136,9 @@ async def _currency_error(conn: AsyncConnection, abbr: str) -> FieldError | None
 
 async def create_contact(db: Database, caller: Caller, new: NewContact) -> Mapping[Any, Any]:
     """Store a contact; a private one (share type NONE) is visible to its list and its creator."""
-    errors = _errors(new)
+    errors = _errors(new) + access_list_errors(
+        new.access_list, caller.id, is_private=new.share_type == ShareType.NONE
+    )
     currency = (new.currency_abbr or "").upper() or None
     async with db.write() as conn:
         if currency and (bad := await _currency_error(conn, currency)):
@@ -248,6 +251,9 @@ async def update_contact(
         stored = await _editable(conn, caller, contact_id)
         is_company = bool(stored["is_company"])
         errors = _kind_errors(new, is_company=is_company) + _length_errors(new)
+        errors += access_list_errors(
+            new.access_list, caller.id, is_private=new.share_type == ShareType.NONE
+        )
         if currency and (bad := await _currency_error(conn, currency)):
             errors.append(bad)
         if errors:

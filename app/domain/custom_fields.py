@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 
 from app.db.engine import Database
 from app.db.models import custom_field_t, utcnow
+from app.domain.bounds import MAX_FIELD_DEFINITIONS, ensure_room, over_cap
 from app.domain.caller import Caller
 from app.domain.enums import CustomFieldType
 from app.domain.errors import (
@@ -71,6 +72,13 @@ async def create_definition(
     if bad_mask := mask_error(new.field_type, new.mask):
         raise DomainError([bad_mask])
     async with db.write() as conn:
+        await ensure_room(
+            conn,
+            custom_field_t,
+            MAX_FIELD_DEFINITIONS,
+            f"custom fields of {new.entity_type} records",
+            entity_type=new.entity_type,
+        )
         position = new.position
         if position == 0:
             last = await conn.execute(
@@ -164,6 +172,8 @@ async def reorder_definitions(
     position (administrators only).
     """
     require_admin(caller, "Only administrators can reorder custom fields.")
+    if errors := over_cap("ids", len(ids), 2 * MAX_FIELD_DEFINITIONS, "custom fields"):
+        raise DomainError(errors)
     async with db.write() as conn:
         # Definitions are few: reading them all avoids an IN list as long as the input.
         stored = await conn.execute(select(custom_field_t.c.id, custom_field_t.c.entity_type))

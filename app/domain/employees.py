@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
 from app.db.models import api_key_t, employee_t, system_flag_t, utcnow
+from app.domain.bounds import MAX_EMPLOYEES, ensure_room
 from app.domain.caller import Caller
 from app.domain.errors import DomainError, ErrorCode, FieldError, require_admin
 from app.domain.keys import IssuedKey, key_exists, new_key, store_key
@@ -71,6 +72,7 @@ async def _with_first_key(
         raise DomainError(errors)
     key = new_key()
     async with db.write() as conn:
+        await ensure_room(conn, employee_t, MAX_EMPLOYEES, "employees")
         row = await _insert_employee(
             conn, display_name=display_name, title=title, is_admin=is_admin, actor=actor
         )

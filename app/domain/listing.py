@@ -17,8 +17,10 @@ from app.db.engine import Database
 from app.db.models import contact_t, employee_t, member_t, opportunity_t, stage_t
 from app.db.types import UTCDateTime
 from app.domain.access import contact_readable, opportunity_visible
+from app.domain.bounds import MAX_ORDER_TERMS, MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS
 from app.domain.caller import Caller
 from app.domain.enums import StageType
+from app.domain.errors import DomainError, ErrorCode
 from app.domain.paging import KeyKind, Page, PageRequest, SortKey, fetch_page
 
 # Unset close dates sort first, as the original's DateTime.MinValue does.
@@ -77,7 +79,24 @@ def close_date() -> ColumnElement[datetime]:
 
 
 def _words(search: str | None) -> list[str]:
-    return [w for w in re.split(r"\s+", search or "") if w]
+    """The words of a search, refused before any SQL is built when there are too many."""
+    if search is not None and len(search) > MAX_SEARCH_LENGTH:
+        raise DomainError.one(
+            ErrorCode.TOO_LONG, "search", f"A search has at most {MAX_SEARCH_LENGTH} characters."
+        )
+    words = [w for w in re.split(r"\s+", search or "") if w]
+    if len(words) > MAX_SEARCH_WORDS:
+        raise DomainError.one(
+            ErrorCode.TOO_LONG, "search", f"A search has at most {MAX_SEARCH_WORDS} words."
+        )
+    return words
+
+
+def _order_terms(order: Sequence[Any]) -> None:
+    if len(order) > MAX_ORDER_TERMS:
+        raise DomainError.one(
+            ErrorCode.TOO_LONG, "orderBy", f"Order by at most {MAX_ORDER_TERMS} terms."
+        )
 
 
 def _like_escape(word: str) -> str:
@@ -169,6 +188,7 @@ async def opportunity_page(
     with_total: bool,
 ) -> Page:
     """One page of the deals the caller may see, filtered and ordered; id breaks ties."""
+    _order_terms(order)
     order = list(order or DEFAULT_OPPORTUNITY_ORDER)
     keys = [_opportunity_key(sort, descending, db.is_sqlite) for sort, descending in order]
     if all(sort is not OpportunitySort.ID for sort, _ in order):
@@ -184,14 +204,15 @@ async def opportunity_page(
 
 
 async def opportunity_ids_where(
-    conn: AsyncConnection, caller: Caller, where: OpportunityFilter
+    conn: AsyncConnection, caller: Caller, where: OpportunityFilter, *, limit: int
 ) -> list[int]:
-    """Ids of every deal the caller may see that meets `where`, in the default list order."""
+    """Ids of the first `limit` deals the caller may see that meet `where`, in list order."""
     query = (
         select(opportunity_t.c.id)
         .join(stage_t, stage_t.c.id == opportunity_t.c.stage_id)
         .where(*_opportunity_conditions(caller, where))
         .order_by(stage_t.c.sort_order, func.lower(opportunity_t.c.title), opportunity_t.c.id)
+        .limit(limit)
     )
     return list((await conn.execute(query)).scalars())
 
@@ -217,6 +238,7 @@ async def contact_page(
     with_total: bool,
 ) -> Page:
     """One page of the contacts the caller may read."""
+    _order_terms(order)
     order = list(order or ((ContactSort.DISPLAY_NAME, False),))
     keys = []
     for sort, descending in order:

@@ -30,6 +30,7 @@ from app.db.models import (
 )
 from app.db.types import MONEY_PRECISION, MONEY_SCALE
 from app.domain.access import caller_params, contact_readable
+from app.domain.bounds import access_list_errors, custom_value_errors, member_errors
 from app.domain.caller import Caller
 from app.domain.enums import BidType
 from app.domain.errors import (
@@ -145,7 +146,16 @@ def _input_errors(new: NewOpportunity) -> list[FieldError]:
         errors.append(FieldError(ErrorCode.REQUIRED, "bidCurrencyAbbr", "A currency is required."))
     if (bad_money := money_error(new.bid_value, "bidValue")) is not None:
         errors.append(bad_money)
+    errors += member_errors(new.members, new.contact_id)
+    errors += custom_value_errors(new.custom_fields)
     return errors
+
+
+def _bound_errors(new: NewOpportunity, caller: Caller) -> list[FieldError]:
+    """Checks that need no database: the input's own, then the caps that need the caller."""
+    return _input_errors(new) + access_list_errors(
+        new.access_list, caller.id, is_private=new.is_private
+    )
 
 
 @cache
@@ -208,7 +218,7 @@ async def validation_errors(
 ) -> list[FieldError]:
     """Every reason the create refuses `new`, in its order; a full update runs the same checks."""
     currency = (new.bid_currency_abbr or "").upper()
-    return _input_errors(new) + await _reference_errors(conn, caller, new, currency)
+    return _bound_errors(new, caller) + await _reference_errors(conn, caller, new, currency)
 
 
 def deal_values(new: NewOpportunity) -> dict[str, Any]:
@@ -273,7 +283,7 @@ async def _create(
     idempotency: Idempotency | None,
     request_hash: str,
 ) -> Mapping[Any, Any]:
-    errors = _input_errors(new)
+    errors = _bound_errors(new, caller)
     errors += key_errors(idempotency.key if idempotency else None)
     currency = (new.bid_currency_abbr or "").upper()
     async with db.write() as conn:

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, insert, select, update
+from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
@@ -25,6 +25,13 @@ from app.db.models import (
     utcnow,
 )
 from app.domain.access import can_edit_opportunity, contact_readable, opportunity_visible
+from app.domain.bounds import (
+    MAX_BATCH,
+    MAX_MEMBERS,
+    access_list_errors,
+    batch_errors,
+    over_cap,
+)
 from app.domain.caller import Caller
 from app.domain.contacts import MSG_NOT_FOUND as MSG_CONTACT_NOT_FOUND
 from app.domain.enums import StageType
@@ -246,6 +253,8 @@ async def delete_opportunities(*, db: Database, caller: Caller, ids: Sequence[in
     """
     if not ids:
         raise DomainError.one(ErrorCode.REQUIRED, "ids", "List the opportunities to delete.")
+    if errors := batch_errors(ids):
+        raise DomainError(errors)
     async with db.write() as conn:
         deals = await _editable(conn, caller, await _visible(conn, caller, ids))
         await _delete(conn, deals)
@@ -261,7 +270,14 @@ async def delete_opportunities_where(
     they were, in the default list order (stage, then title).
     """
     async with db.write() as conn:
-        ids = await opportunity_ids_where(conn, caller, where)
+        ids = await opportunity_ids_where(conn, caller, where, limit=MAX_BATCH + 1)
+        if len(ids) > MAX_BATCH:
+            # All or nothing: a partial delete would leave the caller guessing what remains.
+            raise DomainError.one(
+                ErrorCode.TOO_LONG,
+                "filter",
+                f"More than {MAX_BATCH} opportunities match; narrow the filter.",
+            )
         deals = await _editable(conn, caller, await _visible(conn, caller, ids))
         await _delete(conn, deals)
     return deals
@@ -308,6 +324,8 @@ async def set_access(
     access_list: Sequence[uuid.UUID],
 ) -> Row:
     """Make a deal private to a list (the caller added) or public; administrators and creator."""
+    if errors := access_list_errors(access_list, caller.id, is_private=is_private):
+        raise DomainError(errors)
     async with db.write() as conn:
         deal = await _one_visible(conn, caller, opportunity_id)
         if not _owns_access(caller, deal):
@@ -331,6 +349,9 @@ async def set_access_many(
     """
     if not ids:
         raise DomainError.one(ErrorCode.REQUIRED, "ids", "List the opportunities to change.")
+    errors = batch_errors(ids) + access_list_errors(access_list, caller.id, is_private=is_private)
+    if errors:
+        raise DomainError(errors)
     async with db.write() as conn:
         owned = [d["id"] for d in await _visible(conn, caller, ids) if _owns_access(caller, d)]
         holders = await access_holders(conn, caller, is_private=is_private, access_list=access_list)
@@ -366,6 +387,11 @@ async def add_member(*, db: Database, caller: Caller, opportunity_id: int, conta
         await _member_change(conn, caller, opportunity_id, contact_id)
         linked = await conn.execute(select(exists().where(_link(opportunity_id, contact_id))))
         if not linked.scalar():
+            members = await conn.execute(
+                select(func.count()).where(member_t.c.opportunity_id == opportunity_id)
+            )
+            if errors := over_cap("contactId", members.scalar_one() + 1, MAX_MEMBERS, "members"):
+                raise DomainError(errors)
             await conn.execute(
                 insert(member_t).values(opportunity_id=opportunity_id, contact_id=contact_id)
             )

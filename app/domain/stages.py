@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
 from app.db.models import opportunity_t, stage_t, utcnow
+from app.domain.bounds import MAX_STAGES, ensure_room, over_cap
 from app.domain.caller import Caller
 from app.domain.enums import StageType
 from app.domain.errors import (
@@ -90,6 +91,7 @@ async def create_stage(*, db: Database, caller: Caller, fields: StageFields) -> 
     if errors := _field_errors(fields):
         raise DomainError(errors)
     async with db.write() as conn:
+        await ensure_room(conn, stage_t, MAX_STAGES, "stages")
         last = await conn.execute(select(func.max(stage_t.c.sort_order)))
         highest = last.scalar()
         now = utcnow()
@@ -159,6 +161,8 @@ async def reorder_stages(
     Stages left out keep their sort order (administrators only).
     """
     require_admin(caller, MSG_ADMINS_ONLY)
+    if errors := over_cap("ids", len(ids), MAX_STAGES, "stages"):
+        raise DomainError(errors)
     async with db.write() as conn:
         # The pipeline is short: reading every stage avoids an IN list as long as the input.
         stored = (await conn.execute(select(stage_t.c.id))).scalars().all()

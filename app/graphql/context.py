@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from strawberry.types import Info as StrawberryInfo
 
 from app.db.engine import Database
+from app.db.faults import Unavailable
 from app.domain.caller import Caller
 from app.domain.paging import MAX_PAGE
 from app.graphql.loaders import Loaders
@@ -24,11 +25,14 @@ class Context:
     idempotency_key: str | None = None
     # The largest page a list may return: 100 on /graphql, 1000 for the legacy REST routes.
     max_page: int = MAX_PAGE
+    # A persisted operation of a legacy route: its worst case is fixed, so no node budget.
+    trusted_document: bool = False
     loaders: Loaders = field(init=False)
-    # Set when the database could not take a write in time: the answer becomes 503.
-    busy: bool = field(default=False, init=False)
+    # A fault a resolver met (the database busy, unreachable, full): the answer becomes 503.
+    unavailable: Unavailable | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
+        self.db = self.db.for_request()
         self.loaders = Loaders(self.db, self.caller)
 
     def refresh_loaders(self) -> Loaders:

@@ -24,7 +24,9 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from app.db.budget import time_budget
 from app.db.engine import Database
+from app.db.faults import Unavailable
 from app.domain.keys import caller_for
 from app.graphql.context import Context
 from app.observability import CLIENT_CLOSED, record_operation
@@ -37,18 +39,43 @@ QUERY_ONLY = frozenset({OperationType.QUERY})
 ALL_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 IdePage = Callable[[Request], Awaitable[Response]]
-BUSY_MESSAGE = "The service is busy; retry after a moment."
-RETRY_AFTER_S = 1
+BUSY_MESSAGE = Unavailable.message
+RETRY_AFTER_S = Unavailable.retry_after
+# extensions.code of each refusal the HTTP layer answers itself.
+STATUS_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    408: "REQUEST_TIMEOUT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    500: "INTERNAL_SERVER_ERROR",
+    503: "UNAVAILABLE",
+}
 
 
 class RequestRefused(Exception):
     """The HTTP request cannot become a GraphQL operation."""
 
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+        *,
+        code: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers or {}
+        self.code = code or STATUS_CODES.get(status, "BAD_REQUEST")
+
+    @classmethod
+    def unavailable(cls, fault: Unavailable) -> RequestRefused:
+        """503 with Retry-After for a fault the client should wait out."""
+        return cls(503, str(fault), {"Retry-After": str(fault.retry_after)}, code=fault.code)
 
 
 def _accepted(accept: str | None) -> list[tuple[str, float]]:
@@ -139,25 +166,30 @@ class GraphQLHTTP:
         try:
             if request.method not in ("GET", "POST"):
                 raise RequestRefused(405, "Use GET or POST.", {"Allow": "GET, POST"})
-            caller = await caller_for(self.db, request.headers.get("authorization"))
-            if caller is None:
-                raise RequestRefused(
-                    401,
-                    "Unauthorized: send your API key as 'Authorization: <key>' or "
-                    "'Authorization: Bearer <key>'.",
-                    {"WWW-Authenticate": 'Bearer realm="crm-graphql"'},
-                )
-            params = await self._params(request)
-            record_operation(request.scope, params.get("operationName"))
-            context = Context(
-                self.db, self.settings, caller, request.headers.get("idempotency-key")
-            )
-            result = await self._execute(request, params, context)
-            if context.busy:
-                raise RequestRefused(503, BUSY_MESSAGE, {"Retry-After": str(RETRY_AFTER_S)})
+            async with time_budget(self.settings.request_timeout_s):
+                result = await self._authenticated(request)
+        except Unavailable as fault:
+            return self._refusal(RequestRefused.unavailable(fault), media)
         except RequestRefused as refused:
             return self._refusal(refused, media)
         return self._result(result, media)
+
+    async def _authenticated(self, request: Request) -> ExecutionResult:
+        caller = await caller_for(self.db, request.headers.get("authorization"))
+        if caller is None:
+            raise RequestRefused(
+                401,
+                "Unauthorized: send your API key as 'Authorization: <key>' or "
+                "'Authorization: Bearer <key>'.",
+                {"WWW-Authenticate": 'Bearer realm="crm-graphql"'},
+            )
+        params = await self._params(request)
+        record_operation(request.scope, params.get("operationName"))
+        context = Context(self.db, self.settings, caller, request.headers.get("idempotency-key"))
+        result = await self._execute(request, params, context)
+        if context.unavailable is not None:
+            raise context.unavailable
+        return result
 
     async def _params(self, request: Request) -> dict[str, Any]:
         if request.method == "GET":
@@ -250,9 +282,7 @@ class GraphQLHTTP:
 
     @staticmethod
     def _refusal(refused: RequestRefused, media: str) -> Response:
-        error: dict[str, Any] = {"message": refused.message}
-        if refused.status == 401:
-            error["extensions"] = {"code": "UNAUTHENTICATED"}
+        error: dict[str, Any] = {"message": refused.message, "extensions": {"code": refused.code}}
         body = {"errors": [error]}
         return Response(
             orjson.dumps(body),

@@ -6,14 +6,13 @@ from collections.abc import Callable, Iterator
 
 import strawberry
 from graphql import GraphQLError
+from graphql.validation import MaxIntrospectionDepthRule
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
@@ -21,8 +20,10 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types.base import get_object_definition
 
-from app.db.engine import DatabaseBusy
+from app.db.faults import Unavailable
 from app.graphql.context import Context
+from app.graphql.cost import NodeBudget, uncapped_lists
+from app.graphql.limits import document_limits
 from app.graphql.management import ManagementMutation
 from app.graphql.mutations import Mutation
 from app.graphql.opportunity_mutations import OpportunityMutation
@@ -46,7 +47,7 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 
 class BusySignal(SchemaExtension):
-    """Mark the context when the database was too busy, before the error is masked.
+    """Note on the context a fault a resolver met (busy, unreachable...) before it is masked.
 
     Registered after MaskErrors: operation hooks unwind last-in first-out, so this one still
     sees the original exception.
@@ -57,39 +58,47 @@ class BusySignal(SchemaExtension):
         result = self.execution_context.result
         context = self.execution_context.context
         errors = getattr(result, "errors", None) or []
-        if isinstance(context, Context) and any(
-            isinstance(e.original_error, DatabaseBusy) for e in errors
-        ):
-            context.busy = True
+        if isinstance(context, Context):
+            faults = [e.original_error for e in errors if isinstance(e.original_error, Unavailable)]
+            if faults:
+                context.unavailable = faults[0]
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema, with bounded parse and validation caches and masked crashes.
 
-    The production profile adds depth, token and alias limits and hides field suggestions;
-    introspection follows the settings. Limits come first: the caches key on what they add.
+    Every profile bounds a document before it runs: tokens (while parsing), depth, aliases and
+    introspection nesting (validation, linear in the document), and the node budget (per
+    request, as it depends on the page sizes in the variables). The production profile hides
+    field suggestions; introspection follows the settings. Limits come first: the caches key
+    on what they add.
     """
     settings = settings or Settings(_env_file=None)
-    extensions: list[Callable[[], SchemaExtension]] = []
-    if settings.is_production:
-        extensions += [
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
-        ]
+    limits = document_limits(
+        max_depth=settings.max_query_depth, max_aliases=settings.max_query_aliases
+    )
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+    ]
     if not settings.introspection_enabled:
         extensions.append(DisableIntrospection)
-    extensions.append(lambda: AddValidationRules([PageArguments]))
+    extensions.append(
+        lambda: AddValidationRules([limits, MaxIntrospectionDepthRule, PageArguments])
+    )
     extensions += [
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
+        lambda: NodeBudget(budget=settings.max_query_nodes),
         lambda: MaskErrors(should_mask_error=is_unexpected),
         BusySignal,
     ]
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query,
         mutation=RootMutation,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
         scalar_overrides=SCALARS,
     )
+    if uncapped := sorted(uncapped_lists(schema._schema)):
+        raise TypeError(f"list fields without a cap in app.graphql.cost: {', '.join(uncapped)}")
+    return schema

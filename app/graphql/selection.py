@@ -9,7 +9,12 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, Selection
 from app.graphql.context import Info
 
 
-def _fields(info: Info, sets: Iterable[SelectionSetNode | None]) -> Iterator[FieldNode]:
+def _fields(
+    info: Info, sets: Iterable[SelectionSetNode | None], seen: set[str] | None = None
+) -> Iterator[FieldNode]:
+    # Each fragment once per level: a fragment spread twice adds no field names, and walking
+    # every spread afresh is exponential in a document whose fragments spread each other twice.
+    seen = set() if seen is None else seen
     fragments = info._raw_info.fragments
     for selection_set in sets:
         if selection_set is None:
@@ -18,11 +23,12 @@ def _fields(info: Info, sets: Iterable[SelectionSetNode | None]) -> Iterator[Fie
             if isinstance(node, FieldNode):
                 yield node
             elif isinstance(node, InlineFragmentNode):
-                yield from _fields(info, [node.selection_set])
-            elif isinstance(node, FragmentSpreadNode):
+                yield from _fields(info, [node.selection_set], seen)
+            elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen:
+                seen.add(node.name.value)
                 fragment = fragments.get(node.name.value)
                 if fragment is not None:
-                    yield from _fields(info, [fragment.selection_set])
+                    yield from _fields(info, [fragment.selection_set], seen)
 
 
 def selected_names(info: Info, *path: str) -> set[str]:

@@ -1,4 +1,4 @@
-"""How a legacy route runs: auth, binding, the persisted GraphQL operation, the envelope.
+"""Legacy route declarations and the original's wire envelope: what each route is and answers.
 
 A route is a declaration (`LegacyRoute`): method and path (`{name:int}` parts allowed), the
 GraphQL operation it executes, its parameters, a request mapper (bound parameters ->
@@ -8,39 +8,24 @@ refusals are answered (`Refusals`). No route carries rules of its own.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from functools import cached_property
 from typing import Any
 
-from graphql import GraphQLError, OperationDefinitionNode, parse, validate
-from starlette.requests import ClientDisconnect, Request
+from graphql import OperationDefinitionNode, parse, validate
+from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Match, Route
-from starlette.types import Scope
 from strawberry import Schema
 
-from app.db.engine import Database
-from app.domain.caller import Caller
+from app.db.faults import Unavailable
 from app.domain.errors import MSG_ACCESS_DENIED, MSG_OUT_OF_RANGE
-from app.domain.keys import caller_for
-from app.graphql.context import Context
-from app.graphql.http import BUSY_MESSAGE, RETRY_AFTER_S
-from app.observability import CLIENT_CLOSED, record_operation
 from app.rest import wire
 from app.rest.binding import (
-    BindingError,
-    BodyTooLarge,
     Kind,
-    UnsupportedMediaType,
-    bind,
-    raw_parameters,
 )
-from app.settings import Settings
 
-log = logging.getLogger("crm.rest")
 PREFIX = "/api/2.0/crm/"
 # The original's maxPage (spec 1.6): legacy lists page up to 1000 items, GraphQL up to 100.
 LEGACY_MAX_PAGE = 1000
@@ -200,130 +185,14 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     )
 
 
+def unavailable_response(fault: Unavailable) -> Response:
+    """503 with Retry-After, in the envelope: the client should retry later."""
+    return error_response(503, str(fault), {"Retry-After": str(fault.retry_after)})
+
+
 def unauthorized(request: Request) -> Response:
     """401 as the original sends it: plain text, not the envelope."""
     host = request.headers.get("host", "localhost")
     return PlainTextResponse(
         "Unauthorized", status_code=401, headers={"WWW-Authenticate": f'Bearer realm="{host}"'}
     )
-
-
-def _request_error(errors: list[GraphQLError]) -> LegacyError:
-    if any(error.path is not None for error in errors):
-        return LegacyError(500, UNEXPECTED)
-    # Variables the mapper built were refused by the schema (say, an Int out of range).
-    return LegacyError(400, errors[0].message)
-
-
-def starlette_routes(
-    routes: list[LegacyRoute], *, schema: Schema, db: Database, settings: Settings
-) -> list[Route]:
-    """The declarations as Starlette routes: one per path and one per path with `.json`."""
-    wire_context = WireContext(zone=settings.zone)
-
-    async def answer(route: LegacyRoute, request: Request, caller: Caller) -> Any:
-        try:
-            raw = await raw_parameters(request, settings.max_body_bytes)
-            bound = bind(raw, route.params, settings.zone)
-            variables = route.variables(bound)
-        except BindingError as refused:
-            raise LegacyError(400, str(refused)) from None
-        except BodyTooLarge as refused:
-            raise LegacyError(413, str(refused)) from None
-        except UnsupportedMediaType as refused:
-            raise LegacyError(415, f"Unsupported media type: {refused}") from None
-        context = Context(
-            db=db,
-            settings=settings,
-            caller=caller,
-            idempotency_key=request.headers.get("idempotency-key"),
-            max_page=LEGACY_MAX_PAGE,
-        )
-        result = await schema.execute(
-            route.operation, variable_values=variables, context_value=context
-        )
-        if context.busy:
-            raise LegacyError(503, BUSY_MESSAGE, {"Retry-After": str(RETRY_AFTER_S)})
-        if result.errors:
-            raise _request_error(result.errors)
-        assert result.data is not None
-        for payload in result.data.values():
-            if isinstance(payload, dict) and payload.get("errors"):
-                raise route.refusals(payload["errors"])
-        return route.respond(result.data, replace(wire_context, params=bound))
-
-    by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
-    for route in routes:
-        route.check(schema)
-
-        async def endpoint(request: Request, route: LegacyRoute = route) -> Response:
-            record_operation(request.scope, route.operation_name)
-            caller = await caller_for(db, request.headers.get("authorization"))
-            if caller is None:
-                return unauthorized(request)
-            try:
-                response = await answer(route, request, caller)
-            except LegacyError as refused:
-                return error_response(refused.status, refused.message, refused.headers)
-            except ClientDisconnect:
-                log.info("client disconnected before its request was read")
-                return Response(status_code=CLIENT_CLOSED)
-            except Exception:
-                # Never Starlette's plain-text 500: legacy clients parse the envelope.
-                log.exception("legacy route %s %s failed", route.method, route.path)
-                return error_response(500, UNEXPECTED)
-            return Response(
-                envelope(route.status, response),
-                status_code=route.status,
-                media_type="application/json",
-            )
-
-        methods = by_path.setdefault(PREFIX + route.path, {})
-        if route.method in methods:
-            raise ValueError(f"{route.method} {route.path} is declared twice")
-        methods[route.method] = endpoint
-
-    # One Starlette route per path (and its `.json` twin, the suffix after the last part):
-    # a method the path does not have gets 405 with every method it has in Allow.
-    mounted: list[Route] = []
-    for path, methods in by_path.items():
-        dispatch = _dispatcher(methods)
-        mounted.append(Route(path, dispatch, methods=list(methods)))
-        mounted.append(Route(f"{path}.json", dispatch, methods=list(methods)))
-
-    async def no_route(request: Request) -> Response:
-        """Anything else under the prefix: 405 for a path with other methods, else 404."""
-        for route in mounted:
-            match, _ = route.matches(request.scope)
-            if match is Match.PARTIAL:
-                return PlainTextResponse(
-                    "Method Not Allowed",
-                    status_code=405,
-                    headers={"Allow": ", ".join(sorted(route.methods or ()))},
-                )
-        # In the envelope, as legacy clients parse it (a non-numeric id lands here).
-        return error_response(404, MSG_NOT_FOUND)
-
-    mounted.append(_Elsewhere(PREFIX, no_route, methods=ANY_METHOD))
-    return mounted
-
-
-class _Elsewhere(Route):
-    """Every path under the prefix that no declaration matched, whatever characters it has."""
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        path: str = scope["path"]
-        root = scope.get("root_path", "")
-        if scope["type"] == "http" and path.removeprefix(root).startswith(self.path):
-            return Match.FULL, {"endpoint": self.endpoint, "path_params": {}}
-        return Match.NONE, {}
-
-
-def _dispatcher(
-    methods: Mapping[str, Callable[[Request], Awaitable[Response]]],
-) -> Callable[[Request], Awaitable[Response]]:
-    async def dispatch(request: Request) -> Response:
-        method = "GET" if request.method == "HEAD" else request.method
-        return await methods[method](request)
-
-    return dispatch

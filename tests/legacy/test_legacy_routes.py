@@ -11,14 +11,9 @@ from jsonschema import Draft202012Validator
 from starlette.routing import Route
 
 from app.main import LEGACY_ROUTES
-from app.rest.legacy import (
-    BARE_400,
-    NOT_FOUND_404,
-    LegacyRoute,
-    Refusals,
-    starlette_routes,
-)
+from app.rest.legacy import BARE_400, NOT_FOUND_404, LegacyRoute, Refusals
 from app.rest.openapi import openapi_path
+from app.rest.runner import starlette_routes
 from tests.conftest import SCHEMA, Person
 from tests.legacy.scene import NOT_FOUND, openapi
 
