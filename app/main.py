@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from app.barrier import FaultBarrier
 from app.db import migrate
 from app.db.engine import Database
 from app.db.seed import seed_reference_data
@@ -116,6 +117,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes.append(assets_route(assets))
     middleware = [
         Middleware(RequestLog),
+        # Inside the log, so that what it answers for a failed handler is logged as answered.
+        Middleware(FaultBarrier),
         # Before the in-flight count: a request counts only once its body has arrived.
         Middleware(
             ReadBodyFirst,
