@@ -175,8 +175,13 @@ async def reorder_definitions(
     if errors := over_cap("ids", len(ids), 2 * MAX_FIELD_DEFINITIONS, "custom fields"):
         raise DomainError(errors)
     async with db.write() as conn:
-        # Definitions are few: reading them all avoids an IN list as long as the input.
-        stored = await conn.execute(select(custom_field_t.c.id, custom_field_t.c.entity_type))
+        # Definitions are few: reading them all avoids an IN list as long as the input. Locked
+        # in id order, so that concurrent reorders queue instead of deadlocking.
+        stored = await conn.execute(
+            select(custom_field_t.c.id, custom_field_t.c.entity_type)
+            .order_by(custom_field_t.c.id)
+            .with_for_update()
+        )
         kinds = {row.id: row.entity_type for row in stored}
         errors = order_errors(ids, kinds, what="custom field ids")
         if len({kinds[i] for i in ids if i in kinds}) > 1:

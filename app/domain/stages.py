@@ -165,7 +165,10 @@ async def reorder_stages(
         raise DomainError(errors)
     async with db.write() as conn:
         # The pipeline is short: reading every stage avoids an IN list as long as the input.
-        stored = (await conn.execute(select(stage_t.c.id))).scalars().all()
+        # Locking them all in id order first means two reorders queue instead of deadlocking
+        # on rows each updated in its own order (PostgreSQL; SQLite has one writer).
+        locked = select(stage_t.c.id).order_by(stage_t.c.id).with_for_update()
+        stored = (await conn.execute(locked)).scalars().all()
         if errors := order_errors(ids, stored, what="stage ids"):
             raise DomainError(errors)
         now = utcnow()
