@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.models import idempotency_t, opportunity_t, utcnow
 from app.db.types import exact_money
+from app.domain.access import opportunity_visible
+from app.domain.caller import Caller
 from app.domain.errors import DomainError, ErrorCode, FieldError
 
 KEY_MAX = 255
@@ -65,11 +67,12 @@ def fingerprint(request: Any) -> str:
 
 
 async def replay(
-    conn: AsyncConnection, idempotency: Idempotency, request_hash: str
+    conn: AsyncConnection, idempotency: Idempotency, request_hash: str, caller: Caller
 ) -> Mapping[Any, Any] | None:
     """The opportunity created earlier under this key, or None if the key is new (or expired).
 
-    Raises CONFLICT when the key was used for a different request.
+    Raises CONFLICT when the key was used for a different request, or when the deal is gone
+    or no longer visible to the caller (both alike: a replay shows no more than a read would).
     """
     where = and_(
         idempotency_t.c.api_key_id == idempotency.api_key_id,
@@ -86,7 +89,9 @@ async def replay(
             ErrorCode.CONFLICT, FIELD, "This idempotency key was used for a different request."
         )
     found = await conn.execute(
-        select(opportunity_t).where(opportunity_t.c.id == record["opportunity_id"])
+        select(opportunity_t).where(
+            opportunity_t.c.id == record["opportunity_id"], opportunity_visible(caller)
+        )
     )
     opportunity = found.mappings().first()
     if opportunity is None:

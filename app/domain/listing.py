@@ -133,6 +133,10 @@ def _opportunity_conditions(caller: Caller, where: OpportunityFilter) -> list[Co
     if where.stage_type is not None:
         conditions.append(stage_t.c.stage_type == int(where.stage_type))
     if where.contact_id is not None:
+        # A contact the caller may not read filters exactly as a missing one: to nothing.
+        conditions.append(
+            exists().where(contact_t.c.id == where.contact_id, contact_readable(caller))
+        )
         if where.contact_also_member:
             conditions.append(
                 or_(

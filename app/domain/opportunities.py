@@ -270,7 +270,7 @@ async def create_opportunity(
             raise
         # A concurrent request with the same key committed first: this one is its retry.
         async with db.read() as conn:
-            earlier = await replay(conn, idempotency, request_hash)
+            earlier = await replay(conn, idempotency, request_hash, caller)
         if earlier is None:
             raise
         return earlier
@@ -288,7 +288,7 @@ async def _create(
     currency = (new.bid_currency_abbr or "").upper()
     async with db.write() as conn:
         if idempotency and not errors:
-            earlier = await replay(conn, idempotency, request_hash)
+            earlier = await replay(conn, idempotency, request_hash, caller)
             if earlier is not None:
                 return earlier
         errors += await _reference_errors(conn, caller, new, currency)
