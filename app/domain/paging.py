@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -15,10 +16,15 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, s
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.types import MONEY_PRECISION
 from app.domain.errors import DomainError, ErrorCode
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
+INT64 = (-(2**63), 2**63 - 1)
+# Longer than any sort key a row holds (titles and names are at most 255 characters).
+MAX_CURSOR_TEXT = 1024
+MAX_CURSOR_LENGTH = 4 * MAX_CURSOR_TEXT
 KeyKind = Literal["int", "str", "datetime", "decimal", "float"]
 
 
@@ -97,15 +103,27 @@ def _encode_value(value: Any, kind: KeyKind) -> Any:
 
 
 def _decode_value(value: Any, kind: KeyKind) -> Any:
+    """A sort-key value from a cursor, refused (ValueError) unless a stored row could hold it."""
+    if value is None:
+        return None
     if kind == "datetime":
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("offset expected")
+        return moment.astimezone(UTC)  # OverflowError outside years 1..9999 in UTC
     if kind == "decimal":
-        return Decimal(value)
+        amount = Decimal(value)
+        if not amount.is_finite() or abs(amount.adjusted()) > MONEY_PRECISION:
+            raise ValueError("not an amount")
+        return amount
     if kind == "float":
-        return float(value)
-    if kind == "int" and not isinstance(value, int):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError("not a number")
+        return number
+    if kind == "int" and (not isinstance(value, int) or not INT64[0] <= value <= INT64[1]):
         raise ValueError("int expected")
-    if kind == "str" and not isinstance(value, str):
+    if kind == "str" and (not isinstance(value, str) or len(value) > MAX_CURSOR_TEXT):
         raise ValueError("str expected")
     return value
 
@@ -118,6 +136,8 @@ def encode_cursor(values: Sequence[Any], keys: Sequence[SortKey]) -> str:
 
 def parse_cursor(cursor: str, argument: str) -> list[Any]:
     """The raw values in a cursor; INVALID when it is not a cursor at all."""
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise DomainError.one(ErrorCode.INVALID, argument, f"{argument} is not a cursor.")
     try:
         raw = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(raw, list) or not raw:
