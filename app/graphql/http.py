@@ -302,5 +302,20 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+def error_code(error: GraphQLError) -> str:
+    """The `extensions.code` of an error that carries none (Apollo's names where they exist)."""
+    if error.path is not None:
+        return "INTERNAL_SERVER_ERROR"  # a field failed; refusals inside fields carry codes
+    if error.message.startswith("Syntax Error") or "tokens" in error.message:
+        return "GRAPHQL_PARSE_FAILED"
+    if error.message.startswith("Variable '$"):
+        return "BAD_USER_INPUT"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
 def _formatted(error: GraphQLError) -> dict[str, Any]:
-    return dict(error.formatted)
+    formatted = dict(error.formatted)
+    extensions = formatted.get("extensions") or {}
+    if "code" not in extensions:
+        formatted["extensions"] = {**extensions, "code": error_code(error)}
+    return formatted
