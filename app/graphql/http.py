@@ -314,8 +314,8 @@ def error_code(error: GraphQLError) -> str:
 
 
 def _formatted(error: GraphQLError) -> dict[str, Any]:
-    formatted = dict(error.formatted)
-    extensions = formatted.get("extensions") or {}
+    formatted: dict[str, Any] = dict(error.formatted)
+    extensions: dict[str, Any] = formatted.get("extensions") or {}
     if "code" not in extensions:
         formatted["extensions"] = {**extensions, "code": error_code(error)}
     return formatted
