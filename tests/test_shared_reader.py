@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from sqlalchemy import event, text
 
 from app.db.engine import Database
+from app.domain import listing
+from tests.conftest import GraphQL, Person
 
 
 def _count_checkouts(db: Database) -> list[int]:
@@ -88,3 +91,26 @@ async def test_a_cancelled_wait_leaves_the_reader_usable(db: Database) -> None:
     assert _checked_out(db) == 0
     async with reader.connect() as conn:
         assert (await conn.execute(text("SELECT 2"))).scalar_one() == 2
+
+
+async def test_a_request_with_many_aliased_lists_holds_one_reader_at_a_time(
+    db: Database, gql: GraphQL, user: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: every page read takes a while, and the pool is watched while it is held
+    original = listing.fetch_page
+    most = [0]
+
+    async def slow_page(conn: Any, *args: Any, **kwargs: Any) -> Any:
+        most[0] = max(most[0], _checked_out(db))
+        await asyncio.sleep(0.05)
+        return await original(conn, *args, **kwargs)
+
+    monkeypatch.setattr(listing, "fetch_page", slow_page)
+    document = "{ " + " ".join(f"a{i}: opportunities(first: 5) {{ totalCount }}" for i in range(10))
+
+    # when: ten lists at once in one request
+    data = await gql(document + " }", user)
+
+    # then: they took turns on one connection
+    assert len(data) == 10
+    assert most[0] == 1
