@@ -81,6 +81,7 @@ class InFlightLimit:
                 send,
                 503,
                 BUSY_MESSAGE,
+                code="UNAVAILABLE",
                 headers=((b"retry-after", str(RETRY_AFTER_S).encode()),),
             )
             return

@@ -55,6 +55,7 @@ class ReadBodyFirst:
                 send,
                 413,
                 f"The body is larger than {self.max_body_bytes} bytes.",
+                code="PAYLOAD_TOO_LARGE",
                 hresult=HRESULT_TOO_LARGE,
                 headers=CLOSE,
             )

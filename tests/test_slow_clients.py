@@ -183,7 +183,14 @@ async def test_requests_still_receiving_their_bodies_are_not_in_flight(
     [
         pytest.param(
             "/graphql",
-            {"errors": [{"message": "The body is larger than 1024 bytes."}]},
+            {
+                "errors": [
+                    {
+                        "message": "The body is larger than 1024 bytes.",
+                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                    }
+                ]
+            },
             id="graphql",
         ),
         pytest.param(
