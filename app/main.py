@@ -124,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ReadBodyFirst,
             max_body_bytes=settings.max_body_bytes,
             body_timeout_s=settings.body_timeout_s,
+            max_buffered_bytes=settings.max_buffered_body_bytes,
         ),
         Middleware(InFlightLimit, limit=settings.max_in_flight),
     ]

@@ -26,6 +26,10 @@ class ClientGone(Exception):
     """The client disconnected before its body arrived."""
 
 
+class BuffersFull(Exception):
+    """The bodies still arriving already hold all the memory set aside for them."""
+
+
 class ReadBodyFirst:
     """Call the rest of the app only once the whole body is here, replaying it to the app.
 
@@ -35,10 +39,20 @@ class ReadBodyFirst:
     larger than the limit 413, both before the app sees the request, and the connection closes.
     """
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, body_timeout_s: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        body_timeout_s: float,
+        max_buffered_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.body_timeout_s = body_timeout_s
+        # Many addresses each sending bodies slowly could otherwise hold memory without bound.
+        self.max_buffered_bytes = max_buffered_bytes or 64 * max_body_bytes
+        self.buffered = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,6 +84,16 @@ class ReadBodyFirst:
                 headers=CLOSE,
             )
             return
+        except BuffersFull:
+            await send_refusal(
+                scope,
+                send,
+                503,
+                "The service is busy receiving other requests; retry after a moment.",
+                code="UNAVAILABLE",
+                headers=(*CLOSE, (b"retry-after", b"1")),
+            )
+            return
         except ClientGone:
             # Gone before its request was read: nobody to answer and nothing wrong here.
             log.info("client disconnected before its request was read")
@@ -81,18 +105,24 @@ class ReadBodyFirst:
     async def _read(self, receive: Receive) -> bytes:
         chunks: list[bytes] = []
         size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise ClientGone
-            chunk: bytes = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                raise BodyTooLarge
-            if chunk:
-                chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
+        try:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise ClientGone
+                chunk: bytes = message.get("body", b"")
+                size += len(chunk)
+                self.buffered += len(chunk)
+                if size > self.max_body_bytes:
+                    raise BodyTooLarge
+                if self.buffered > self.max_buffered_bytes:
+                    raise BuffersFull
+                if chunk:
+                    chunks.append(chunk)
+                if not message.get("more_body", False):
+                    return b"".join(chunks)
+        finally:
+            self.buffered -= size
 
 
 def _declared_length(scope: Scope) -> int:

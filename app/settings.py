@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     body_timeout_s: float = Field(
         20.0, gt=0, description="Time a request has to send its whole body (408 after it)."
     )
+    max_buffered_body_bytes: int = Field(
+        64 * 1_048_576,
+        ge=1024,
+        description="Bytes of request bodies still arriving that a worker holds at once; "
+        "a request that would pass it gets 503 + Retry-After.",
+    )
     max_connections_per_client: int = Field(
         128, ge=1, description="Open connections one client address may hold per worker."
     )

@@ -284,3 +284,32 @@ async def test_after_the_body_the_app_still_hears_of_a_disconnect(settings: Sett
         {"type": "http.request", "body": b"abcd", "more_body": False},
         {"type": "http.disconnect"},
     ]
+
+
+async def test_bodies_still_arriving_share_a_bounded_buffer(
+    settings: Settings, user: Person
+) -> None:
+    # given: room for 3000 bytes of bodies still arriving; one slow body holds 2000 of it
+    app = create_app(
+        settings.model_copy(update={"max_body_bytes": 2048, "max_buffered_body_bytes": 3000})
+    )
+    holding = HandDrivenRequest(LEGACY_CREATE, key=user.key)
+    holding.part(b" " * 2000)
+    held = asyncio.create_task(holding.run(app))
+    await asyncio.wait_for(holding.waiting.wait(), GUARD_S)
+    crowding = HandDrivenRequest(LEGACY_CREATE, key=user.key)
+    crowding.part(b" " * 1500)
+
+    # when
+    await crowding.run(app)
+    holding.leave()
+    await held
+    after = HandDrivenRequest("/graphql", key=user.key)
+    after.part(b'{"query": "{ me { id } }"}', more=False)
+    await after.run(app)
+
+    # then: the second is refused at once, and the room comes back when the first is gone
+    assert crowding.status == 503
+    assert crowding.response_headers[b"retry-after"] == b"1"
+    assert after.status == 200
+    await app.state.db.dispose()
