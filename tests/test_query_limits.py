@@ -9,7 +9,7 @@ import pytest
 import strawberry
 from graphql import parse
 
-from app.domain.bounds import MAX_ACCESS_LIST, MAX_MEMBERS, MAX_STAGES
+from app.domain.bounds import MAX_ACCESS_LIST, MAX_BATCH, MAX_MEMBERS, MAX_STAGES
 from app.domain.paging import DEFAULT_PAGE
 from app.graphql.cost import uncapped_lists, worst_case_nodes
 from app.graphql.limits import Fragments, aliases, depth
@@ -75,6 +75,24 @@ def test_worst_case_multiplies_page_sizes_and_list_caps() -> None:
     assert nested == 10 * (1 + MAX_MEMBERS * (1 + MAX_ACCESS_LIST))
     assert defaulted == DEFAULT_PAGE
     assert too_big_a_page == 100  # the resolver refuses more; the budget counts what could run
+
+
+def test_batch_payloads_count_the_ids_the_input_names() -> None:
+    # given: deleted deals with their members, by three ids, by a variable, and by a filter
+    selection = "deleteOpportunities(input: %s) { deletedOpportunities { members { id } } }"
+
+    # when
+    by_ids = nodes("mutation { %s }" % (selection % "{ids: [1, 2, 3]}"))
+    by_variable = nodes(
+        "mutation($input: DeleteOpportunitiesInput!) { %s }" % (selection % "$input"),
+        input={"ids": [1, 2]},
+    )
+    by_filter = nodes("mutation { %s }" % (selection % "{filter: {}}"))
+
+    # then
+    per_deal = 1 + MAX_MEMBERS
+    assert (by_ids, by_variable) == (3 * per_deal, 2 * per_deal)
+    assert by_filter == MAX_BATCH * per_deal
 
 
 def test_fragments_and_inline_fragments_count_where_they_are_spread() -> None:

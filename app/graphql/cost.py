@@ -25,6 +25,8 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
@@ -55,6 +57,13 @@ LIST_CAPS: Mapping[tuple[str, str], int] = {
     ("DeleteOpportunitiesPayload", "deletedOpportunities"): bounds.MAX_BATCH,
     ("SetOpportunitiesAccessPayload", "opportunities"): bounds.MAX_BATCH,
 }
+# Payload lists of batch changes: at most as many deals as the input names by id, when it does.
+BATCH_LISTS = frozenset(
+    {
+        ("DeleteOpportunitiesPayload", "deletedOpportunities"),
+        ("SetOpportunitiesAccessPayload", "opportunities"),
+    }
+)
 # What an introspection field counts: its work is bounded by the schema, and graphql-core's
 # MaxIntrospectionDepthRule bounds its nesting.
 INTROSPECTION_NODES = 1000
@@ -98,6 +107,7 @@ class _Measure:
         self.variables = variables
         self.defaults: dict[str, Any] = {}
         self.max_page = MAX_PAGE
+        self.batch: int | None = None  # ids named by the mutation being measured
 
     def selection(self, parent: Any, selections: SelectionSetNode) -> int:
         total = 0
@@ -124,6 +134,8 @@ class _Measure:
         if definition is None:
             return 0  # validation has refused it
         below = 0
+        if parent is self.schema.mutation_type:
+            self.batch = self.named_ids(node)
         if node.selection_set is not None:
             below = self.selection(get_named_type(definition.type), node.selection_set)
         count = self.count(parent, definition, node)
@@ -137,7 +149,26 @@ class _Measure:
             return None
         if get_named_type(definition.type).name == USER_ERROR:
             return bounds.MAX_USER_ERRORS
-        return LIST_CAPS[(parent.name, node.name.value)]
+        cap = LIST_CAPS[(parent.name, node.name.value)]
+        if (parent.name, node.name.value) in BATCH_LISTS and self.batch is not None:
+            return min(cap, self.batch)
+        return cap
+
+    def named_ids(self, node: FieldNode) -> int | None:
+        """How many ids a mutation's `input.ids` lists, when the request says."""
+        given = next((a.value for a in node.arguments or () if a.name.value == "input"), None)
+        if isinstance(given, VariableNode):
+            value = self.variables.get(given.name.value)
+            ids = value.get("ids") if isinstance(value, dict) else None
+            return len(ids) if isinstance(ids, list) else None
+        if isinstance(given, ObjectValueNode):
+            field = next((f.value for f in given.fields if f.name.value == "ids"), None)
+            if isinstance(field, ListValueNode):
+                return len(field.values)
+            if isinstance(field, VariableNode):
+                ids = self.variables.get(field.name.value)
+                return len(ids) if isinstance(ids, list) else None
+        return None
 
     def page_size(self, node: FieldNode) -> int:
         sizes = []
