@@ -17,6 +17,7 @@ import sqlite3
 import sys
 import time
 import traceback
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,9 @@ import httpx
 from scripts.benchlib import scale_plans, scale_report, scale_seed
 from scripts.benchlib.run import git_commit, terminating_as_interrupt
 from scripts.benchlib.scale_load import asyncpg_dsn
-from scripts.benchlib.scale_measure import landmarks, measure, rss_kib
+from scripts.benchlib.scale_measure import Timing, landmarks, measure, rss_kib
 from scripts.benchlib.scale_requests import Request, catalogue
-from scripts.benchlib.servers import ROOT, Server
+from scripts.benchlib.servers import ROOT, Server, Servers
 
 OUT = ROOT / "var" / "bench"
 DEFAULT_POSTGRES_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
@@ -89,60 +90,67 @@ def service(backend: str, data: scale_seed.ScaleDataset, args: argparse.Namespac
     return server
 
 
-def measure_size(
-    backend: str, data: scale_seed.ScaleDataset, args: argparse.Namespace, found: dict[str, Any]
+def _print(backend: str, size: int, name: str, timing: Timing) -> None:
+    flag = f"  !!! {timing.error}" if timing.error else ""
+    print(
+        f"    {backend} {size:>9,} {name:<58} {timing.median:>10,.1f} ms"
+        f"  p90 {timing.p90:>10,.1f}  n={len(timing.samples_ms):<2} items={timing.items}{flag}",
+        flush=True,
+    )
+
+
+def measure_sizes(
+    backend: str,
+    datasets: list[scale_seed.ScaleDataset],
+    args: argparse.Namespace,
+    found: dict[str, Any],
 ) -> list[Request]:
-    """Start the service on one database, time every request, read its memory."""
-    server = service(backend, data, args)
-    server.start()
-    try:
-        server.wait_ready()
+    """Serve every size at once and time each request at each size in turn; read memory.
+
+    Sizes take turns request by request, so that other work on the shared machine weighs on
+    both sides of a growth ratio alike. Returns the requests of the largest size.
+    """
+    servers = [service(backend, data, args) for data in datasets]
+    with Servers(servers), ExitStack() as stack:
         timeout = httpx.Timeout(args.request_timeout * 2)
-        with httpx.Client(base_url=server.base_url, timeout=timeout) as client:
-            requests = catalogue(data, landmarks(client, data.user_key))
-            for request in requests:
-                for role, key in roles(request, data):
-                    name = f"{request.name} ({role})"
-                    if args.only and args.only not in name:
-                        continue
-                    timing = measure(client, request, key)
+        clients = [
+            stack.enter_context(httpx.Client(base_url=server.base_url, timeout=timeout))
+            for server in servers
+        ]
+        catalogues = [
+            catalogue(data, landmarks(client, data.user_key))
+            for data, client in zip(datasets, clients, strict=True)
+        ]
+        for same_request in zip(*catalogues, strict=True):
+            for role_index, (role, _key) in enumerate(roles(same_request[0], datasets[0])):
+                name = f"{same_request[0].name} ({role})"
+                if args.only and args.only not in name:
+                    continue
+                for data, client, request in zip(datasets, clients, same_request, strict=True):
+                    timing = measure(client, request, roles(request, data)[role_index][1])
                     found["requests"].setdefault(name, {})[data.size] = timing.as_dict()
-                    flag = f"  !!! {timing.error}" if timing.error else ""
-                    print(
-                        f"    {backend} {data.size:>9,} {name:<58} {timing.median:>10,.1f} ms"
-                        f"  p90 {timing.p90:>10,.1f}  n={len(timing.samples_ms):<2}"
-                        f" items={timing.items}{flag}",
-                        flush=True,
-                    )
-        found["rss_kib"][data.size] = rss_kib(server.pid)
+                    _print(backend, data.size, name, timing)
+        for data, server in zip(datasets, servers, strict=True):
+            found["rss_kib"][data.size] = rss_kib(server.pid)
+            print(f"    {backend} {data.size:,}: service RSS {found['rss_kib'][data.size]:,} KiB")
         # Other work on the shared machine shows in the figures: say how busy it was.
-        found["load_average"][data.size] = os.getloadavg()
-        print(f"    {backend} {data.size:,}: service RSS {found['rss_kib'][data.size]:,} KiB")
-    finally:
-        server.stop()
-    return requests
+        found["load_average"] = os.getloadavg()
+    return catalogues[-1]
 
 
 def run_backend(backend: str, args: argparse.Namespace, results: dict[str, Any]) -> None:
     """Every size of one back end, then the plans of what grew."""
-    found: dict[str, Any] = {
-        "datasets": {},
-        "rss_kib": {},
-        "load_average": {},
-        "requests": {},
-        "plans": {},
-    }
+    found: dict[str, Any] = {"datasets": {}, "rss_kib": {}, "requests": {}, "plans": {}}
     results["backends"][backend] = found
-    largest: tuple[scale_seed.ScaleDataset, list[Request]] | None = None
     datasets = []
     try:
         for size in args.sizes:
             data = scale_seed.dataset(backend, size, args.postgres_server, reseed=args.reseed)
             datasets.append(data)
             found["datasets"][size] = data.summary()
-            largest = (data, measure_size(backend, data, args, found))
-        if largest is not None and len(args.sizes) > 1:
-            explain_growing(backend, *largest, args, found)
+        requests = measure_sizes(backend, datasets, args, found)
+        if len(datasets) > 1:
+            explain_growing(backend, datasets[-1], requests, args, found)
     finally:
         for data in datasets:
             asyncio.run(scale_seed.forget_created(data))
