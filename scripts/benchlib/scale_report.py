@@ -84,6 +84,19 @@ def plans_text(results: dict[str, Any]) -> str:
     return "\n".join(blocks)
 
 
+def read_json(path: Path) -> dict[str, Any]:
+    """A results file as `write_json` wrote it, sizes as integers again (JSON keys are text)."""
+    results: dict[str, Any] = json.loads(path.read_text())
+    for measured in results["backends"].values():
+        for section in ("datasets", "rss_kib"):
+            measured[section] = {int(k): v for k, v in measured[section].items()}
+        measured["requests"] = {
+            name: {int(size): timing for size, timing in timings.items()}
+            for name, timings in measured["requests"].items()
+        }
+    return results
+
+
 def write_json(results: dict[str, Any], path: Path) -> None:
     """Every figure of the run, with the plans, the data sets and where it ran."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,22 +119,31 @@ def chart(results: dict[str, Any], path: Path) -> None:
     height = 0.8 / max(1, len(backends))
     figure, axes = plt.subplots(figsize=(11, 1.5 + 0.28 * len(names)))
     colours = {"sqlite": "#4c72b0", "postgres": "#dd8452"}
+    largest = TARGET_GROWTH
     for offset, backend in enumerate(backends):
         requests = results["backends"][backend]["requests"]
         values = [growth(requests.get(name, {})) or 0 for name in names]
+        largest = max(largest, *values)
         positions = [i + offset * height for i in range(len(names))]
         axes.barh(
             positions, values, height=height, label=BACKEND_NAMES[backend], color=colours[backend]
         )
+        for position, value in zip(positions, values, strict=True):
+            if value:
+                axes.text(value * 1.03, position, f"{value:,.1f}x", va="center", fontsize=6)
     axes.axvline(TARGET_GROWTH, color="#c44e52", linestyle="--", label=f"target {TARGET_GROWTH}x")
     axes.set_xscale("log")
+    axes.set_xlim(0.5, largest * 2)
+    ticks = [t for t in (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if t <= largest * 2]
+    axes.set_xticks(ticks, [f"{t:g}x" for t in ticks])
+    axes.minorticks_off()
     axes.set_yticks([i + height * (len(backends) - 1) / 2 for i in range(len(names))])
     axes.set_yticklabels(names, fontsize=8)
     axes.invert_yaxis()
     sizes = results["sizes"]
     axes.set_xlabel(f"median at {_size(sizes[-1])} deals / median at {_size(sizes[0])}")
     axes.set_title(f"Scale: how page-sized requests grow with the table ({results['commit']})")
-    axes.legend(loc="lower right")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     axes.grid(axis="x", which="both", alpha=0.3)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
