@@ -101,7 +101,7 @@ def _prepare(settings: Settings, _: argparse.Namespace) -> None:
 def _users_add(settings: Settings, args: argparse.Namespace) -> None:
     async def add(db: Database) -> tuple[object, str]:
         return await create_employee(
-            db, display_name=args.display_name, title=args.title, is_admin=args.admin
+            db=db, display_name=args.display_name, title=args.title, is_admin=args.admin
         )
 
     employee_id, key = _with_db(settings, add)
@@ -136,7 +136,7 @@ def _users_set_password(settings: Settings, args: argparse.Namespace) -> None:
                 raise SystemExit(f"no employee signs in as {args.user_name!r}; pass --id")
         try:
             await set_password(
-                db, employee_id=employee_id, user_name=args.user_name, password=password
+                db=db, employee_id=employee_id, user_name=args.user_name, password=password
             )
         except DomainError as refused:
             raise SystemExit(str(refused)) from None

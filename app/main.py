@@ -69,8 +69,10 @@ async def prepare_database(db: Database, settings: Settings) -> None:
     async with db.write() as conn:
         await forget_expired(conn)
     key = await ensure_bootstrap_admin(
-        db,
-        settings.bootstrap_api_key.get_secret_value() if settings.bootstrap_api_key else None,
+        db=db,
+        configured_key=(
+            settings.bootstrap_api_key.get_secret_value() if settings.bootstrap_api_key else None
+        ),
     )
     if key is not None:
         # Shown once: only its digest is stored.

@@ -78,8 +78,8 @@ class Person:
 async def add_person(
     db: Database, name: str, *, admin: bool = False, title: str | None = None
 ) -> Person:
-    _, key = await create_employee(db, display_name=name, title=title, is_admin=admin)
-    caller = await caller_for(db, key)
+    _, key = await create_employee(db=db, display_name=name, title=title, is_admin=admin)
+    caller = await caller_for(db=db, authorization=key)
     assert caller is not None
     return Person(caller, key)
 

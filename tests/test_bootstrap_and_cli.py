@@ -31,7 +31,7 @@ async def test_configured_key_belongs_to_an_administrator_created_once(
     await prepare_database(db, configured)
     await prepare_database(db, configured)
 
-    caller = await caller_for(db, "bootstrap-key-1")
+    caller = await caller_for(db=db, authorization="bootstrap-key-1")
     assert caller is not None and caller.is_admin and caller.display_name == "Administrator"
     assert await count_rows(db, models.Employee) == 1
     assert await count_rows(db, models.ApiKey) == 1
@@ -46,7 +46,7 @@ async def test_without_a_configured_key_one_is_generated_and_printed_once(
     second = capsys.readouterr().err
 
     key = first.strip().rsplit(" ", 1)[-1]
-    caller = await caller_for(db, key)
+    caller = await caller_for(db=db, authorization=key)
     assert caller is not None and caller.is_admin
     assert second == ""
     async with db.read() as conn:
@@ -89,7 +89,7 @@ def test_cli_adds_an_employee_and_prints_id_and_key_as_one_json_line(database_ur
     async def check() -> None:
         db = Database(database_url)
         try:
-            caller = await caller_for(db, printed["apiKey"])
+            caller = await caller_for(db=db, authorization=printed["apiKey"])
             assert caller is not None
             assert (str(caller.id), caller.display_name, caller.is_admin) == (
                 printed["id"],

@@ -107,9 +107,9 @@ async def test_contact_with_its_opportunities(
         ("Other", {}),
     ):
         await create_opportunity(
-            db,
-            user.caller,
-            NewOpportunity(
+            db=db,
+            caller=user.caller,
+            new=NewOpportunity(
                 title=title, responsible_id=user.id, stage_id=1, bid_currency_abbr="EUR", **fields
             ),
         )

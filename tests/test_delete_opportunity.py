@@ -230,7 +230,7 @@ async def test_a_create_key_outlives_its_deleted_deal_and_is_not_replayed(
     assert user.caller.key_id is not None
     key = Idempotency(key="k-1", api_key_id=user.caller.key_id, ttl=timedelta(hours=1))
     new = NewOpportunity(title="Pilot", responsible_id=user.id, stage_id=1, bid_currency_abbr="EUR")
-    created = await create_opportunity(db, user.caller, new, idempotency=key)
+    created = await create_opportunity(db=db, caller=user.caller, new=new, idempotency=key)
 
     # when
     await opportunity_changes.delete_opportunity(
@@ -242,7 +242,7 @@ async def test_a_create_key_outlives_its_deleted_deal_and_is_not_replayed(
         [record] = (await conn.execute(select(models.idempotency_t))).mappings().all()
     assert record["opportunity_id"] is None
     with pytest.raises(DomainError) as refused:
-        await create_opportunity(db, user.caller, new, idempotency=key)
+        await create_opportunity(db=db, caller=user.caller, new=new, idempotency=key)
     assert [e.code for e in refused.value.errors] == [ErrorCode.CONFLICT]
     assert await count_rows(db, models.Opportunity) == 0
 

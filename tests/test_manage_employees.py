@@ -87,7 +87,7 @@ async def test_admin_adds_an_employee_whose_key_signs_in(
     [key] = await keys_of(db, new_id)
     assert key["id"] == payload["keyId"]
     assert key["digest"] == digest(payload["apiKey"]) != payload["apiKey"]
-    caller = await caller_for(db, payload["apiKey"])
+    caller = await caller_for(db=db, authorization=payload["apiKey"])
     assert caller is not None
     assert (caller.id, caller.display_name, caller.is_admin) == (new_id, "Nora New", True)
     async with db.read() as conn:
@@ -103,7 +103,7 @@ async def test_an_employee_is_not_an_admin_unless_asked(gql: GraphQL, admin: Per
     payload = (await gql(CREATE_EMPLOYEE, admin, input={"displayName": "Nora"}))["createEmployee"]
 
     assert (payload["employee"]["isAdmin"], payload["employee"]["title"]) == (False, None)
-    caller = await caller_for(gql.db, f"Bearer {payload['apiKey']}")
+    caller = await caller_for(db=gql.db, authorization=f"Bearer {payload['apiKey']}")
     assert caller is not None and caller.is_admin is False
 
 
@@ -160,10 +160,10 @@ async def test_an_issued_key_signs_in_as_its_employee(
     assert issued["id"] == payload["keyId"] != first["id"]
     assert issued["digest"] == digest(payload["apiKey"])
     assert issued["prefix"] == payload["apiKey"][:12]
-    caller = await caller_for(db, payload["apiKey"])
+    caller = await caller_for(db=db, authorization=payload["apiKey"])
     assert caller is not None and caller.id == user.id
     # and the first key still signs in
-    assert await caller_for(db, user.key) is not None
+    assert await caller_for(db=db, authorization=user.key) is not None
 
 
 async def test_a_user_may_not_issue_keys_for_others(
@@ -211,8 +211,8 @@ async def test_a_revoked_key_no_longer_signs_in(
     assert payload["errors"] == []
     assert payload["keyId"] == first["id"]
     assert payload["revokedAt"] is not None
-    assert await caller_for(db, user.key) is None
-    assert await caller_for(db, spare["apiKey"]) is not None
+    assert await caller_for(db=db, authorization=user.key) is None
+    assert await caller_for(db=db, authorization=spare["apiKey"]) is not None
     revoked = {k["id"]: k["revoked_at"] for k in await keys_of(db, user.id)}
     assert revoked[spare["keyId"]] is None
     assert revoked[first["id"]] is not None
@@ -242,7 +242,7 @@ async def test_a_user_may_not_revoke_others_keys(
 
     assert codes(payload) == [("FORBIDDEN", "keyId")]
     assert (payload["keyId"], payload["revokedAt"]) == (None, None)
-    assert await caller_for(db, other.key) is not None
+    assert await caller_for(db=db, authorization=other.key) is not None
     assert (await keys_of(db, other.id))[0]["revoked_at"] is None
 
 

@@ -40,7 +40,7 @@ async def deal(db: Database, caller: Person, title: str, **fields: Any) -> int:
         "bid_currency_abbr": "EUR",
         **fields,
     }
-    row = await create_opportunity(db, caller.caller, NewOpportunity(**values))
+    row = await create_opportunity(db=db, caller=caller.caller, new=NewOpportunity(**values))
     return int(row["id"])
 
 

@@ -35,9 +35,9 @@ async def cast_(db: Database, gql: GraphQL, user: Person, admin: Person) -> dict
     responsible = await add_person(db, "Rita Responsible")
     acme = await contact(gql, user, companyName="Acme")
     secret = await create_opportunity(
-        db,
-        user.caller,
-        NewOpportunity(
+        db=db,
+        caller=user.caller,
+        new=NewOpportunity(
             title="Secret merger",
             responsible_id=responsible.id,
             stage_id=STAGE,
@@ -48,9 +48,9 @@ async def cast_(db: Database, gql: GraphQL, user: Person, admin: Person) -> dict
         ),
     )
     public = await create_opportunity(
-        db,
-        user.caller,
-        NewOpportunity(
+        db=db,
+        caller=user.caller,
+        new=NewOpportunity(
             title="Public deal",
             responsible_id=responsible.id,
             stage_id=STAGE,
@@ -112,9 +112,9 @@ async def test_hidden_contacts_do_not_show_as_members(
     hidden = await contact(gql, other, companyName="Hidden", shareType="NONE")
     shown = await contact(gql, user, companyName="Shown")
     deal = await create_opportunity(
-        db,
-        admin.caller,
-        NewOpportunity(
+        db=db,
+        caller=admin.caller,
+        new=NewOpportunity(
             title="Mixed",
             responsible_id=user.id,
             stage_id=STAGE,

@@ -79,9 +79,9 @@ async def test_statement_count_does_not_grow_with_the_page(
             gql, user, firstName="Pat", lastName=f"Private {index}", shareType="NONE"
         )
         await create_opportunity(
-            db,
-            user.caller,
-            NewOpportunity(
+            db=db,
+            caller=user.caller,
+            new=NewOpportunity(
                 title=f"Deal {index}",
                 responsible_id=other.id,
                 stage_id=1 + index % 9,
@@ -116,9 +116,9 @@ async def test_nested_values_are_right_for_every_row(
     for index in range(size):
         company = await contact(gql, user, companyName=f"Company {index}")
         await create_opportunity(
-            db,
-            user.caller,
-            NewOpportunity(
+            db=db,
+            caller=user.caller,
+            new=NewOpportunity(
                 title=f"Deal {index}",
                 responsible_id=other.id if index % 2 else user.id,
                 stage_id=1 + index % 9,

@@ -134,7 +134,7 @@ async def _currency_error(conn: AsyncConnection, abbr: str) -> FieldError | None
     return FieldError(ErrorCode.NOT_FOUND, "currencyAbbr", f"Unknown currency {abbr!r}.")
 
 
-async def create_contact(db: Database, caller: Caller, new: NewContact) -> Mapping[Any, Any]:
+async def create_contact(*, db: Database, caller: Caller, new: NewContact) -> Mapping[Any, Any]:
     """Store a contact; a private one (share type NONE) is visible to its list and its creator."""
     errors = _errors(new) + access_list_errors(
         new.access_list, caller.id, is_private=new.share_type == ShareType.NONE

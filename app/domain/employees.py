@@ -61,8 +61,8 @@ async def _insert_employee(
 
 
 async def _with_first_key(
-    db: Database,
     *,
+    db: Database,
     display_name: str,
     title: str | None,
     is_admin: bool,
@@ -81,6 +81,7 @@ async def _with_first_key(
 
 
 async def create_employee(
+    # Positional as well as by keyword: the benchmark's seeders (scripts/benchlib) pass it so.
     db: Database,
     *,
     display_name: str,
@@ -92,7 +93,7 @@ async def create_employee(
     if actor is not None:
         require_admin(actor, MSG_ADMINS_ONLY)
     row, issued = await _with_first_key(
-        db,
+        db=db,
         display_name=display_name,
         title=title,
         is_admin=is_admin,
@@ -112,11 +113,11 @@ async def add_employee(
     """Add an employee with a first API key, to be shown once (administrators only)."""
     require_admin(caller, MSG_ADMINS_ONLY)
     return await _with_first_key(
-        db, display_name=display_name, title=title, is_admin=is_admin, actor=caller.id
+        db=db, display_name=display_name, title=title, is_admin=is_admin, actor=caller.id
     )
 
 
-async def ensure_bootstrap_admin(db: Database, configured_key: str | None) -> str | None:
+async def ensure_bootstrap_admin(*, db: Database, configured_key: str | None) -> str | None:
     """Make sure someone can sign in; returns a key only when one was generated just now.
 
     With a configured key, the 'Administrator' holds it (created on first start). Without

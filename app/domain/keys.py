@@ -102,7 +102,7 @@ def bearer_token(authorization: str | None) -> str | None:
     return value or None
 
 
-async def caller_for(db: Database, authorization: str | None) -> Caller | None:
+async def caller_for(*, db: Database, authorization: str | None) -> Caller | None:
     """The caller named by an Authorization header, or None when it names no valid key."""
     token = bearer_token(authorization)
     if token is None:

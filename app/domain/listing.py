@@ -183,9 +183,9 @@ DEFAULT_OPPORTUNITY_ORDER = ((OpportunitySort.STAGE, False), (OpportunitySort.TI
 
 
 async def opportunity_page(
+    *,
     db: Database,
     caller: Caller,
-    *,
     where: OpportunityFilter,
     order: Sequence[tuple[OpportunitySort, bool]],
     page: PageRequest,
@@ -233,9 +233,9 @@ def contact_display_name() -> ColumnElement[str]:
 
 
 async def contact_page(
+    *,
     db: Database,
     caller: Caller,
-    *,
     where: ContactFilter,
     order: Sequence[tuple[ContactSort, bool]],
     page: PageRequest,

@@ -251,10 +251,10 @@ async def _existing(
 
 
 async def create_opportunity(
+    *,
     db: Database,
     caller: Caller,
     new: NewOpportunity,
-    *,
     idempotency: Idempotency | None = None,
 ) -> Mapping[Any, Any]:
     """Create a deal with its members, custom-field values and access list, all or nothing.

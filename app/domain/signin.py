@@ -46,7 +46,7 @@ def password_errors(password: str) -> list[FieldError]:
 
 
 async def set_password(
-    db: Database, *, employee_id: uuid.UUID, user_name: str | None, password: str
+    *, db: Database, employee_id: uuid.UUID, user_name: str | None, password: str
 ) -> None:
     """Give an employee a password (and, optionally, a new sign-in name)."""
     errors = password_errors(password)
@@ -126,8 +126,8 @@ def _verify(stored: str, password: str) -> bool:
 
 
 async def sign_in(
-    db: Database,
     *,
+    db: Database,
     user_name: str,
     password: str,
     client: str,

@@ -175,7 +175,7 @@ class GraphQLHTTP:
         return self._result(result, media)
 
     async def _authenticated(self, request: Request) -> ExecutionResult:
-        caller = await caller_for(self.db, request.headers.get("authorization"))
+        caller = await caller_for(db=self.db, authorization=request.headers.get("authorization"))
         if caller is None:
             raise RequestRefused(
                 401,

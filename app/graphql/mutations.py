@@ -78,9 +78,9 @@ class Mutation:
     ) -> CreateOpportunityPayload:
         try:
             row = await opportunities.create_opportunity(
-                info.context.db,
-                info.context.caller,
-                new_opportunity(input_),
+                db=info.context.db,
+                caller=info.context.caller,
+                new=new_opportunity(input_),
                 idempotency=idempotency(info, input_.idempotency_key),
             )
         except DomainError as refused:
@@ -108,7 +108,9 @@ class Mutation:
             currency_abbr=input_.currency_abbr,
         )
         try:
-            row = await contacts.create_contact(info.context.db, info.context.caller, new)
+            row = await contacts.create_contact(
+                db=info.context.db, caller=info.context.caller, new=new
+            )
         except DomainError as refused:
             return CreateContactPayload(contact=None, errors=user_errors(refused))
         return CreateContactPayload(contact=Contact.from_row(row), errors=[])
@@ -130,7 +132,9 @@ class Mutation:
             entity_type=entity_type_name(input_.entity_type),
         )
         try:
-            row = await custom_fields.create_definition(info.context.db, info.context.caller, new)
+            row = await custom_fields.create_definition(
+                db=info.context.db, caller=info.context.caller, new=new
+            )
         except DomainError as refused:
             return CreateCustomFieldDefinitionPayload(
                 custom_field_definition=None, errors=user_errors(refused)

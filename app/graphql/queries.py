@@ -116,8 +116,8 @@ class Query:
     ) -> Connection[Contact]:
         with refusals_as_graphql_errors():
             page = await listing.contact_page(
-                info.context.db,
-                info.context.caller,
+                db=info.context.db,
+                caller=info.context.caller,
                 where=filter.to_domain() if filter else listing.ContactFilter(),
                 order=contact_order(order_by),
                 page=page_request(info, first=first, after=after, last=last, before=before),

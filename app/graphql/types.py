@@ -458,8 +458,8 @@ async def opportunity_connection(
     """A page of opportunities as a connection; deals on the page prime the by-id loader."""
     with refusals_as_graphql_errors():
         page = await listing.opportunity_page(
-            info.context.db,
-            info.context.caller,
+            db=info.context.db,
+            caller=info.context.caller,
             where=where,
             order=opportunity_order(order_by),
             page=request,

@@ -65,7 +65,7 @@ def routes(
         client = request.client.host if request.client else ""
         try:
             signed = await sign_in(
-                db,
+                db=db,
                 user_name=user_name,
                 password=password,
                 client=client,

@@ -116,7 +116,9 @@ class LegacyRunner:
             record_operation(request.scope, route.operation_name)
             try:
                 async with time_budget(self.settings.request_timeout_s):
-                    caller = await caller_for(self.db, request.headers.get("authorization"))
+                    caller = await caller_for(
+                        db=self.db, authorization=request.headers.get("authorization")
+                    )
                     if caller is None:
                         return unauthorized(request)
                     response = await self.answer(route, request, caller)

@@ -22,8 +22,10 @@ AT_MOST_VERIFIED = 20
 async def give_ann_a_password(database_url: str) -> None:
     db = Database(database_url)
     try:
-        employee_id, _ = await create_employee(db, display_name="Ann", title=None, is_admin=False)
-        await set_password(db, employee_id=employee_id, user_name="ann", password=PASSWORD)
+        employee_id, _ = await create_employee(
+            db=db, display_name="Ann", title=None, is_admin=False
+        )
+        await set_password(db=db, employee_id=employee_id, user_name="ann", password=PASSWORD)
     finally:
         await db.dispose()
 

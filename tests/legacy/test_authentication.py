@@ -35,7 +35,7 @@ ADDRESS = "127.0.0.1"
 
 @pytest.fixture
 async def ann(db: Database, user: Person) -> Person:
-    await set_password(db, employee_id=user.id, user_name="Ann", password=PASSWORD)
+    await set_password(db=db, employee_id=user.id, user_name="Ann", password=PASSWORD)
     return user
 
 
@@ -200,7 +200,7 @@ async def test_unknown_users_cost_a_full_password_check(
     # when
     for name in ("nobody", "ann"):
         await signin.sign_in(
-            db,
+            db=db,
             user_name=name,
             password="wrong one",
             client=ADDRESS,
@@ -438,7 +438,7 @@ def test_cli_sets_a_user_name_and_password(database_url: str) -> None:
         db = Database(database_url)
         try:
             signed = await signin.sign_in(
-                db,
+                db=db,
                 user_name="bea",
                 password=PASSWORD,
                 client=ADDRESS,

@@ -42,7 +42,7 @@ async def test_a_legacy_client_signs_in_creates_reads_moves_shares_and_deletes(
     client: httpx.AsyncClient, db: Database, user: Person, other: Person
 ) -> None:
     # given: Uma has a sign-in name and password
-    await set_password(db, employee_id=user.id, user_name="uma", password=PASSWORD)
+    await set_password(db=db, employee_id=user.id, user_name="uma", password=PASSWORD)
 
     # when: she signs in as the original's clients do (a form)
     signed = await client.post(
