@@ -218,3 +218,34 @@ async def test_graphiqls_introspection_query_fits(client: httpx.AsyncClient, use
     # then
     assert response.status_code == 200, response.text[:300]
     assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        pytest.param(
+            {"o": [{"field": "TITLE"}] * 1001}, "more than 1000 items", id="a-list-past-a-batch"
+        ),
+        pytest.param(
+            {"o": [{"field": "TITLE", "direction": "ASC", "x": [1] * 900}] * 30},
+            "more than 20000 values",
+            id="too-many-values",
+        ),
+    ],
+)
+async def test_variables_too_big_for_any_input_are_refused_before_coercion(
+    client: httpx.AsyncClient, user: Person, variables: dict[str, Any], message: str
+) -> None:
+    # when
+    response = await post(
+        client,
+        user,
+        "query($o: [OpportunityOrder!]) { opportunities(orderBy: $o) { totalCount } }",
+        **variables,
+    )
+
+    # then
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert message in error["message"]

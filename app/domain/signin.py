@@ -26,7 +26,10 @@ from app.domain.throttle import SignInGuard
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 1024
-_hasher = PasswordHasher()
+# argon2-cffi's defaults (RFC 9106's low-memory profile: 3 passes over 64 MiB) but one lane:
+# with four, one check keeps 1.5 cores busy, and on a small machine a stream of guesses then
+# slows every other request. One lane holds a check to one core, on its one thread.
+_hasher = PasswordHasher(parallelism=1)
 # Verified against when the user does not exist, so that both cases take the same time.
 _DUMMY_HASH = _hasher.hash("not a password: used to keep failure timing uniform")
 

@@ -29,103 +29,24 @@ from app.db.engine import Database
 from app.db.faults import Unavailable
 from app.domain.keys import caller_for
 from app.graphql.context import Context
+from app.graphql.http_request import (
+    GRAPHQL_RESPONSE,
+    JSON,
+    RequestRefused,
+    negotiate,
+    read_params,
+    wants_html,
+)
 from app.observability import CLIENT_CLOSED, record_operation
 from app.settings import Settings
 
 log = logging.getLogger("crm.graphql")
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-JSON = "application/json"
 QUERY_ONLY = frozenset({OperationType.QUERY})
 ALL_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 IdePage = Callable[[Request], Awaitable[Response]]
 BUSY_MESSAGE = Unavailable.message
 RETRY_AFTER_S = Unavailable.retry_after
-# extensions.code of each refusal the HTTP layer answers itself.
-STATUS_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHENTICATED",
-    405: "METHOD_NOT_ALLOWED",
-    406: "NOT_ACCEPTABLE",
-    408: "REQUEST_TIMEOUT",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    500: "INTERNAL_SERVER_ERROR",
-    503: "UNAVAILABLE",
-}
-
-
-class RequestRefused(Exception):
-    """The HTTP request cannot become a GraphQL operation."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        headers: dict[str, str] | None = None,
-        *,
-        code: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-        self.code = code or STATUS_CODES.get(status, "BAD_REQUEST")
-
-    @classmethod
-    def unavailable(cls, fault: Unavailable) -> RequestRefused:
-        """503 with Retry-After for a fault the client should wait out."""
-        return cls(503, str(fault), {"Retry-After": str(fault.retry_after)}, code=fault.code)
-
-
-def _accepted(accept: str | None) -> list[tuple[str, float]]:
-    ranges = []
-    for part in (accept or "").split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        if not media:
-            continue
-        quality = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        ranges.append((media.lower(), quality))
-    return ranges
-
-
-def negotiate(accept: str | None) -> str | None:
-    """The response media type for an Accept header, or None when nothing we have fits.
-
-    The highest quality wins; between equals, a range naming the spec's own type picks
-    it, and a wildcard picks plain JSON, which every client reads.
-    """
-    ranges = _accepted(accept)
-    if not ranges:
-        return JSON
-    best: tuple[float, int, str] | None = None
-    for media, quality in ranges:
-        if quality <= 0:
-            continue
-        if media == GRAPHQL_RESPONSE:
-            candidate = (quality, 2, GRAPHQL_RESPONSE)
-        elif media == JSON:
-            candidate = (quality, 1, JSON)
-        elif media in ("*/*", "application/*"):
-            candidate = (quality, 0, JSON)
-        else:
-            continue
-        if best is None or candidate > best:
-            best = candidate
-    return best[2] if best else None
-
-
-def wants_html(accept: str | None) -> bool:
-    """A browser asking for a page rather than for a GraphQL response."""
-    ranges = dict(_accepted(accept))
-    return ranges.get("text/html", 0) > 0
 
 
 class GraphQLHTTP:
@@ -183,66 +104,13 @@ class GraphQLHTTP:
                 "'Authorization: Bearer <key>'.",
                 {"WWW-Authenticate": 'Bearer realm="crm-graphql"'},
             )
-        params = await self._params(request)
+        params = await read_params(request, self.settings.max_body_bytes)
         record_operation(request.scope, params.get("operationName"))
         context = Context(self.db, self.settings, caller, request.headers.get("idempotency-key"))
         result = await self._execute(request, params, context)
         if context.unavailable is not None:
             raise context.unavailable
         return result
-
-    async def _params(self, request: Request) -> dict[str, Any]:
-        if request.method == "GET":
-            params: dict[str, Any] = dict(request.query_params)
-            for name in ("variables", "extensions"):
-                if params.get(name):
-                    params[name] = self._json(params[name], name)
-        else:
-            content_type = request.headers.get("content-type", "")
-            media, *options = (p.strip().lower() for p in content_type.split(";"))
-            charset = next(
-                (o.split("=", 1)[1] for o in options if o.startswith("charset=")), "utf-8"
-            )
-            if media != JSON or charset.strip('"') != "utf-8":
-                raise RequestRefused(415, f"Send the request as {JSON} (UTF-8).")
-            body = await self._body(request)
-            params = self._json(body, "body")
-            if isinstance(params, list):
-                raise RequestRefused(400, "Batched requests are not supported.")
-            if not isinstance(params, dict):
-                raise RequestRefused(400, "The body must be a JSON object.")
-        query = params.get("query")
-        if not isinstance(query, str) or not query.strip():
-            raise RequestRefused(400, "The request has no query (a string) to execute.")
-        # PostgreSQL cannot store NUL in text; refuse it up front, the same on every back end.
-        if "\\u0000" in query or _has_nul(params.get("variables")):
-            raise RequestRefused(400, "Text must not contain NUL characters.")
-        for name in ("variables", "extensions"):
-            if params.get(name) is not None and not isinstance(params[name], dict):
-                raise RequestRefused(400, f"{name} must be an object.")
-        if params.get("operationName") is not None and not isinstance(params["operationName"], str):
-            raise RequestRefused(400, "operationName must be a string.")
-        return params
-
-    async def _body(self, request: Request) -> bytes:
-        limit = self.settings.max_body_bytes
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise RequestRefused(413, f"The body is larger than {limit} bytes.")
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise RequestRefused(413, f"The body is larger than {limit} bytes.")
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    @staticmethod
-    def _json(text: str | bytes, what: str) -> Any:
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            raise RequestRefused(400, f"The {what} is not valid JSON.") from None
 
     async def _execute(
         self, request: Request, params: dict[str, Any], context: Context
@@ -290,16 +158,6 @@ class GraphQLHTTP:
             media_type=media,
             headers=refused.headers,
         )
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
 
 
 def error_code(error: GraphQLError) -> str:

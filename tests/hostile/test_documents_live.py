@@ -60,7 +60,7 @@ HOSTILE = [
             "query": "query($o: [OpportunityOrder!]) { opportunities(orderBy: $o) { totalCount } }",
             "variables": {"o": [{"field": "TITLE"}] * 5000},
         },
-        {200},
+        {400},
         id="order-by-5000-terms",
     ),
     pytest.param(

@@ -64,8 +64,13 @@ async def sign_in_when_allowed(http: httpx.AsyncClient) -> httpx.Response:
     return response
 
 
+# Fast means well within a password check's queue: a refusal must not wait for argon2 (a check
+# takes ~0.15 s and 60 of them ~9 s); the margin is for a machine busy with other work.
+FAST_S = 2.0
+
+
 def refused_fast(answers: list[tuple[httpx.Response, float]]) -> list[float]:
-    return [took for response, took in answers if response.status_code == 429 and took < 1.0]
+    return [took for response, took in answers if response.status_code == 429 and took < FAST_S]
 
 
 async def test_parallel_guesses_are_refused_fast_and_others_are_served(live: Live) -> None:
@@ -90,7 +95,7 @@ async def test_parallel_guesses_are_refused_fast_and_others_are_served(live: Liv
     assert len(refused_fast(one_name)) >= GUESSES - 10
     assert len(refused_fast(many_names)) >= GUESSES - AT_MOST_VERIFIED
     busy = [took for response, took in many_names if response.status_code == 503]
-    assert all(took < 1.0 for took in busy), busy
+    assert all(took < FAST_S for took in busy), busy
     assert locked.json()["statusCode"] == 429
     assert right_while_locked.status_code == 429
     assert int(right_while_locked.headers["Retry-After"]) >= 1
