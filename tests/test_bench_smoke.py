@@ -18,7 +18,7 @@ from app.settings import Settings
 from scripts.benchlib import baseline, naive
 from scripts.benchlib.documents import CREATE, LIST, READ_ONE
 from tests.conftest import GraphQL, Person
-from tests.factories import contact, field
+from tests.factories import contact, custom_field
 
 CREATE_ID = """
 mutation Create($input: CreateOpportunityInput!) {
@@ -99,13 +99,13 @@ async def test_baseline_and_naive_answer_like_the_service(
     settings: Settings, gql: GraphQL, admin: Person, user: Person, other: Person
 ) -> None:
     # given: readable, hidden and private contacts, two fields and a heading, a private deal
-    acme = await contact(gql, user, companyName="Acme")
-    pat = await contact(gql, user, firstName="Pat", lastName="Lee", shareType="READ")
-    mine = await contact(gql, user, firstName="Mo", lastName="Mine", shareType="NONE")
-    hidden = await contact(gql, other, companyName="Hidden", shareType="NONE")
-    source = await field(gql, admin, "Source")
-    await field(gql, admin, "Details", fieldType="HEADING", position=2)
-    notes = await field(gql, admin, "Notes", fieldType="TEXT_AREA", position=3)
+    acme = await contact(gql, as_=user, companyName="Acme")
+    pat = await contact(gql, as_=user, firstName="Pat", lastName="Lee", shareType="READ")
+    mine = await contact(gql, as_=user, firstName="Mo", lastName="Mine", shareType="NONE")
+    hidden = await contact(gql, as_=other, companyName="Hidden", shareType="NONE")
+    source = await custom_field(gql, as_=admin, label="Source")
+    await custom_field(gql, as_=admin, label="Details", fieldType="HEADING", position=2)
+    notes = await custom_field(gql, as_=admin, label="Notes", fieldType="TEXT_AREA", position=3)
     create_input = {
         "title": "Pilot",
         "responsibleId": str(user.id),

@@ -65,7 +65,7 @@ async def test_more_members_than_a_deal_holds_are_refused(
     gql: GraphQL, db: Database, user: Person
 ) -> None:
     # given: the cap's worth of member ids, plus a primary contact that is not among them
-    primary = await contact(gql, user)
+    primary = await contact(gql, as_=user)
     members = list(range(10_000, 10_000 + bounds.MAX_MEMBERS))
 
     # when
@@ -95,7 +95,7 @@ async def test_adding_a_member_to_a_full_deal_is_refused(
 ) -> None:
     # given: a deal with two members where two is the cap
     monkeypatch.setattr(opportunity_changes, "MAX_MEMBERS", 2)
-    first, second, third = [await contact(gql, user, companyName=f"C{i}") for i in range(3)]
+    first, second, third = [await contact(gql, as_=user, companyName=f"C{i}") for i in range(3)]
     created = await gql(CREATE, user, input=deal_input(user, contactId=first, members=[second]))
     deal_id = created["createOpportunity"]["opportunity"]["id"]
 

@@ -25,10 +25,10 @@ query($filter: ContactFilter, $orderBy: [ContactOrder!], $first: Int, $after: St
 @pytest.fixture
 async def people(gql: GraphQL, user: Person) -> dict[str, int]:
     return {
-        "acme": await contact(gql, user, companyName="Acme Corp"),
-        "ann": await contact(gql, user, firstName="ann", lastName="Lee"),
-        "bob": await contact(gql, user, firstName="Bob", lastName="Acheson"),
-        "zed": await contact(gql, user, companyName="Zed Industries"),
+        "acme": await contact(gql, as_=user, companyName="Acme Corp"),
+        "ann": await contact(gql, as_=user, firstName="ann", lastName="Lee"),
+        "bob": await contact(gql, as_=user, firstName="Bob", lastName="Acheson"),
+        "zed": await contact(gql, as_=user, companyName="Zed Industries"),
     }
 
 

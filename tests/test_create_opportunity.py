@@ -12,8 +12,8 @@ from sqlalchemy import select
 from app.db import models
 from app.db.engine import Database
 from app.domain import opportunities
-from tests.conftest import GraphQL, Person, add_person, count_rows, nothing_written
-from tests.factories import contact, field
+from tests.conftest import GraphQL, Person, count_rows, nothing_written
+from tests.factories import contact, custom_field, employee
 from tests.graphql_documents import CREATE_OPPORTUNITY, OPPORTUNITY
 
 NEED_ASSESSMENT = 4  # seeded stage ids follow spec 5.2
@@ -201,7 +201,7 @@ async def test_unreadable_primary_contact_is_forbidden(
     gql: GraphQL, db: Database, user: Person, other: Person, admin: Person
 ) -> None:
     # given: a private contact only `other` may see
-    hidden = await contact(gql, other, companyName="Secret Ltd", shareType="NONE")
+    hidden = await contact(gql, as_=other, companyName="Secret Ltd", shareType="NONE")
 
     # when
     refused = await create(gql, user, **minimal(user, contactId=hidden))
@@ -241,7 +241,7 @@ async def test_probability_is_clamped_and_not_taken_from_the_stage(
 
 
 async def test_primary_contact_becomes_a_member(gql: GraphQL, db: Database, user: Person) -> None:
-    acme = await contact(gql, user, companyName="Acme")
+    acme = await contact(gql, as_=user, companyName="Acme")
 
     payload = await create(gql, user, **minimal(user, contactId=acme))
 
@@ -253,9 +253,9 @@ async def test_primary_contact_becomes_a_member(gql: GraphQL, db: Database, user
 async def test_unknown_and_hidden_members_are_dropped_and_duplicates_collapse(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
-    acme = await contact(gql, user, companyName="Acme")
-    ann = await contact(gql, user, firstName="Ann", lastName="Lee")
-    hidden = await contact(gql, other, companyName="Hidden", shareType="NONE")
+    acme = await contact(gql, as_=user, companyName="Acme")
+    ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
+    hidden = await contact(gql, as_=other, companyName="Hidden", shareType="NONE")
 
     payload = await create(
         gql, user, **minimal(user, contactId=acme, members=[ann, 999, hidden, ann, acme])
@@ -272,10 +272,10 @@ async def test_unknown_and_hidden_members_are_dropped_and_duplicates_collapse(
 async def test_custom_fields_skip_unknown_and_empty_trim_and_last_wins(
     gql: GraphQL, db: Database, user: Person, admin: Person
 ) -> None:
-    source = await field(gql, admin, "Source")
-    budget = await field(gql, admin, "Budget")
-    contact_field = await field(gql, admin, "Birthday", entityType="CONTACT")
-    heading = await field(gql, admin, "Details", fieldType="HEADING")
+    source = await custom_field(gql, as_=admin, label="Source")
+    budget = await custom_field(gql, as_=admin, label="Budget")
+    contact_field = await custom_field(gql, as_=admin, label="Birthday", entityType="CONTACT")
+    heading = await custom_field(gql, as_=admin, label="Details", fieldType="HEADING")
 
     payload = await create(
         gql,
@@ -396,9 +396,9 @@ async def test_can_edit_follows_the_original_rules(
     gql: GraphQL, db: Database, user: Person, admin: Person
 ) -> None:
     # given: a private deal created by `user`, `responsible` in charge, `reader` on the list
-    responsible = await add_person(db, "Rita Responsible")
-    reader = await add_person(db, "Rob Reader")
-    outsider = await add_person(db, "Olga Outsider")
+    responsible = await employee(db, name="Rita Responsible")
+    reader = await employee(db, name="Rob Reader")
+    outsider = await employee(db, name="Olga Outsider")
     public = (await create(gql, user, **minimal(user)))["opportunity"]["id"]
     private = (
         await create(gql, user, **minimal(responsible, isPrivate=True, accessList=[str(reader.id)]))
@@ -479,8 +479,8 @@ async def test_a_failure_after_the_first_insert_writes_nothing(
     gql: GraphQL, db: Database, user: Person, admin: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: writing custom fields fails after the deal and its members were inserted
-    acme = await contact(gql, user)
-    source = await field(gql, admin, "Source")
+    acme = await contact(gql, as_=user)
+    source = await custom_field(gql, as_=admin, label="Source")
 
     async def broken(*_: Any) -> None:
         raise RuntimeError("disk on fire")

@@ -14,8 +14,8 @@ from app.domain import opportunity_changes
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.idempotency import Idempotency
 from app.domain.opportunities import NewOpportunity, create_opportunity
-from tests.conftest import GraphQL, Person, add_person, count_rows
-from tests.factories import contact, field
+from tests.conftest import GraphQL, Person, count_rows
+from tests.factories import contact, custom_field, employee
 from tests.graphql_documents import CREATE_OPPORTUNITY, OPPORTUNITY
 
 DELETED_FIELDS = """
@@ -101,10 +101,10 @@ async def test_delete_takes_every_part_of_the_deal_and_returns_it_as_it_was(
     gql: GraphQL, db: Database, user: Person, other: Person, admin: Person
 ) -> None:
     # given: a private deal with members, access list, a value and a queued notice
-    acme = await contact(gql, user)
-    ann = await contact(gql, user, firstName="Ann", lastName="Lee")
-    source = await field(gql, admin, "Source")
-    await field(gql, admin, "Details", fieldType="HEADING")
+    acme = await contact(gql, as_=user)
+    ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
+    source = await custom_field(gql, as_=admin, label="Source")
+    await custom_field(gql, as_=admin, label="Details", fieldType="HEADING")
     deal_id = await deal(
         gql,
         user,
@@ -162,9 +162,9 @@ async def test_a_private_deal_is_deleted_only_by_those_who_see_it(
     people = {
         "creator": user,
         "admin": admin,
-        "responsible": await add_person(db, "Rita Responsible"),
-        "reader": await add_person(db, "Rob Reader"),
-        "outsider": await add_person(db, "Olga Outsider"),
+        "responsible": await employee(db, name="Rita Responsible"),
+        "reader": await employee(db, name="Rob Reader"),
+        "outsider": await employee(db, name="Olga Outsider"),
     }
     deal_id = await deal(
         gql,
@@ -303,7 +303,7 @@ async def test_batch_needs_ids(gql: GraphQL, db: Database, user: Person) -> None
 async def test_admin_batch_deletes_private_deals_with_their_parts(
     gql: GraphQL, db: Database, user: Person, other: Person, admin: Person
 ) -> None:
-    acme = await contact(gql, other)
+    acme = await contact(gql, as_=other)
     ids = [
         await deal(gql, other, contactId=acme, isPrivate=True, accessList=[str(user.id)])
         for _ in range(3)

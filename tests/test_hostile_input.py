@@ -27,7 +27,7 @@ from app.db.engine import Database
 from app.domain.bounds import MAX_MEMBERS
 from app.graphql.schema import build_schema
 from tests.conftest import GraphQL, Person, count_rows, nothing_written
-from tests.factories import contact, field
+from tests.factories import contact, custom_field
 from tests.server import ROOT, running_server
 
 KEY = "fuzz-bootstrap-key"
@@ -296,7 +296,7 @@ async def test_ten_thousand_members_are_refused_before_any_lookup(
     client: httpx.AsyncClient, db: Database, gql: GraphQL, user: Person
 ) -> None:
     # given: three real contacts among ten thousand made-up ids
-    real = [await contact(gql, user, companyName=f"Company {i}") for i in range(3)]
+    real = [await contact(gql, as_=user, companyName=f"Company {i}") for i in range(3)]
     members = [*range(1_000_000, 1_010_000 - len(real)), *real]
 
     # when
@@ -314,7 +314,7 @@ async def test_members_up_to_the_cap_are_kept(
     client: httpx.AsyncClient, db: Database, gql: GraphQL, user: Person
 ) -> None:
     # given: the cap filled with unknown ids and three real contacts
-    real = [await contact(gql, user, companyName=f"Company {i}") for i in range(3)]
+    real = [await contact(gql, as_=user, companyName=f"Company {i}") for i in range(3)]
     members = [*range(1_000_000, 1_000_000 + MAX_MEMBERS - len(real)), *real]
 
     # when
@@ -331,7 +331,7 @@ async def test_members_up_to_the_cap_are_kept(
 async def test_duplicate_custom_field_keys_keep_the_last_value(
     client: httpx.AsyncClient, db: Database, gql: GraphQL, user: Person, admin: Person
 ) -> None:
-    source = await field(gql, admin, "Source")
+    source = await custom_field(gql, as_=admin, label="Source")
     values = [{"key": source, "value": f"v{i}"} for i in range(50)]
 
     response = await client.post(

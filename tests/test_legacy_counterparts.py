@@ -11,7 +11,7 @@ import pytest
 from app.db.engine import Database
 from app.graphql.context import Context
 from tests.conftest import SCHEMA, GraphQL, Person
-from tests.factories import contact, field
+from tests.factories import contact, custom_field
 from tests.graphql_documents import CREATE_OPPORTUNITY
 
 PAGE = """
@@ -181,7 +181,7 @@ mutation Members($add: AddOpportunityMemberInput!, $remove: RemoveOpportunityMem
 
 
 async def test_member_mutations_answer_with_the_contact(gql: GraphQL, user: Person) -> None:
-    acme = await contact(gql, user, companyName="Acme")
+    acme = await contact(gql, as_=user, companyName="Acme")
     deal_id = await deal(gql, user, "Pilot")
 
     data = await gql(
@@ -211,7 +211,7 @@ mutation Set($input: SetOpportunityCustomFieldInput!) {
 async def test_set_custom_field_answers_with_the_field_as_stored(
     gql: GraphQL, user: Person, admin: Person
 ) -> None:
-    source = await field(gql, admin, "Source")
+    source = await custom_field(gql, as_=admin, label="Source")
     deal_id = await deal(gql, user, "Pilot")
 
     set_ = await gql(SET_FIELD, user, input={"id": deal_id, "fieldId": source, "value": " web "})
@@ -260,7 +260,7 @@ async def test_delete_stage_answers_with_the_stage_as_it_was(gql: GraphQL, admin
 async def test_value_counts_are_what_the_caller_may_see(
     gql: GraphQL, user: Person, other: Person, admin: Person
 ) -> None:
-    source = await field(gql, admin, "Source")
+    source = await custom_field(gql, as_=admin, label="Source")
     values = [{"fieldId": source, "value": "web"}]
     await deal(gql, user, "Public", customFields=values)
     await deal(

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from app.db import models
 from app.db.engine import Database
-from tests.conftest import GraphQL, Person, add_person
-from tests.factories import contact
+from tests.conftest import GraphQL, Person
+from tests.factories import contact, employee
 from tests.graphql_documents import CREATE_OPPORTUNITY
 
 UPDATE_CONTACT = """
@@ -77,7 +77,7 @@ async def deal(gql: GraphQL, as_: Person, **fields: Any) -> int:
 
 async def test_update_replaces_a_company(gql: GraphQL, db: Database, user: Person) -> None:
     # given
-    acme = await contact(gql, user, companyName="Acme", title="Supplier", currencyAbbr="USD")
+    acme = await contact(gql, as_=user, companyName="Acme", title="Supplier", currencyAbbr="USD")
     before = await contact_row(db, acme)
 
     # when: title and currency are omitted, so they are cleared
@@ -102,7 +102,7 @@ async def test_update_replaces_a_company(gql: GraphQL, db: Database, user: Perso
 
 
 async def test_update_replaces_a_person(gql: GraphQL, db: Database, user: Person) -> None:
-    ann = await contact(gql, user, firstName="Ann", lastName="Lee")
+    ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
 
     payload = (
         await gql(
@@ -193,7 +193,7 @@ async def test_update_refusals(
 ) -> None:
     # given
     made = {"person": {"firstName": "Ann", "lastName": "Lee"}, "company": {"companyName": "Acme"}}
-    contact_id = await contact(gql, user, **made[kind])
+    contact_id = await contact(gql, as_=user, **made[kind])
     before = await contact_row(db, contact_id)
 
     # when
@@ -241,7 +241,7 @@ async def test_a_contact_the_caller_may_not_edit_is_refused(
     code: str,
 ) -> None:
     # given: `other` owns the contact
-    acme = await contact(gql, other, companyName="Acme", shareType=share_type)
+    acme = await contact(gql, as_=other, companyName="Acme", shareType=share_type)
     before = await contact_row(db, acme)
 
     # when
@@ -286,7 +286,7 @@ async def test_who_may_edit_may_update_and_delete(
 ) -> None:
     # given: `other` owns the contact; a private one lists `user`
     acme = await contact(
-        gql, other, companyName="Acme", shareType=share_type, accessList=[str(user.id)]
+        gql, as_=other, companyName="Acme", shareType=share_type, accessList=[str(user.id)]
     )
 
     # when
@@ -310,9 +310,9 @@ async def test_a_private_contacts_list_is_replaced_keeping_creator_and_caller(
     gql: GraphQL, db: Database, user: Person, other: Person, admin: Person
 ) -> None:
     # given: `user` made a private contact for `other`
-    third = await add_person(db, "Thea Third")
+    third = await employee(db, name="Thea Third")
     acme = await contact(
-        gql, user, companyName="Acme", shareType="NONE", accessList=[str(other.id)]
+        gql, as_=user, companyName="Acme", shareType="NONE", accessList=[str(other.id)]
     )
     assert await holders(db, acme) == {user.id, other.id}
 
@@ -346,7 +346,7 @@ async def test_sharing_a_private_contact_drops_its_list(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
     acme = await contact(
-        gql, user, companyName="Acme", shareType="NONE", accessList=[str(other.id)]
+        gql, as_=user, companyName="Acme", shareType="NONE", accessList=[str(other.id)]
     )
 
     payload = (
@@ -370,7 +370,7 @@ async def test_making_a_shared_contact_private_keeps_its_creator_and_the_caller(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
     # given: `other` made a shared read-write contact
-    acme = await contact(gql, other, companyName="Acme")
+    acme = await contact(gql, as_=other, companyName="Acme")
 
     # when: `user` makes it private with an empty list
     payload = (
@@ -391,8 +391,8 @@ async def test_deleting_a_contact_unlinks_it_from_deals(
     gql: GraphQL, db: Database, user: Person
 ) -> None:
     # given: Acme is the primary contact (and so a member) of one deal and a member of another
-    acme = await contact(gql, user, companyName="Acme")
-    ann = await contact(gql, user, firstName="Ann", lastName="Lee")
+    acme = await contact(gql, as_=user, companyName="Acme")
+    ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
     primary = await deal(gql, user, contactId=acme, members=[ann])
     member = await deal(gql, user, contactId=ann, members=[acme])
     assert len(await stored(db, models.member_t, contact_id=acme)) == 2
@@ -421,7 +421,7 @@ async def test_deleting_a_private_contact_deletes_its_list(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
     acme = await contact(
-        gql, user, companyName="Acme", shareType="NONE", accessList=[str(other.id)]
+        gql, as_=user, companyName="Acme", shareType="NONE", accessList=[str(other.id)]
     )
 
     payload = (await gql(DELETE_CONTACT, user, input={"id": acme}))["deleteContact"]
@@ -434,7 +434,7 @@ async def test_a_refused_delete_leaves_the_deals_alone(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
     # given: a read-only contact of `other`, primary contact of a deal
-    acme = await contact(gql, other, companyName="Acme", shareType="READ")
+    acme = await contact(gql, as_=other, companyName="Acme", shareType="READ")
     deal_id = await deal(gql, other, contactId=acme)
 
     # when
@@ -463,7 +463,7 @@ async def test_each_update_in_one_request_shows_what_it_stored(
     gql: GraphQL, user: Person, other: Person
 ) -> None:
     # given
-    acme = await contact(gql, user, companyName="Acme", shareType="NONE")
+    acme = await contact(gql, as_=user, companyName="Acme", shareType="NONE")
     private = {"id": acme, "companyName": "Acme", "shareType": "NONE"}
 
     # when: the second update would show the first one's list if loaders outlived a write

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.db import models
 from app.db.engine import Database
 from tests.conftest import GraphQL, Person, count_rows
-from tests.factories import field
+from tests.factories import custom_field
 from tests.graphql_documents import CREATE_FIELD, CREATE_OPPORTUNITY
 
 DEFINITION_FIELDS = "id label fieldType position mask entityType"
@@ -126,7 +126,7 @@ async def test_any_user_may_edit_a_definition(
     gql: GraphQL, db: Database, admin: Person, user: Person
 ) -> None:
     # given
-    source = await field(gql, admin, "Source")
+    source = await custom_field(gql, as_=admin, label="Source")
     before = (await definitions(db))[source]
 
     # when
@@ -169,7 +169,9 @@ async def test_any_user_may_edit_a_definition(
 async def test_omitted_type_and_mask_take_the_defaults(
     gql: GraphQL, db: Database, admin: Person
 ) -> None:
-    source = await field(gql, admin, "Source", fieldType="SELECT_BOX", mask='["a"]')
+    source = await custom_field(
+        gql, as_=admin, label="Source", fieldType="SELECT_BOX", mask='["a"]'
+    )
 
     payload = (await gql(UPDATE_FIELD, admin, input={"id": source, "label": "Source"}))[
         "updateCustomFieldDefinition"
@@ -204,7 +206,7 @@ async def test_update_refusals(
     expected: list[tuple[str, str]],
 ) -> None:
     # given
-    source = await field(gql, admin, "Source")
+    source = await custom_field(gql, as_=admin, label="Source")
     before = await definitions(db)
 
     # when
@@ -222,7 +224,7 @@ async def test_update_refusals(
 async def test_update_refuses_a_select_box_without_a_list_of_options(
     gql: GraphQL, db: Database, admin: Person, mask: str
 ) -> None:
-    source = await field(gql, admin, "Source")
+    source = await custom_field(gql, as_=admin, label="Source")
     before = await definitions(db)
 
     payload = (
@@ -251,7 +253,10 @@ async def test_non_admins_may_not_delete_or_reorder(
     gql: GraphQL, db: Database, admin: Person, user: Person, document: str, input_: Any
 ) -> None:
     # given
-    ids = [await field(gql, admin, "Source"), await field(gql, admin, "Budget")]
+    ids = [
+        await custom_field(gql, as_=admin, label="Source"),
+        await custom_field(gql, as_=admin, label="Budget"),
+    ]
     before = await definitions(db)
 
     # when
@@ -269,8 +274,8 @@ async def test_deleting_a_definition_deletes_its_values(
     gql: GraphQL, db: Database, admin: Person, user: Person
 ) -> None:
     # given: a deal with a value for each of two fields
-    source = await field(gql, admin, "Source")
-    budget = await field(gql, admin, "Budget")
+    source = await custom_field(gql, as_=admin, label="Source")
+    budget = await custom_field(gql, as_=admin, label="Budget")
     created = await gql(
         CREATE_OPPORTUNITY,
         user,
@@ -306,7 +311,7 @@ async def test_deleting_a_definition_deletes_its_values(
 async def test_deleting_a_missing_definition_is_not_found(
     gql: GraphQL, db: Database, admin: Person
 ) -> None:
-    await field(gql, admin, "Source")
+    await custom_field(gql, as_=admin, label="Source")
 
     payload = (await gql(DELETE_FIELD, admin, input={"id": 999}))["deleteCustomFieldDefinition"]
 
@@ -326,7 +331,9 @@ async def test_reorder_gives_each_listed_definition_its_1_based_index(
     gql: GraphQL, db: Database, admin: Person
 ) -> None:
     # given: positions 1, 2, 3
-    source, budget, region = [await field(gql, admin, label) for label in ("S", "B", "R")]
+    source, budget, region = [
+        await custom_field(gql, as_=admin, label=label) for label in ("S", "B", "R")
+    ]
 
     # when
     payload = (await gql(REORDER_FIELDS, admin, input={"ids": [region, source, budget]}))[
@@ -352,7 +359,9 @@ async def test_reorder_gives_each_listed_definition_its_1_based_index(
 async def test_reorder_leaves_definitions_not_listed_in_place(
     gql: GraphQL, db: Database, admin: Person
 ) -> None:
-    source, budget, region = [await field(gql, admin, label) for label in ("S", "B", "R")]
+    source, budget, region = [
+        await custom_field(gql, as_=admin, label=label) for label in ("S", "B", "R")
+    ]
 
     payload = (await gql(REORDER_FIELDS, admin, input={"ids": [region]}))[
         "reorderCustomFieldDefinitions"
@@ -377,9 +386,9 @@ async def test_reorder_refusals(
 ) -> None:
     # given: two opportunity fields and a contact field
     fields = [
-        await field(gql, admin, "Source"),
-        await field(gql, admin, "Budget"),
-        await field(gql, admin, "Birthday", entityType="CONTACT"),
+        await custom_field(gql, as_=admin, label="Source"),
+        await custom_field(gql, as_=admin, label="Budget"),
+        await custom_field(gql, as_=admin, label="Birthday", entityType="CONTACT"),
     ]
     before = await definitions(db)
 
@@ -397,10 +406,10 @@ async def test_a_field_after_one_at_the_largest_position_shares_it(
     gql: GraphQL, admin: Person
 ) -> None:
     # given: a field placed at the largest position an Int can hold
-    last = await field(gql, admin, "Last", position=2**31 - 1)
+    last = await custom_field(gql, as_=admin, label="Last", position=2**31 - 1)
 
     # when: the next one goes after the last
-    after = await field(gql, admin, "After")
+    after = await custom_field(gql, as_=admin, label="After")
 
     # then: it shares the position instead of overflowing the column
     listed = (await gql(DEFINITIONS, admin))["customFieldDefinitions"]

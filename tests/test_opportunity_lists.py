@@ -10,8 +10,8 @@ import pytest
 
 from app.db.engine import Database
 from app.domain.opportunities import NewOpportunity, create_opportunity
-from tests.conftest import GraphQL, Person, add_person
-from tests.factories import contact
+from tests.conftest import GraphQL, Person
+from tests.factories import contact, employee
 
 LIST = """
 query List($filter: OpportunityFilter, $orderBy: [OpportunityOrder!], $first: Int, $after: String,
@@ -56,8 +56,8 @@ def ids(connection: dict[str, Any]) -> list[int]:
 @pytest.fixture
 async def board(db: Database, user: Person, other: Person, gql: GraphQL) -> dict[str, Any]:
     """Six deals with distinct attributes; names say what each is for."""
-    acme = await contact(gql, user, companyName="Acme")
-    ann = await contact(gql, user, firstName="Ann", lastName="Lee")
+    acme = await contact(gql, as_=user, companyName="Acme")
+    ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
     made = {
         "alpha": await deal(
             db,
@@ -295,7 +295,7 @@ async def test_a_foreign_cursor_is_refused(db: Database, gql: GraphQL, user: Per
 async def test_employees_query_lists_everyone_by_name(
     db: Database, gql: GraphQL, user: Person
 ) -> None:
-    await add_person(db, "Aaron First")
+    await employee(db, name="Aaron First")
 
     data = await gql("{ employees { displayName } }", user)
 

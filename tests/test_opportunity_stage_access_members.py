@@ -13,8 +13,8 @@ from sqlalchemy import select
 from app.db import models
 from app.db.engine import Database
 from app.domain import opportunity_changes
-from tests.conftest import GraphQL, Person, add_person, count_rows
-from tests.factories import contact, field
+from tests.conftest import GraphQL, Person, count_rows
+from tests.factories import contact, custom_field, employee
 from tests.graphql_documents import CREATE_OPPORTUNITY
 
 SHOWN = """
@@ -157,9 +157,9 @@ class PrivateDeal:
 
 
 async def private_deal(gql: GraphQL, db: Database, creator: Person, **input_: Any) -> PrivateDeal:
-    responsible = await add_person(db, "Rita Responsible")
-    reader = await add_person(db, "Rob Reader")
-    outsider = await add_person(db, "Olga Outsider")
+    responsible = await employee(db, name="Rita Responsible")
+    reader = await employee(db, name="Rob Reader")
+    outsider = await employee(db, name="Olga Outsider")
     deal_id = await deal(
         gql,
         creator,
@@ -431,8 +431,8 @@ async def test_batch_access_needs_ids(gql: GraphQL, user: Person) -> None:
 
 async def test_add_member_is_idempotent(gql: GraphQL, db: Database, user: Person) -> None:
     # given
-    acme = await contact(gql, user)
-    ann = await contact(gql, user, firstName="Ann", lastName="Lee")
+    acme = await contact(gql, as_=user)
+    ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
     deal_id = await deal(gql, user, contactId=acme)
 
     # when
@@ -448,8 +448,8 @@ async def test_add_member_is_idempotent(gql: GraphQL, db: Database, user: Person
 async def test_remove_member_takes_out_even_the_primary_contact(
     gql: GraphQL, db: Database, user: Person
 ) -> None:
-    acme = await contact(gql, user)
-    ann = await contact(gql, user, firstName="Ann", lastName="Lee")
+    acme = await contact(gql, as_=user)
+    ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
     deal_id = await deal(gql, user, contactId=acme, members=[ann])
 
     payload = await run(gql, REMOVE_MEMBER, user, id=deal_id, contactId=acme)
@@ -464,8 +464,8 @@ async def test_remove_member_takes_out_even_the_primary_contact(
 async def test_removing_a_contact_that_is_not_a_member_changes_nothing(
     gql: GraphQL, db: Database, user: Person
 ) -> None:
-    acme = await contact(gql, user)
-    ann = await contact(gql, user, firstName="Ann", lastName="Lee")
+    acme = await contact(gql, as_=user)
+    ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
     deal_id = await deal(gql, user, contactId=acme)
 
     payload = await run(gql, REMOVE_MEMBER, user, id=deal_id, contactId=ann)
@@ -478,7 +478,7 @@ async def test_removing_a_contact_that_is_not_a_member_changes_nothing(
 async def test_member_of_an_unknown_or_hidden_contact_is_not_found(
     gql: GraphQL, db: Database, user: Person, other: Person, document: str
 ) -> None:
-    hidden = await contact(gql, other, companyName="Hidden", shareType="NONE")
+    hidden = await contact(gql, as_=other, companyName="Hidden", shareType="NONE")
     deal_id = await deal(gql, other, contactId=hidden)
     before = await snapshot(db)
 
@@ -503,7 +503,7 @@ async def test_members_of_a_private_deal(
     allowed: bool,
 ) -> None:
     # given: a private deal whose primary contact is a shared company
-    acme = await contact(gql, user)
+    acme = await contact(gql, as_=user)
     cast = await private_deal(gql, db, user, contactId=acme)
     if document == ADD_MEMBER:
         await run(gql, REMOVE_MEMBER, user, id=cast.id, contactId=acme)
@@ -526,7 +526,7 @@ async def test_members_of_a_private_deal(
 async def test_members_of_a_deal_the_caller_may_not_edit_are_forbidden(
     gql: GraphQL, db: Database, user: Person, monkeypatch: pytest.MonkeyPatch, document: str
 ) -> None:
-    acme = await contact(gql, user)
+    acme = await contact(gql, as_=user)
     deal_id = await deal(gql, user)
     before = await snapshot(db)
     forbid_editing(monkeypatch)
@@ -544,7 +544,7 @@ async def test_custom_field_is_set_replaced_and_cleared(
     gql: GraphQL, db: Database, user: Person, admin: Person
 ) -> None:
     # given
-    source = await field(gql, admin, "Source")
+    source = await custom_field(gql, as_=admin, label="Source")
     deal_id = await deal(gql, user)
 
     # when / then: set, trimmed
@@ -566,7 +566,7 @@ async def test_custom_field_is_set_replaced_and_cleared(
 async def test_custom_field_must_be_an_opportunity_field(
     gql: GraphQL, db: Database, user: Person, admin: Person
 ) -> None:
-    birthday = await field(gql, admin, "Birthday", entityType="CONTACT")
+    birthday = await custom_field(gql, as_=admin, label="Birthday", entityType="CONTACT")
     deal_id = await deal(gql, user)
 
     refused = [
@@ -591,7 +591,7 @@ async def test_custom_field_lists_both_refusals(gql: GraphQL, user: Person) -> N
 async def test_custom_field_of_a_private_deal(
     gql: GraphQL, db: Database, user: Person, admin: Person, who: str, allowed: bool
 ) -> None:
-    source = await field(gql, admin, "Source")
+    source = await custom_field(gql, as_=admin, label="Source")
     cast = await private_deal(gql, db, user)
     before = await snapshot(db)
 
@@ -609,7 +609,7 @@ async def test_custom_field_needs_no_right_to_edit(
     gql: GraphQL, db: Database, user: Person, admin: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: as the original, setting one value checks only that the deal can be seen
-    source = await field(gql, admin, "Source")
+    source = await custom_field(gql, as_=admin, label="Source")
     deal_id = await deal(gql, user)
     forbid_editing(monkeypatch)
 

@@ -9,8 +9,8 @@ import pytest
 
 from app.db.engine import Database
 from app.domain.opportunities import NewOpportunity, create_opportunity
-from tests.conftest import GraphQL, Person, add_person
-from tests.factories import contact
+from tests.conftest import GraphQL, Person
+from tests.factories import contact, employee
 
 STAGE = 4
 
@@ -30,10 +30,10 @@ query Paths($id: Int!, $contact: Int!) {
 
 @pytest.fixture
 async def cast_(db: Database, gql: GraphQL, user: Person, admin: Person) -> dict[str, Any]:
-    reader = await add_person(db, "Rob Reader")
-    outsider = await add_person(db, "Olga Outsider")
-    responsible = await add_person(db, "Rita Responsible")
-    acme = await contact(gql, user, companyName="Acme")
+    reader = await employee(db, name="Rob Reader")
+    outsider = await employee(db, name="Olga Outsider")
+    responsible = await employee(db, name="Rita Responsible")
+    acme = await contact(gql, as_=user, companyName="Acme")
     secret = await create_opportunity(
         db=db,
         caller=user.caller,
@@ -109,8 +109,8 @@ async def test_hidden_contacts_do_not_show_as_members(
     admin: Person,
 ) -> None:
     # given: a deal (created by an admin) whose members include a contact private to `other`
-    hidden = await contact(gql, other, companyName="Hidden", shareType="NONE")
-    shown = await contact(gql, user, companyName="Shown")
+    hidden = await contact(gql, as_=other, companyName="Hidden", shareType="NONE")
+    shown = await contact(gql, as_=user, companyName="Shown")
     deal = await create_opportunity(
         db=db,
         caller=admin.caller,
@@ -148,7 +148,7 @@ async def test_hidden_contacts_do_not_show_as_members(
 async def test_outsider_cannot_read_a_private_contact(
     gql: GraphQL, user: Person, other: Person
 ) -> None:
-    hidden = await contact(gql, other, companyName="Hidden", shareType="NONE")
+    hidden = await contact(gql, as_=other, companyName="Hidden", shareType="NONE")
 
     data = await gql(
         "query($id: Int!) { contact(id: $id) { id } contacts { totalCount } }", user, id=hidden

@@ -108,7 +108,7 @@ async def test_a_hidden_contact_filters_as_a_missing_one(
     gql: GraphQL, user: Person, other: Person, also_member: bool
 ) -> None:
     # given: a public deal whose primary contact is private to the user
-    private = await contact(gql, user, firstName="Pat", lastName="Private", shareType="NONE")
+    private = await contact(gql, as_=user, firstName="Pat", lastName="Private", shareType="NONE")
     made = await gql(CREATE, user, input=deal(user, contactId=private))
     assert made["createOpportunity"]["errors"] == []
 
@@ -134,7 +134,7 @@ async def test_legacy_contact_filters_answer_a_hidden_contact_byte_for_byte_as_a
     gql: GraphQL, client: httpx.AsyncClient, user: Person, other: Person, path: str
 ) -> None:
     # given
-    private = await contact(gql, user, firstName="Pat", lastName="Private", shareType="NONE")
+    private = await contact(gql, as_=user, firstName="Pat", lastName="Private", shareType="NONE")
     await gql(CREATE, user, input=deal(user, contactId=private))
 
     # when

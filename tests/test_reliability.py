@@ -17,7 +17,7 @@ from app.domain import opportunities
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import GraphQL, Person, count_rows, nothing_written
-from tests.factories import contact, field
+from tests.factories import contact, custom_field
 from tests.graphql_documents import CREATE_OPPORTUNITY
 
 LEGACY = "/api/2.0/crm/opportunity"
@@ -26,9 +26,9 @@ LEGACY = "/api/2.0/crm/opportunity"
 @pytest.fixture
 async def refs(gql: GraphQL, user: Person, other: Person, admin: Person) -> dict[str, Any]:
     return {
-        "acme": await contact(gql, user, companyName="Acme"),
-        "ann": await contact(gql, user, firstName="Ann", lastName="Lee"),
-        "source": await field(gql, admin, "Source"),
+        "acme": await contact(gql, as_=user, companyName="Acme"),
+        "ann": await contact(gql, as_=user, firstName="Ann", lastName="Lee"),
+        "source": await custom_field(gql, as_=admin, label="Source"),
         "other": other,
     }
 

@@ -15,7 +15,7 @@ from app.domain.opportunities import NewOpportunity, create_opportunity
 from app.graphql.schema import build_schema
 from app.settings import Settings
 from tests.conftest import GraphQL, Person
-from tests.factories import contact, field
+from tests.factories import contact, custom_field
 
 EVERYTHING = """
 query Page($first: Int!) {
@@ -71,12 +71,12 @@ async def test_statement_count_does_not_grow_with_the_page(
     db: Database, gql: GraphQL, admin: Person, user: Person, other: Person
 ) -> None:
     # given: 100 deals, each with a private and a shared contact, custom fields and an access list
-    source = await field(gql, admin, "Source")
-    await field(gql, admin, "Details", fieldType="HEADING")
+    source = await custom_field(gql, as_=admin, label="Source")
+    await custom_field(gql, as_=admin, label="Details", fieldType="HEADING")
     for index in range(100):
-        shared = await contact(gql, user, companyName=f"Shared {index}", currencyAbbr="GBP")
+        shared = await contact(gql, as_=user, companyName=f"Shared {index}", currencyAbbr="GBP")
         private = await contact(
-            gql, user, firstName="Pat", lastName=f"Private {index}", shareType="NONE"
+            gql, as_=user, firstName="Pat", lastName=f"Private {index}", shareType="NONE"
         )
         await create_opportunity(
             db=db,
@@ -114,7 +114,7 @@ async def test_nested_values_are_right_for_every_row(
 ) -> None:
     # given: each deal's relations differ, so a batching mix-up would show
     for index in range(size):
-        company = await contact(gql, user, companyName=f"Company {index}")
+        company = await contact(gql, as_=user, companyName=f"Company {index}")
         await create_opportunity(
             db=db,
             caller=user.caller,

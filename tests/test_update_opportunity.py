@@ -13,8 +13,8 @@ from sqlalchemy import select
 from app.db import models
 from app.db.engine import Database
 from app.domain import opportunities, opportunity_changes
-from tests.conftest import GraphQL, Person, add_person
-from tests.factories import contact, field
+from tests.conftest import GraphQL, Person
+from tests.factories import contact, custom_field, employee
 from tests.graphql_documents import CREATE_OPPORTUNITY, OPPORTUNITY, OPPORTUNITY_FIELDS
 
 UPDATE_OPPORTUNITY = (
@@ -88,9 +88,9 @@ class PrivateDeal:
 
 
 async def private_deal(gql: GraphQL, db: Database, creator: Person) -> PrivateDeal:
-    responsible = await add_person(db, "Rita Responsible")
-    reader = await add_person(db, "Rob Reader")
-    outsider = await add_person(db, "Olga Outsider")
+    responsible = await employee(db, name="Rita Responsible")
+    reader = await employee(db, name="Rob Reader")
+    outsider = await employee(db, name="Olga Outsider")
     deal_id = await deal(
         gql,
         creator,
@@ -106,7 +106,7 @@ async def private_deal(gql: GraphQL, db: Database, creator: Person) -> PrivateDe
 
 async def test_omitted_values_take_the_defaults(gql: GraphQL, db: Database, user: Person) -> None:
     # given: a deal with every optional value set
-    acme = await contact(gql, user)
+    acme = await contact(gql, as_=user)
     deal_id = await deal(
         gql,
         user,
@@ -255,7 +255,7 @@ async def test_unknown_stage_keeps_the_legacy_message(gql: GraphQL, user: Person
 async def test_unreadable_primary_contact_is_forbidden(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
-    hidden = await contact(gql, other, companyName="Secret", shareType="NONE")
+    hidden = await contact(gql, as_=other, companyName="Secret", shareType="NONE")
     deal_id = await deal(gql, user)
     before = await snapshot(db)
 
@@ -360,8 +360,8 @@ async def test_a_private_deal_is_updated_by_those_who_see_it(
 async def test_members_are_kept_unless_a_list_is_given(
     gql: GraphQL, db: Database, user: Person, members: list[int] | None
 ) -> None:
-    acme = await contact(gql, user)
-    ann = await contact(gql, user, firstName="Ann", lastName="Lee")
+    acme = await contact(gql, as_=user)
+    ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
     deal_id = await deal(gql, user, contactId=acme, members=[ann])
 
     payload = await update(gql, user, deal_id, **fields(user, members=members))
@@ -374,10 +374,10 @@ async def test_a_members_list_replaces_them_without_the_primary_contact(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
     # given
-    acme = await contact(gql, user)
-    ann = await contact(gql, user, firstName="Ann", lastName="Lee")
-    bob = await contact(gql, user, firstName="Bob", lastName="Ray")
-    hidden = await contact(gql, other, companyName="Hidden", shareType="NONE")
+    acme = await contact(gql, as_=user)
+    ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
+    bob = await contact(gql, as_=user, firstName="Bob", lastName="Ray")
+    hidden = await contact(gql, as_=other, companyName="Hidden", shareType="NONE")
     deal_id = await deal(gql, user, contactId=acme, members=[ann])
 
     # when: a new primary contact and members, some unknown or hidden
@@ -396,7 +396,7 @@ async def test_a_members_list_of_only_unusable_contacts_clears_them(
     gql: GraphQL, db: Database, user: Person
 ) -> None:
     # given
-    acme = await contact(gql, user)
+    acme = await contact(gql, as_=user)
     deal_id = await deal(gql, user, contactId=acme)
 
     # when: the list is non-empty, so it replaces, but nothing in it can be used
@@ -414,10 +414,10 @@ async def test_custom_fields_are_set_but_never_cleared(
     gql: GraphQL, db: Database, user: Person, admin: Person
 ) -> None:
     # given
-    source = await field(gql, admin, "Source")
-    budget = await field(gql, admin, "Budget")
-    region = await field(gql, admin, "Region")
-    birthday = await field(gql, admin, "Birthday", entityType="CONTACT")
+    source = await custom_field(gql, as_=admin, label="Source")
+    budget = await custom_field(gql, as_=admin, label="Budget")
+    region = await custom_field(gql, as_=admin, label="Region")
+    birthday = await custom_field(gql, as_=admin, label="Birthday", entityType="CONTACT")
     deal_id = await deal(
         gql,
         user,

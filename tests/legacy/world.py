@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tests.conftest import GraphQL, Person
-from tests.factories import contact, field
+from tests.factories import contact, custom_field
 
 NOW = datetime(2024, 3, 5, 8, 12, 44, 123456, tzinfo=UTC)
 AVATAR = "/skins/default/images/default_user_photo_size_32-32.png"
@@ -41,11 +41,11 @@ async def build_world(gql: GraphQL, user: Person, other: Person, admin: Person) 
         user=user,
         other=other,
         admin=admin,
-        acme=await contact(gql, user, companyName="Acme"),
-        ann=await contact(gql, user, firstName="Ann", lastName="Lee", currencyAbbr="GBP"),
-        hidden=await contact(gql, other, companyName="Hidden Ltd", shareType="NONE"),
-        source=await field(gql, admin, "Source"),
-        budget=await field(gql, admin, "Budget"),
+        acme=await contact(gql, as_=user, companyName="Acme"),
+        ann=await contact(gql, as_=user, firstName="Ann", lastName="Lee", currencyAbbr="GBP"),
+        hidden=await contact(gql, as_=other, companyName="Hidden Ltd", shareType="NONE"),
+        source=await custom_field(gql, as_=admin, label="Source"),
+        budget=await custom_field(gql, as_=admin, label="Budget"),
     )
 
 
