@@ -135,3 +135,43 @@ def legacy_opportunity_body(responsible: Person, **overrides: Any) -> dict[str, 
         "bidCurrencyAbbr": "EUR",
         **overrides,
     }
+
+
+@dataclass(frozen=True)
+class PrivateOpportunity:
+    """A private opportunity created by `creator`, in the charge of `responsible` who is not on
+    its access list, readable by `reader` who is; `outsider` is neither."""
+
+    id: int
+    creator: Person
+    responsible: Person
+    reader: Person
+    outsider: Person
+
+    def who(self, name: str, admin: Person) -> Person:
+        """The person a test case names; `admin` is not part of the opportunity."""
+        return {
+            "creator": self.creator,
+            "responsible": self.responsible,
+            "reader": self.reader,
+            "outsider": self.outsider,
+            "admin": admin,
+        }[name]
+
+
+async def private_opportunity(
+    gql: GraphQL, db: Database, creator: Person, **overrides: Any
+) -> PrivateOpportunity:
+    """Create three more employees and a private opportunity that sets them apart (see above)."""
+    responsible = await employee(db, name="Rita Responsible")
+    reader = await employee(db, name="Rob Reader")
+    outsider = await employee(db, name="Olga Outsider")
+    opportunity_id = await opportunity(
+        gql,
+        as_=creator,
+        responsibleId=str(responsible.id),
+        isPrivate=True,
+        accessList=[str(reader.id)],
+        **overrides,
+    )
+    return PrivateOpportunity(opportunity_id, creator, responsible, reader, outsider)

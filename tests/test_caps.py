@@ -12,7 +12,7 @@ from app.db import models
 from app.db.engine import Database
 from app.domain import bounds, custom_fields, employees, opportunity_changes, stages
 from tests.conftest import GraphQL, Person, count_rows, nothing_written
-from tests.factories import contact
+from tests.factories import contact, opportunity, opportunity_input
 
 CREATE = """
 mutation($input: CreateOpportunityInput!) {
@@ -47,16 +47,6 @@ query($filter: OpportunityFilter, $orderBy: [OpportunityOrder!]) {
 """
 
 
-def deal_input(user: Person, **extra: Any) -> dict[str, Any]:
-    return {
-        "title": "Capped",
-        "responsibleId": str(user.id),
-        "stageId": 1,
-        "bidCurrencyAbbr": "EUR",
-        **extra,
-    }
-
-
 def codes(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
     return [(e["code"], e.get("field")) for e in payload["errors"]]
 
@@ -69,7 +59,9 @@ async def test_more_members_than_a_deal_holds_are_refused(
     members = list(range(10_000, 10_000 + bounds.MAX_MEMBERS))
 
     # when
-    data = await gql(CREATE, user, input=deal_input(user, contactId=primary, members=members))
+    data = await gql(
+        CREATE, user, input=opportunity_input(responsible=user, contactId=primary, members=members)
+    )
 
     # then
     assert codes(data["createOpportunity"]) == [("TOO_LONG", "members")]
@@ -83,7 +75,9 @@ async def test_an_access_list_longer_than_the_cap_is_refused(
     others = [str(uuid.uuid4()) for _ in range(bounds.MAX_ACCESS_LIST)]
 
     # when
-    data = await gql(CREATE, user, input=deal_input(user, isPrivate=True, accessList=others))
+    data = await gql(
+        CREATE, user, input=opportunity_input(responsible=user, isPrivate=True, accessList=others)
+    )
 
     # then
     assert codes(data["createOpportunity"]) == [("TOO_LONG", "accessList")]
@@ -96,8 +90,7 @@ async def test_adding_a_member_to_a_full_deal_is_refused(
     # given: a deal with two members where two is the cap
     monkeypatch.setattr(opportunity_changes, "MAX_MEMBERS", 2)
     first, second, third = [await contact(gql, as_=user, companyName=f"C{i}") for i in range(3)]
-    created = await gql(CREATE, user, input=deal_input(user, contactId=first, members=[second]))
-    deal_id = created["createOpportunity"]["opportunity"]["id"]
+    deal_id = await opportunity(gql, as_=user, contactId=first, members=[second])
 
     # when
     data = await gql(ADD_MEMBER, user, input={"id": deal_id, "contactId": third})
@@ -113,7 +106,7 @@ async def test_a_filtered_delete_matching_more_than_a_batch_deletes_nothing(
     # given: three deals where a batch is two
     monkeypatch.setattr(opportunity_changes, "MAX_BATCH", 2)
     for _ in range(3):
-        await gql(CREATE, user, input=deal_input(user))
+        await opportunity(gql, as_=user)
 
     # when
     data = await gql(DELETE_MATCHING, user, input={"filter": {}})

@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 
 from app.db.engine import Database
-from app.domain.opportunities import NewOpportunity, create_opportunity
 from tests.conftest import GraphQL, Person
-from tests.factories import contact
+from tests.factories import contact, opportunity_via_domain
 
 CONTACTS = """
 query($filter: ContactFilter, $orderBy: [ContactOrder!], $first: Int, $after: String) {
@@ -106,13 +105,7 @@ async def test_contact_with_its_opportunities(
         ("Member", {"members": [people["acme"]]}),
         ("Other", {}),
     ):
-        await create_opportunity(
-            db=db,
-            caller=user.caller,
-            new=NewOpportunity(
-                title=title, responsible_id=user.id, stage_id=1, bid_currency_abbr="EUR", **fields
-            ),
-        )
+        await opportunity_via_domain(db, as_=user, title=title, **fields)
 
     data = await gql(
         """query($id: Int!) { contact(id: $id) { displayName

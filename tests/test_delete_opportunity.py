@@ -15,8 +15,8 @@ from app.domain.errors import DomainError, ErrorCode
 from app.domain.idempotency import Idempotency
 from app.domain.opportunities import NewOpportunity, create_opportunity
 from tests.conftest import GraphQL, Person, count_rows
-from tests.factories import contact, custom_field, employee
-from tests.graphql_documents import CREATE_OPPORTUNITY, OPPORTUNITY
+from tests.factories import contact, custom_field, employee, opportunity
+from tests.graphql_documents import OPPORTUNITY
 
 DELETED_FIELDS = """
   id title isPrivate bidValue successProbability
@@ -56,22 +56,6 @@ EVERY_DEAL_TABLE = (
 )
 
 
-async def deal(gql: GraphQL, as_: Person, **input_: Any) -> int:
-    data = await gql(
-        CREATE_OPPORTUNITY,
-        as_,
-        input={
-            "title": "Pilot",
-            "responsibleId": str(as_.id),
-            "stageId": 1,
-            "bidCurrencyAbbr": "EUR",
-            **input_,
-        },
-    )
-    assert data["createOpportunity"]["errors"] == []
-    return int(data["createOpportunity"]["opportunity"]["id"])
-
-
 async def delete_one(gql: GraphQL, as_: Person, deal_id: int) -> dict[str, Any]:
     return (await gql(DELETE_OPPORTUNITY, as_, input={"id": deal_id}))["deleteOpportunity"]
 
@@ -105,9 +89,9 @@ async def test_delete_takes_every_part_of_the_deal_and_returns_it_as_it_was(
     ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
     source = await custom_field(gql, as_=admin, label="Source")
     await custom_field(gql, as_=admin, label="Details", fieldType="HEADING")
-    deal_id = await deal(
+    deal_id = await opportunity(
         gql,
-        user,
+        as_=user,
         bidValue="1500",
         successProbability=20,
         contactId=acme,
@@ -117,7 +101,7 @@ async def test_delete_takes_every_part_of_the_deal_and_returns_it_as_it_was(
         isNotify=True,
         accessList=[str(other.id)],
     )
-    kept = await deal(gql, user, contactId=acme)
+    kept = await opportunity(gql, as_=user, contactId=acme)
     assert all(n > 0 for n in await counts(db))
 
     # when
@@ -166,9 +150,9 @@ async def test_a_private_deal_is_deleted_only_by_those_who_see_it(
         "reader": await employee(db, name="Rob Reader"),
         "outsider": await employee(db, name="Olga Outsider"),
     }
-    deal_id = await deal(
+    deal_id = await opportunity(
         gql,
-        user,
+        as_=user,
         responsibleId=str(people["responsible"].id),
         isPrivate=True,
         accessList=[str(people["reader"].id)],
@@ -194,7 +178,7 @@ async def test_a_private_deal_is_deleted_only_by_those_who_see_it(
 async def test_anyone_may_delete_a_public_deal(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
 
     payload = await delete_one(gql, other, deal_id)
 
@@ -212,7 +196,7 @@ async def test_cannot_delete_is_forbidden(
     gql: GraphQL, db: Database, user: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: canDelete (= canEdit) forced to no; by spec 7 everyone who sees a deal may edit it
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
     monkeypatch.setattr(opportunity_changes, "can_edit_opportunity", lambda *_, **__: False)
 
     # when
@@ -254,9 +238,11 @@ async def test_batch_deletes_what_it_may_and_skips_the_rest_silently(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
     # given: two public deals, one private deal `user` cannot see, and an unknown id
-    first = await deal(gql, user, title="First")
-    second = await deal(gql, other, title="Second")
-    hidden = await deal(gql, other, title="Hidden", isPrivate=True, accessList=[str(other.id)])
+    first = await opportunity(gql, as_=user, title="First")
+    second = await opportunity(gql, as_=other, title="Second")
+    hidden = await opportunity(
+        gql, as_=other, title="Hidden", isPrivate=True, accessList=[str(other.id)]
+    )
 
     # when: listed out of order, with a repeat
     payload = await delete_many(gql, user, [second, 4242, hidden, first, second])
@@ -270,7 +256,7 @@ async def test_batch_deletes_what_it_may_and_skips_the_rest_silently(
 async def test_batch_with_nothing_deletable_deletes_nothing(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
-    hidden = await deal(gql, other, isPrivate=True, accessList=[str(other.id)])
+    hidden = await opportunity(gql, as_=other, isPrivate=True, accessList=[str(other.id)])
 
     payload = await delete_many(gql, user, [hidden, 4242])
 
@@ -281,7 +267,7 @@ async def test_batch_with_nothing_deletable_deletes_nothing(
 async def test_batch_skips_deals_the_caller_may_not_edit(
     gql: GraphQL, db: Database, user: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
     monkeypatch.setattr(opportunity_changes, "can_edit_opportunity", lambda *_, **__: False)
 
     payload = await delete_many(gql, user, [deal_id])
@@ -291,7 +277,7 @@ async def test_batch_skips_deals_the_caller_may_not_edit(
 
 
 async def test_batch_needs_ids(gql: GraphQL, db: Database, user: Person) -> None:
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
 
     payload = await delete_many(gql, user, [])
 
@@ -305,7 +291,7 @@ async def test_admin_batch_deletes_private_deals_with_their_parts(
 ) -> None:
     acme = await contact(gql, as_=other)
     ids = [
-        await deal(gql, other, contactId=acme, isPrivate=True, accessList=[str(user.id)])
+        await opportunity(gql, as_=other, contactId=acme, isPrivate=True, accessList=[str(user.id)])
         for _ in range(3)
     ]
 

@@ -11,8 +11,7 @@ import pytest
 from app.db.engine import Database
 from app.graphql.context import Context
 from tests.conftest import SCHEMA, GraphQL, Person
-from tests.factories import contact, custom_field
-from tests.graphql_documents import CREATE_OPPORTUNITY
+from tests.factories import contact, custom_field, opportunity
 
 PAGE = """
 query Page($first: Int, $offset: Int, $after: String, $last: Int) {
@@ -24,22 +23,6 @@ query Page($first: Int, $offset: Int, $after: String, $last: Int) {
 """
 
 
-async def deal(gql: GraphQL, as_: Person, title: str, **input_: Any) -> int:
-    data = await gql(
-        CREATE_OPPORTUNITY,
-        as_,
-        input={
-            "title": title,
-            "responsibleId": str(as_.id),
-            "stageId": 3,
-            "bidCurrencyAbbr": "EUR",
-            **input_,
-        },
-    )
-    assert data["createOpportunity"]["errors"] == []
-    return int(data["createOpportunity"]["opportunity"]["id"])
-
-
 def titles(page: dict[str, Any]) -> list[str]:
     return [edge["node"]["title"] for edge in page["opportunities"]["edges"]]
 
@@ -49,7 +32,7 @@ def titles(page: dict[str, Any]) -> list[str]:
 
 async def test_offset_skips_from_the_start(gql: GraphQL, user: Person) -> None:
     for title in "ABCDE":
-        await deal(gql, user, title)
+        await opportunity(gql, as_=user, title=title)
 
     page = await gql(PAGE, user, first=2, offset=2)
 
@@ -104,7 +87,7 @@ async def test_offset_literals_fail_validation(
 async def test_the_largest_page_comes_from_the_request(
     db: Database, gql: GraphQL, user: Person, max_page: int, first: int, allowed: bool
 ) -> None:
-    await deal(gql, user, "A")
+    await opportunity(gql, as_=user, title="A")
     context = Context(db=db, settings=gql.settings, caller=user.caller, max_page=max_page)
 
     result = await SCHEMA.execute(PAGE, variable_values={"first": first}, context_value=context)
@@ -141,9 +124,11 @@ mutation DeleteMany($input: DeleteOpportunitiesInput!) {
 async def test_delete_by_filter_takes_what_the_caller_may_delete(
     gql: GraphQL, user: Person, other: Person
 ) -> None:
-    kept = await deal(gql, user, "Kept", stageId=1)
-    mine = await deal(gql, user, "Mine")
-    hidden = await deal(gql, other, "Hidden", isPrivate=True, accessList=[str(other.id)])
+    kept = await opportunity(gql, as_=user, title="Kept", stageId=1)
+    mine = await opportunity(gql, as_=user, title="Mine", stageId=3)
+    hidden = await opportunity(
+        gql, as_=other, title="Hidden", stageId=3, isPrivate=True, accessList=[str(other.id)]
+    )
 
     data = await gql(DELETE_MANY, user, input={"filter": {"stageId": 3}})
 
@@ -163,7 +148,7 @@ async def test_delete_by_filter_takes_what_the_caller_may_delete(
 async def test_ids_or_filter_exactly_one(
     gql: GraphQL, user: Person, input_: dict[str, Any], error: dict[str, Any]
 ) -> None:
-    await deal(gql, user, "Kept")
+    await opportunity(gql, as_=user, title="Kept")
 
     data = await gql(DELETE_MANY, user, input=input_)
 
@@ -182,7 +167,7 @@ mutation Members($add: AddOpportunityMemberInput!, $remove: RemoveOpportunityMem
 
 async def test_member_mutations_answer_with_the_contact(gql: GraphQL, user: Person) -> None:
     acme = await contact(gql, as_=user, companyName="Acme")
-    deal_id = await deal(gql, user, "Pilot")
+    deal_id = await opportunity(gql, as_=user, title="Pilot")
 
     data = await gql(
         MEMBERS,
@@ -212,7 +197,7 @@ async def test_set_custom_field_answers_with_the_field_as_stored(
     gql: GraphQL, user: Person, admin: Person
 ) -> None:
     source = await custom_field(gql, as_=admin, label="Source")
-    deal_id = await deal(gql, user, "Pilot")
+    deal_id = await opportunity(gql, as_=user, title="Pilot")
 
     set_ = await gql(SET_FIELD, user, input={"id": deal_id, "fieldId": source, "value": " web "})
     removed = await gql(SET_FIELD, user, input={"id": deal_id, "fieldId": source, "value": ""})
@@ -262,9 +247,14 @@ async def test_value_counts_are_what_the_caller_may_see(
 ) -> None:
     source = await custom_field(gql, as_=admin, label="Source")
     values = [{"fieldId": source, "value": "web"}]
-    await deal(gql, user, "Public", customFields=values)
-    await deal(
-        gql, other, "Private", customFields=values, isPrivate=True, accessList=[str(other.id)]
+    await opportunity(gql, as_=user, title="Public", customFields=values)
+    await opportunity(
+        gql,
+        as_=other,
+        title="Private",
+        customFields=values,
+        isPrivate=True,
+        accessList=[str(other.id)],
     )
     counts = "{ customFieldDefinitions { id valueCount } }"
 

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from app.db import models
 from app.db.engine import Database
 from tests.conftest import GraphQL, Person
-from tests.factories import contact, employee
-from tests.graphql_documents import CREATE_OPPORTUNITY
+from tests.factories import contact, employee, opportunity
 
 UPDATE_CONTACT = """
 mutation UpdateContact($input: UpdateContactInput!) {
@@ -53,23 +52,6 @@ async def contact_row(db: Database, contact_id: int) -> dict[str, Any] | None:
 async def holders(db: Database, contact_id: int) -> set[uuid.UUID]:
     rows = await stored(db, models.contact_access_t, contact_id=contact_id)
     return {row["employee_id"] for row in rows}
-
-
-async def deal(gql: GraphQL, as_: Person, **fields: Any) -> int:
-    """Create an opportunity through createOpportunity and return its id."""
-    data = await gql(
-        CREATE_OPPORTUNITY,
-        as_,
-        input={
-            "title": "Pilot",
-            "responsibleId": str(as_.id),
-            "stageId": 1,
-            "bidCurrencyAbbr": "EUR",
-            **fields,
-        },
-    )
-    assert data["createOpportunity"]["errors"] == []
-    return int(data["createOpportunity"]["opportunity"]["id"])
 
 
 # --- updateContact ------------------------------------------------------------------------------
@@ -393,8 +375,8 @@ async def test_deleting_a_contact_unlinks_it_from_deals(
     # given: Acme is the primary contact (and so a member) of one deal and a member of another
     acme = await contact(gql, as_=user, companyName="Acme")
     ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
-    primary = await deal(gql, user, contactId=acme, members=[ann])
-    member = await deal(gql, user, contactId=ann, members=[acme])
+    primary = await opportunity(gql, as_=user, contactId=acme, members=[ann])
+    member = await opportunity(gql, as_=user, contactId=ann, members=[acme])
     assert len(await stored(db, models.member_t, contact_id=acme)) == 2
 
     # when
@@ -435,7 +417,7 @@ async def test_a_refused_delete_leaves_the_deals_alone(
 ) -> None:
     # given: a read-only contact of `other`, primary contact of a deal
     acme = await contact(gql, as_=other, companyName="Acme", shareType="READ")
-    deal_id = await deal(gql, other, contactId=acme)
+    deal_id = await opportunity(gql, as_=other, contactId=acme)
 
     # when
     payload = (await gql(DELETE_CONTACT, user, input={"id": acme}))["deleteContact"]

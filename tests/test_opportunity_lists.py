@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 
 from app.db.engine import Database
-from app.domain.opportunities import NewOpportunity, create_opportunity
 from tests.conftest import GraphQL, Person
-from tests.factories import contact, employee
+from tests.factories import contact, employee, opportunity_via_domain
 
 LIST = """
 query List($filter: OpportunityFilter, $orderBy: [OpportunityOrder!], $first: Int, $after: String,
@@ -32,18 +31,6 @@ def when(day: int) -> datetime:
     return datetime(2024, 6, day, 12, tzinfo=UTC)
 
 
-async def deal(db: Database, caller: Person, title: str, **fields: Any) -> int:
-    values: dict[str, Any] = {
-        "title": title,
-        "responsible_id": caller.id,
-        "stage_id": OPEN_STAGE,
-        "bid_currency_abbr": "EUR",
-        **fields,
-    }
-    row = await create_opportunity(db=db, caller=caller.caller, new=NewOpportunity(**values))
-    return int(row["id"])
-
-
 async def listed(gql: GraphQL, as_: Person, **variables: Any) -> dict[str, Any]:
     data = await gql(LIST, as_, **variables)
     return data["opportunities"]
@@ -59,40 +46,50 @@ async def board(db: Database, user: Person, other: Person, gql: GraphQL) -> dict
     acme = await contact(gql, as_=user, companyName="Acme")
     ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
     made = {
-        "alpha": await deal(
+        "alpha": await opportunity_via_domain(
             db,
-            user,
-            "Alpha rollout",
+            as_=user,
+            title="Alpha rollout",
+            stage_id=OPEN_STAGE,
             description="pilot phase",
             bid_value=Decimal("900.5"),
             expected_close_date=when(10),
             contact_id=acme,
         ),
-        "beta": await deal(
+        "beta": await opportunity_via_domain(
             db,
-            other,
-            "Beta renewal",
+            as_=other,
+            title="Beta renewal",
             bid_value=Decimal("12000"),
             stage_id=WON_STAGE,
             actual_close_date=when(3),
             expected_close_date=when(28),
             members=[acme],
         ),
-        "gamma": await deal(
+        "gamma": await opportunity_via_domain(
             db,
-            user,
-            "gamma upsell",
+            as_=user,
+            title="gamma upsell",
             description="Rollout of modules",
             bid_value=Decimal("-5"),
             stage_id=LOST_STAGE,
             actual_close_date=when(20),
             contact_id=ann,
         ),
-        "delta": await deal(
-            db, other, "Delta", bid_value=Decimal("12000.000000001"), expected_close_date=when(15)
+        "delta": await opportunity_via_domain(
+            db,
+            as_=other,
+            title="Delta",
+            stage_id=OPEN_STAGE,
+            bid_value=Decimal("12000.000000001"),
+            expected_close_date=when(15),
         ),
-        "epsilon": await deal(db, user, "Epsilon multirollout", stage_id=1),
-        "zeta": await deal(db, other, "Zeta", stage_id=WON_STAGE, contact_id=acme, members=[ann]),
+        "epsilon": await opportunity_via_domain(
+            db, as_=user, title="Epsilon multirollout", stage_id=1
+        ),
+        "zeta": await opportunity_via_domain(
+            db, as_=other, title="Zeta", stage_id=WON_STAGE, contact_id=acme, members=[ann]
+        ),
     }
     return {"deals": made, "acme": acme, "ann": ann}
 
@@ -206,7 +203,7 @@ async def test_paging_forward_and_backward_across_equal_sort_keys(
     db: Database, gql: GraphQL, user: Person
 ) -> None:
     # given: five deals with the same title, so only the id tells them apart
-    made = [await deal(db, user, "Same") for _ in range(5)]
+    made = [await opportunity_via_domain(db, as_=user, title="Same") for _ in range(5)]
     order = [{"field": "TITLE"}]
 
     # when: forward in pages of two
@@ -237,7 +234,7 @@ async def test_paging_forward_and_backward_across_equal_sort_keys(
 async def test_descending_paging_keeps_id_tie_break_descending(
     db: Database, gql: GraphQL, user: Person
 ) -> None:
-    made = [await deal(db, user, "Same") for _ in range(3)]
+    made = [await opportunity_via_domain(db, as_=user, title="Same") for _ in range(3)]
     order = [{"field": "TITLE", "direction": "DESC"}]
 
     page = await listed(gql, user, orderBy=order, first=2)
@@ -248,7 +245,7 @@ async def test_descending_paging_keeps_id_tie_break_descending(
 
 async def test_page_size_is_at_most_100(db: Database, gql: GraphQL, user: Person) -> None:
     for i in range(101):
-        await deal(db, user, f"Deal {i:03d}")
+        await opportunity_via_domain(db, as_=user, title=f"Deal {i:03d}")
 
     served = await listed(gql, user, first=100)
     refused = await gql.raw(LIST, user, first=101)
@@ -266,7 +263,9 @@ async def test_default_page_is_20_in_pipeline_order(
     db: Database, gql: GraphQL, user: Person
 ) -> None:
     for i in range(25):
-        await deal(db, user, f"Deal {i:02d}", stage_id=OPEN_STAGE if i % 2 else 1)
+        await opportunity_via_domain(
+            db, as_=user, title=f"Deal {i:02d}", stage_id=OPEN_STAGE if i % 2 else 1
+        )
 
     page = await listed(gql, user)
 
@@ -276,7 +275,7 @@ async def test_default_page_is_20_in_pipeline_order(
 
 
 async def test_a_foreign_cursor_is_refused(db: Database, gql: GraphQL, user: Person) -> None:
-    await deal(db, user, "One")
+    await opportunity_via_domain(db, as_=user, title="One")
     by_title = await listed(gql, user, orderBy=[{"field": "TITLE"}], first=1)
 
     result = await gql.raw(

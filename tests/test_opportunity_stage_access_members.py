@@ -3,7 +3,6 @@ setOpportunityCustomField: the original's smaller deal routes, checked in storag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,8 +13,7 @@ from app.db import models
 from app.db.engine import Database
 from app.domain import opportunity_changes
 from tests.conftest import GraphQL, Person, count_rows
-from tests.factories import contact, custom_field, employee
-from tests.graphql_documents import CREATE_OPPORTUNITY
+from tests.factories import contact, custom_field, opportunity, private_opportunity
 
 SHOWN = """
   id successProbability actualCloseDate isPrivate stage { id }
@@ -86,22 +84,6 @@ DEAL_TABLES = (
 )
 
 
-async def deal(gql: GraphQL, as_: Person, **input_: Any) -> int:
-    data = await gql(
-        CREATE_OPPORTUNITY,
-        as_,
-        input={
-            "title": "Pilot",
-            "responsibleId": str(as_.id),
-            "stageId": 1,
-            "bidCurrencyAbbr": "EUR",
-            **input_,
-        },
-    )
-    assert data["createOpportunity"]["errors"] == []
-    return int(data["createOpportunity"]["opportunity"]["id"])
-
-
 async def run(gql: GraphQL, document: str, as_: Person, **input_: Any) -> dict[str, Any]:
     data = await gql(document, as_, input=input_)
     [payload] = data.values()
@@ -134,43 +116,6 @@ async def holders(db: Database, deal_id: int) -> set[Any]:
     return {r["employee_id"] for r in await stored(db, models.access_t, opportunity_id=deal_id)}
 
 
-@dataclass(frozen=True)
-class PrivateDeal:
-    """A private deal created by `creator`, in the charge of `responsible` who is not on its
-    access list, readable by `reader` who is; `outsider` is neither."""
-
-    id: int
-    creator: Person
-    responsible: Person
-    reader: Person
-    outsider: Person
-
-    def who(self, name: str, admin: Person) -> Person:
-        """The person a test case names; `admin` is not part of the deal."""
-        return {
-            "creator": self.creator,
-            "responsible": self.responsible,
-            "reader": self.reader,
-            "outsider": self.outsider,
-            "admin": admin,
-        }[name]
-
-
-async def private_deal(gql: GraphQL, db: Database, creator: Person, **input_: Any) -> PrivateDeal:
-    responsible = await employee(db, name="Rita Responsible")
-    reader = await employee(db, name="Rob Reader")
-    outsider = await employee(db, name="Olga Outsider")
-    deal_id = await deal(
-        gql,
-        creator,
-        responsibleId=str(responsible.id),
-        isPrivate=True,
-        accessList=[str(reader.id)],
-        **input_,
-    )
-    return PrivateDeal(deal_id, creator, responsible, reader, outsider)
-
-
 SEES_THE_DEAL = [
     pytest.param("creator", True, id="creator"),
     pytest.param("reader", True, id="access-list-member"),
@@ -201,7 +146,9 @@ async def test_stage_sets_probability_and_close_date(
     gql: GraphQL, db: Database, user: Person, stage_id: int, probability: int, closed: bool
 ) -> None:
     # given: a deal with its own probability and close date
-    deal_id = await deal(gql, user, successProbability=33, actualCloseDate="2020-01-01T00:00:00Z")
+    deal_id = await opportunity(
+        gql, as_=user, successProbability=33, actualCloseDate="2020-01-01T00:00:00Z"
+    )
     before = datetime.now(UTC)
 
     # when
@@ -226,7 +173,7 @@ async def test_stage_sets_probability_and_close_date(
 async def test_unknown_stage_is_not_found(
     gql: GraphQL, db: Database, user: Person, stage_id: int
 ) -> None:
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
     before = await snapshot(db)
 
     payload = await run(gql, SET_STAGE, user, id=deal_id, stageId=stage_id)
@@ -241,7 +188,7 @@ async def test_unknown_stage_is_not_found(
 async def test_stage_of_a_private_deal(
     gql: GraphQL, db: Database, user: Person, admin: Person, who: str, allowed: bool
 ) -> None:
-    cast = await private_deal(gql, db, user)
+    cast = await private_opportunity(gql, db, creator=user)
     before = await snapshot(db)
 
     payload = await run(gql, SET_STAGE, cast.who(who, admin), id=cast.id, stageId=WON)
@@ -257,7 +204,7 @@ async def test_stage_of_a_private_deal(
 async def test_stage_of_a_deal_the_caller_may_not_edit_is_not_found(
     gql: GraphQL, db: Database, user: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
     before = await snapshot(db)
     forbid_editing(monkeypatch)
 
@@ -274,7 +221,7 @@ async def test_the_creator_makes_a_deal_private_without_notices(
     gql: GraphQL, db: Database, user: Person, other: Person, admin: Person
 ) -> None:
     # given: `admin` is responsible, not on the list
-    deal_id = await deal(gql, user, responsibleId=str(admin.id))
+    deal_id = await opportunity(gql, as_=user, responsibleId=str(admin.id))
 
     # when
     payload = await run(
@@ -293,7 +240,7 @@ async def test_the_creator_makes_a_deal_private_without_notices(
 async def test_an_admin_replaces_the_list_and_is_added_as_the_caller(
     gql: GraphQL, db: Database, user: Person, admin: Person
 ) -> None:
-    cast = await private_deal(gql, db, user)
+    cast = await private_opportunity(gql, db, creator=user)
 
     payload = await run(
         gql, SET_ACCESS, admin, id=cast.id, isPrivate=True, accessList=[str(cast.responsible.id)]
@@ -315,7 +262,7 @@ async def test_an_admin_replaces_the_list_and_is_added_as_the_caller(
 async def test_a_deal_becomes_public_unless_private_with_a_list(
     gql: GraphQL, db: Database, user: Person, input_: dict[str, Any]
 ) -> None:
-    cast = await private_deal(gql, db, user)
+    cast = await private_opportunity(gql, db, creator=user)
     if input_.get("accessList") == ["READER"]:
         input_ = {**input_, "accessList": [str(cast.reader.id)]}
 
@@ -339,7 +286,7 @@ async def test_a_deal_becomes_public_unless_private_with_a_list(
 async def test_only_admins_and_the_creator_change_access(
     gql: GraphQL, db: Database, user: Person, admin: Person, who: str, expected: str
 ) -> None:
-    cast = await private_deal(gql, db, user)
+    cast = await private_opportunity(gql, db, creator=user)
     before = await snapshot(db)
 
     payload = await run(gql, SET_ACCESS, cast.who(who, admin), id=cast.id, isPrivate=False)
@@ -352,7 +299,7 @@ async def test_only_admins_and_the_creator_change_access(
 async def test_a_public_deal_of_someone_else_is_forbidden(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
     before = await snapshot(db)
 
     payload = await run(
@@ -377,11 +324,11 @@ async def test_batch_access_changes_the_callers_deals_and_skips_the_rest(
 ) -> None:
     # given: two deals of `user`, a public one of `other`, a private one `user` cannot see
     mine = [
-        await deal(gql, user),
-        await deal(gql, user, isPrivate=True, accessList=[str(other.id)]),
+        await opportunity(gql, as_=user),
+        await opportunity(gql, as_=user, isPrivate=True, accessList=[str(other.id)]),
     ]
-    theirs = await deal(gql, other)
-    hidden = await deal(gql, other, isPrivate=True, accessList=[str(other.id)])
+    theirs = await opportunity(gql, as_=other)
+    hidden = await opportunity(gql, as_=other, isPrivate=True, accessList=[str(other.id)])
     hidden_before = await holders(db, hidden)
 
     # when
@@ -408,7 +355,9 @@ async def test_batch_access_changes_the_callers_deals_and_skips_the_rest(
 async def test_admin_batch_makes_deals_public(
     gql: GraphQL, db: Database, user: Person, other: Person, admin: Person
 ) -> None:
-    ids = [await deal(gql, u, isPrivate=True, accessList=[str(u.id)]) for u in (user, other)]
+    ids = [
+        await opportunity(gql, as_=u, isPrivate=True, accessList=[str(u.id)]) for u in (user, other)
+    ]
 
     payload = await run(gql, SET_ACCESS_MANY, admin, ids=ids)
 
@@ -433,7 +382,7 @@ async def test_add_member_is_idempotent(gql: GraphQL, db: Database, user: Person
     # given
     acme = await contact(gql, as_=user)
     ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
-    deal_id = await deal(gql, user, contactId=acme)
+    deal_id = await opportunity(gql, as_=user, contactId=acme)
 
     # when
     first = await run(gql, ADD_MEMBER, user, id=deal_id, contactId=ann)
@@ -450,7 +399,7 @@ async def test_remove_member_takes_out_even_the_primary_contact(
 ) -> None:
     acme = await contact(gql, as_=user)
     ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
-    deal_id = await deal(gql, user, contactId=acme, members=[ann])
+    deal_id = await opportunity(gql, as_=user, contactId=acme, members=[ann])
 
     payload = await run(gql, REMOVE_MEMBER, user, id=deal_id, contactId=acme)
 
@@ -466,7 +415,7 @@ async def test_removing_a_contact_that_is_not_a_member_changes_nothing(
 ) -> None:
     acme = await contact(gql, as_=user)
     ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
-    deal_id = await deal(gql, user, contactId=acme)
+    deal_id = await opportunity(gql, as_=user, contactId=acme)
 
     payload = await run(gql, REMOVE_MEMBER, user, id=deal_id, contactId=ann)
 
@@ -479,7 +428,7 @@ async def test_member_of_an_unknown_or_hidden_contact_is_not_found(
     gql: GraphQL, db: Database, user: Person, other: Person, document: str
 ) -> None:
     hidden = await contact(gql, as_=other, companyName="Hidden", shareType="NONE")
-    deal_id = await deal(gql, other, contactId=hidden)
+    deal_id = await opportunity(gql, as_=other, contactId=hidden)
     before = await snapshot(db)
 
     refused = [await run(gql, document, user, id=deal_id, contactId=cid) for cid in (hidden, 4242)]
@@ -504,7 +453,7 @@ async def test_members_of_a_private_deal(
 ) -> None:
     # given: a private deal whose primary contact is a shared company
     acme = await contact(gql, as_=user)
-    cast = await private_deal(gql, db, user, contactId=acme)
+    cast = await private_opportunity(gql, db, creator=user, contactId=acme)
     if document == ADD_MEMBER:
         await run(gql, REMOVE_MEMBER, user, id=cast.id, contactId=acme)
     before = await snapshot(db)
@@ -527,7 +476,7 @@ async def test_members_of_a_deal_the_caller_may_not_edit_are_forbidden(
     gql: GraphQL, db: Database, user: Person, monkeypatch: pytest.MonkeyPatch, document: str
 ) -> None:
     acme = await contact(gql, as_=user)
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
     before = await snapshot(db)
     forbid_editing(monkeypatch)
 
@@ -545,7 +494,7 @@ async def test_custom_field_is_set_replaced_and_cleared(
 ) -> None:
     # given
     source = await custom_field(gql, as_=admin, label="Source")
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
 
     # when / then: set, trimmed
     payload = await run(gql, SET_FIELD, user, id=deal_id, fieldId=source, value="  web ")
@@ -567,7 +516,7 @@ async def test_custom_field_must_be_an_opportunity_field(
     gql: GraphQL, db: Database, user: Person, admin: Person
 ) -> None:
     birthday = await custom_field(gql, as_=admin, label="Birthday", entityType="CONTACT")
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
 
     refused = [
         await run(gql, SET_FIELD, user, id=deal_id, fieldId=fid, value="x")
@@ -592,7 +541,7 @@ async def test_custom_field_of_a_private_deal(
     gql: GraphQL, db: Database, user: Person, admin: Person, who: str, allowed: bool
 ) -> None:
     source = await custom_field(gql, as_=admin, label="Source")
-    cast = await private_deal(gql, db, user)
+    cast = await private_opportunity(gql, db, creator=user)
     before = await snapshot(db)
 
     payload = await run(gql, SET_FIELD, cast.who(who, admin), id=cast.id, fieldId=source, value="x")
@@ -610,7 +559,7 @@ async def test_custom_field_needs_no_right_to_edit(
 ) -> None:
     # given: as the original, setting one value checks only that the deal can be seen
     source = await custom_field(gql, as_=admin, label="Source")
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
     forbid_editing(monkeypatch)
 
     payload = await run(gql, SET_FIELD, user, id=deal_id, fieldId=source, value="x")

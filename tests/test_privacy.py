@@ -8,9 +8,8 @@ import httpx
 import pytest
 
 from app.db.engine import Database
-from app.domain.opportunities import NewOpportunity, create_opportunity
 from tests.conftest import GraphQL, Person
-from tests.factories import contact, employee
+from tests.factories import contact, employee, opportunity_via_domain
 
 STAGE = 4
 
@@ -34,29 +33,23 @@ async def cast_(db: Database, gql: GraphQL, user: Person, admin: Person) -> dict
     outsider = await employee(db, name="Olga Outsider")
     responsible = await employee(db, name="Rita Responsible")
     acme = await contact(gql, as_=user, companyName="Acme")
-    secret = await create_opportunity(
-        db=db,
-        caller=user.caller,
-        new=NewOpportunity(
-            title="Secret merger",
-            responsible_id=responsible.id,
-            stage_id=STAGE,
-            bid_currency_abbr="EUR",
-            contact_id=acme,
-            is_private=True,
-            access_list=[reader.id],
-        ),
+    secret = await opportunity_via_domain(
+        db,
+        as_=user,
+        title="Secret merger",
+        responsible_id=responsible.id,
+        stage_id=STAGE,
+        contact_id=acme,
+        is_private=True,
+        access_list=[reader.id],
     )
-    public = await create_opportunity(
-        db=db,
-        caller=user.caller,
-        new=NewOpportunity(
-            title="Public deal",
-            responsible_id=responsible.id,
-            stage_id=STAGE,
-            bid_currency_abbr="EUR",
-            contact_id=acme,
-        ),
+    public = await opportunity_via_domain(
+        db,
+        as_=user,
+        title="Public deal",
+        responsible_id=responsible.id,
+        stage_id=STAGE,
+        contact_id=acme,
     )
     return {
         "people": {
@@ -66,8 +59,8 @@ async def cast_(db: Database, gql: GraphQL, user: Person, admin: Person) -> dict
             "outsider": outsider,
             "responsible": responsible,
         },
-        "secret": secret["id"],
-        "public": public["id"],
+        "secret": secret,
+        "public": public,
         "acme": acme,
     }
 
@@ -111,22 +104,19 @@ async def test_hidden_contacts_do_not_show_as_members(
     # given: a deal (created by an admin) whose members include a contact private to `other`
     hidden = await contact(gql, as_=other, companyName="Hidden", shareType="NONE")
     shown = await contact(gql, as_=user, companyName="Shown")
-    deal = await create_opportunity(
-        db=db,
-        caller=admin.caller,
-        new=NewOpportunity(
-            title="Mixed",
-            responsible_id=user.id,
-            stage_id=STAGE,
-            bid_currency_abbr="EUR",
-            members=[hidden, shown],
-        ),
+    mixed = await opportunity_via_domain(
+        db,
+        as_=admin,
+        title="Mixed",
+        responsible_id=user.id,
+        stage_id=STAGE,
+        members=[hidden, shown],
     )
     query = "query($id: Int!) { opportunity(id: $id) { members { id } } }"
 
     # then: each caller sees only the members they may read
-    as_user = await gql(query, user, id=deal["id"])
-    as_other = await gql(query, other, id=deal["id"])
+    as_user = await gql(query, user, id=mixed)
+    as_other = await gql(query, other, id=mixed)
     assert [m["id"] for m in as_user["opportunity"]["members"]] == [shown]
     assert [m["id"] for m in as_other["opportunity"]["members"]] == [hidden, shown]
 

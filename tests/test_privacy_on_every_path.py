@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
 from tests.conftest import GraphQL, Person
-from tests.factories import contact
+from tests.factories import contact, legacy_opportunity_body, opportunity_input
 
 MISSING_CONTACT = 987_654
 CREATE = """
@@ -33,31 +31,29 @@ query($contact: Int!, $also: Boolean!) {
 """
 
 
-def deal(person: Person, **extra: Any) -> dict[str, Any]:
-    return {
-        "title": "Replayed",
-        "responsibleId": str(person.id),
-        "stageId": 1,
-        "bidCurrencyAbbr": "EUR",
-        **extra,
-    }
-
-
 async def test_a_replay_shows_nothing_to_a_caller_who_lost_access(
     gql: GraphQL, admin: Person, user: Person, other: Person
 ) -> None:
     # given: other creates a deal under a key, then an admin shares it with the user alone
-    made = await gql(CREATE, other, input=deal(other, idempotencyKey="k-1"))
+    made = await gql(
+        CREATE, other, input=opportunity_input(responsible=other, idempotencyKey="k-1")
+    )
     hidden_id = made["createOpportunity"]["opportunity"]["id"]
     shared = {"id": hidden_id, "isPrivate": True, "accessList": [str(user.id)]}
     assert (await gql(SHARE, admin, input=shared))["setOpportunityAccess"]["errors"] == []
     # and: a second deal, created under another key and then deleted
-    gone = await gql(CREATE, other, input=deal(other, idempotencyKey="k-2"))
+    gone = await gql(
+        CREATE, other, input=opportunity_input(responsible=other, idempotencyKey="k-2")
+    )
     await gql(DELETE, admin, id=gone["createOpportunity"]["opportunity"]["id"])
 
     # when: other replays both creates
-    hidden = await gql(CREATE, other, input=deal(other, idempotencyKey="k-1"))
-    deleted = await gql(CREATE, other, input=deal(other, idempotencyKey="k-2"))
+    hidden = await gql(
+        CREATE, other, input=opportunity_input(responsible=other, idempotencyKey="k-1")
+    )
+    deleted = await gql(
+        CREATE, other, input=opportunity_input(responsible=other, idempotencyKey="k-2")
+    )
 
     # then: the hidden deal answers exactly as the deleted one does
     assert hidden["createOpportunity"]["opportunity"] is None
@@ -69,12 +65,7 @@ async def test_the_legacy_replay_of_a_hidden_deal_answers_as_a_deleted_one(
     gql: GraphQL, client: httpx.AsyncClient, admin: Person, user: Person, other: Person
 ) -> None:
     # given: two legacy creates under keys; one deal becomes hidden to its creator, one is deleted
-    body = {
-        "title": "Legacy",
-        "responsibleid": str(other.id),
-        "stageid": 1,
-        "bidCurrencyAbbr": "EUR",
-    }
+    body = legacy_opportunity_body(responsible=other, title="Legacy")
     ids = {}
     for key in ("L-1", "L-2"):
         first = await client.post(
@@ -109,7 +100,7 @@ async def test_a_hidden_contact_filters_as_a_missing_one(
 ) -> None:
     # given: a public deal whose primary contact is private to the user
     private = await contact(gql, as_=user, firstName="Pat", lastName="Private", shareType="NONE")
-    made = await gql(CREATE, user, input=deal(user, contactId=private))
+    made = await gql(CREATE, user, input=opportunity_input(responsible=user, contactId=private))
     assert made["createOpportunity"]["errors"] == []
 
     # when: someone who cannot read the contact filters by it, and by a contact that never was
@@ -135,7 +126,7 @@ async def test_legacy_contact_filters_answer_a_hidden_contact_byte_for_byte_as_a
 ) -> None:
     # given
     private = await contact(gql, as_=user, firstName="Pat", lastName="Private", shareType="NONE")
-    await gql(CREATE, user, input=deal(user, contactId=private))
+    await gql(CREATE, user, input=opportunity_input(responsible=user, contactId=private))
 
     # when
     hidden = await client.get(path.format(id=private), headers={"Authorization": other.key})

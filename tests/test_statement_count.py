@@ -11,11 +11,10 @@ import pytest
 from sqlalchemy import event
 
 from app.db.engine import Database
-from app.domain.opportunities import NewOpportunity, create_opportunity
 from app.graphql.schema import build_schema
 from app.settings import Settings
 from tests.conftest import GraphQL, Person
-from tests.factories import contact, custom_field
+from tests.factories import contact, custom_field, opportunity_via_domain
 
 EVERYTHING = """
 query Page($first: Int!) {
@@ -78,21 +77,19 @@ async def test_statement_count_does_not_grow_with_the_page(
         private = await contact(
             gql, as_=user, firstName="Pat", lastName=f"Private {index}", shareType="NONE"
         )
-        await create_opportunity(
-            db=db,
-            caller=user.caller,
-            new=NewOpportunity(
-                title=f"Deal {index}",
-                responsible_id=other.id,
-                stage_id=1 + index % 9,
-                bid_currency_abbr="EUR" if index % 2 else "USD",
-                bid_value=Decimal(index),
-                contact_id=shared,
-                members=[private],
-                custom_fields=[(source, f"value {index}")],
-                is_private=True,
-                access_list=[other.id],
-            ),
+        await opportunity_via_domain(
+            db,
+            as_=user,
+            title=f"Deal {index}",
+            responsible_id=other.id,
+            stage_id=1 + index % 9,
+            bid_currency_abbr="EUR" if index % 2 else "USD",
+            bid_value=Decimal(index),
+            contact_id=shared,
+            members=[private],
+            custom_fields=[(source, f"value {index}")],
+            is_private=True,
+            access_list=[other.id],
         )
 
     # when
@@ -115,17 +112,15 @@ async def test_nested_values_are_right_for_every_row(
     # given: each deal's relations differ, so a batching mix-up would show
     for index in range(size):
         company = await contact(gql, as_=user, companyName=f"Company {index}")
-        await create_opportunity(
-            db=db,
-            caller=user.caller,
-            new=NewOpportunity(
-                title=f"Deal {index}",
-                responsible_id=other.id if index % 2 else user.id,
-                stage_id=1 + index % 9,
-                bid_currency_abbr=("EUR", "USD", "GBP")[index % 3],
-                bid_value=Decimal(index),
-                contact_id=company,
-            ),
+        await opportunity_via_domain(
+            db,
+            as_=user,
+            title=f"Deal {index}",
+            responsible_id=other.id if index % 2 else user.id,
+            stage_id=1 + index % 9,
+            bid_currency_abbr=("EUR", "USD", "GBP")[index % 3],
+            bid_value=Decimal(index),
+            contact_id=company,
         )
 
     # when

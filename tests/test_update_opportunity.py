@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -14,8 +13,14 @@ from app.db import models
 from app.db.engine import Database
 from app.domain import opportunities, opportunity_changes
 from tests.conftest import GraphQL, Person
-from tests.factories import contact, custom_field, employee
-from tests.graphql_documents import CREATE_OPPORTUNITY, OPPORTUNITY, OPPORTUNITY_FIELDS
+from tests.factories import (
+    contact,
+    custom_field,
+    opportunity,
+    opportunity_input,
+    private_opportunity,
+)
+from tests.graphql_documents import OPPORTUNITY, OPPORTUNITY_FIELDS
 
 UPDATE_OPPORTUNITY = (
     """
@@ -31,22 +36,6 @@ mutation Update($input: UpdateOpportunityInput!) {
 
 INITIAL_CONTACT, NEED_ASSESSMENT, PROPOSAL = 1, 4, 6  # seeded stage ids follow spec 5.2
 CHILD_TABLES = (models.member_t, models.access_t, models.field_value_t, models.notification_t)
-
-
-def fields(responsible: Person, **overrides: Any) -> dict[str, Any]:
-    return {
-        "title": "Pilot",
-        "responsibleId": str(responsible.id),
-        "stageId": NEED_ASSESSMENT,
-        "bidCurrencyAbbr": "EUR",
-        **overrides,
-    }
-
-
-async def deal(gql: GraphQL, as_: Person, **input_: Any) -> int:
-    data = await gql(CREATE_OPPORTUNITY, as_, input=fields(as_) | input_)
-    assert data["createOpportunity"]["errors"] == []
-    return int(data["createOpportunity"]["opportunity"]["id"])
 
 
 async def update(gql: GraphQL, as_: Person, deal_id: int, **input_: Any) -> dict[str, Any]:
@@ -75,41 +64,15 @@ async def snapshot(db: Database) -> dict[str, list[str]]:
     return {t.name: sorted(repr(sorted(r.items())) for r in await stored(db, t)) for t in tables}
 
 
-@dataclass(frozen=True)
-class PrivateDeal:
-    """A private deal created by `creator`, in the charge of `responsible` who is not on its
-    access list, readable by `reader` who is; `outsider` is neither."""
-
-    id: int
-    creator: Person
-    responsible: Person
-    reader: Person
-    outsider: Person
-
-
-async def private_deal(gql: GraphQL, db: Database, creator: Person) -> PrivateDeal:
-    responsible = await employee(db, name="Rita Responsible")
-    reader = await employee(db, name="Rob Reader")
-    outsider = await employee(db, name="Olga Outsider")
-    deal_id = await deal(
-        gql,
-        creator,
-        responsibleId=str(responsible.id),
-        isPrivate=True,
-        accessList=[str(reader.id)],
-    )
-    return PrivateDeal(deal_id, creator, responsible, reader, outsider)
-
-
 # --- full replacement -----------------------------------------------------------------------------
 
 
 async def test_omitted_values_take_the_defaults(gql: GraphQL, db: Database, user: Person) -> None:
     # given: a deal with every optional value set
     acme = await contact(gql, as_=user)
-    deal_id = await deal(
+    deal_id = await opportunity(
         gql,
-        user,
+        as_=user,
         description="long",
         bidType="PER_MONTH",
         bidValue="1500",
@@ -122,7 +85,9 @@ async def test_omitted_values_take_the_defaults(gql: GraphQL, db: Database, user
     before = await row_of(db, deal_id)
 
     # when: only the required values are sent
-    payload = await update(gql, user, deal_id, **fields(user, title="Pilot 2"))
+    payload = await update(
+        gql, user, deal_id, **opportunity_input(responsible=user, title="Pilot 2")
+    )
 
     # then
     assert payload["errors"] == []
@@ -141,7 +106,7 @@ async def test_every_value_is_replaced_and_normalised_as_on_create(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
     # given
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
 
     # when: another user edits the public deal
     payload = await update(
@@ -180,11 +145,13 @@ async def test_every_value_is_replaced_and_normalised_as_on_create(
 
 
 async def test_update_returns_what_a_later_read_returns(gql: GraphQL, user: Person) -> None:
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
 
-    updated = (await update(gql, user, deal_id, **fields(user, bidValue="7", description="x")))[
-        "opportunity"
-    ]
+    updated = (
+        await update(
+            gql, user, deal_id, **opportunity_input(responsible=user, bidValue="7", description="x")
+        )
+    )["opportunity"]
 
     assert (await gql(OPPORTUNITY, user, id=deal_id))["opportunity"] == updated
 
@@ -230,11 +197,11 @@ async def test_the_creates_checks_refuse_and_nothing_changes(
     expected: list[tuple[str, str]],
 ) -> None:
     # given
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
     before = await snapshot(db)
 
     # when
-    payload = await update(gql, user, deal_id, **fields(user, **override))
+    payload = await update(gql, user, deal_id, **opportunity_input(responsible=user, **override))
 
     # then
     assert payload["opportunity"] is None
@@ -243,9 +210,9 @@ async def test_the_creates_checks_refuse_and_nothing_changes(
 
 
 async def test_unknown_stage_keeps_the_legacy_message(gql: GraphQL, user: Person) -> None:
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
 
-    payload = await update(gql, user, deal_id, **fields(user, stageId=999))
+    payload = await update(gql, user, deal_id, **opportunity_input(responsible=user, stageId=999))
 
     assert payload["errors"] == [
         {"code": "NOT_FOUND", "field": "stageId", "message": "Deal milestone is not found"}
@@ -256,10 +223,12 @@ async def test_unreadable_primary_contact_is_forbidden(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
     hidden = await contact(gql, as_=other, companyName="Secret", shareType="NONE")
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
     before = await snapshot(db)
 
-    payload = await update(gql, user, deal_id, **fields(user, contactId=hidden))
+    payload = await update(
+        gql, user, deal_id, **opportunity_input(responsible=user, contactId=hidden)
+    )
 
     assert payload["errors"] == [
         {"code": "FORBIDDEN", "field": "contactId", "message": "Access Denied"}
@@ -271,11 +240,13 @@ async def test_an_invisible_deal_is_not_found_before_the_input_is_checked(
     gql: GraphQL, db: Database, user: Person
 ) -> None:
     # given
-    cast = await private_deal(gql, db, user)
+    cast = await private_opportunity(gql, db, creator=user)
     before = await snapshot(db)
 
     # when: the input is invalid too
-    payload = await update(gql, cast.outsider, cast.id, **fields(user, title=""))
+    payload = await update(
+        gql, cast.outsider, cast.id, **opportunity_input(responsible=user, title="")
+    )
 
     # then: only the deal is reported, so nothing is revealed about it
     assert payload["errors"] == [
@@ -285,7 +256,7 @@ async def test_an_invisible_deal_is_not_found_before_the_input_is_checked(
 
 
 async def test_unknown_id_is_not_found(gql: GraphQL, user: Person) -> None:
-    payload = await update(gql, user, 4242, **fields(user))
+    payload = await update(gql, user, 4242, **opportunity_input(responsible=user))
 
     assert codes(payload) == [("NOT_FOUND", "id")]
 
@@ -295,13 +266,13 @@ async def test_cannot_edit_is_forbidden_after_the_input_checks(
 ) -> None:
     # given: canEdit says no (the rules of spec 7 grant it to everyone who can see a deal, so
     # the check is forced here to show its place in the order)
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
     before = await snapshot(db)
     monkeypatch.setattr(opportunity_changes, "can_edit_opportunity", lambda *_, **__: False)
 
     # when
-    invalid = await update(gql, user, deal_id, **fields(user, title=""))
-    valid = await update(gql, user, deal_id, **fields(user, title="Changed"))
+    invalid = await update(gql, user, deal_id, **opportunity_input(responsible=user, title=""))
+    valid = await update(gql, user, deal_id, **opportunity_input(responsible=user, title="Changed"))
 
     # then
     assert codes(invalid) == [("REQUIRED", "title")]
@@ -326,7 +297,7 @@ async def test_a_private_deal_is_updated_by_those_who_see_it(
     gql: GraphQL, db: Database, user: Person, admin: Person, who: str, allowed: bool
 ) -> None:
     # given
-    cast = await private_deal(gql, db, user)
+    cast = await private_opportunity(gql, db, creator=user)
     caller = admin if who == "admin" else getattr(cast, who)
     before = await snapshot(db)
 
@@ -335,8 +306,8 @@ async def test_a_private_deal_is_updated_by_those_who_see_it(
         gql,
         caller,
         cast.id,
-        **fields(
-            cast.responsible,
+        **opportunity_input(
+            responsible=cast.responsible,
             title="Renamed",
             isPrivate=True,
             accessList=[str(cast.reader.id)],
@@ -362,9 +333,11 @@ async def test_members_are_kept_unless_a_list_is_given(
 ) -> None:
     acme = await contact(gql, as_=user)
     ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
-    deal_id = await deal(gql, user, contactId=acme, members=[ann])
+    deal_id = await opportunity(gql, as_=user, contactId=acme, members=[ann])
 
-    payload = await update(gql, user, deal_id, **fields(user, members=members))
+    payload = await update(
+        gql, user, deal_id, **opportunity_input(responsible=user, members=members)
+    )
 
     assert payload["errors"] == []
     assert sorted(r["contact_id"] for r in await stored(db, models.member_t)) == sorted([acme, ann])
@@ -378,11 +351,14 @@ async def test_a_members_list_replaces_them_without_the_primary_contact(
     ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
     bob = await contact(gql, as_=user, firstName="Bob", lastName="Ray")
     hidden = await contact(gql, as_=other, companyName="Hidden", shareType="NONE")
-    deal_id = await deal(gql, user, contactId=acme, members=[ann])
+    deal_id = await opportunity(gql, as_=user, contactId=acme, members=[ann])
 
     # when: a new primary contact and members, some unknown or hidden
     payload = await update(
-        gql, user, deal_id, **fields(user, contactId=ann, members=[bob, 999, hidden, bob])
+        gql,
+        user,
+        deal_id,
+        **opportunity_input(responsible=user, contactId=ann, members=[bob, 999, hidden, bob]),
     )
 
     # then: the primary contact is not added (spec 2.3), the unknown and hidden drop out
@@ -397,10 +373,10 @@ async def test_a_members_list_of_only_unusable_contacts_clears_them(
 ) -> None:
     # given
     acme = await contact(gql, as_=user)
-    deal_id = await deal(gql, user, contactId=acme)
+    deal_id = await opportunity(gql, as_=user, contactId=acme)
 
     # when: the list is non-empty, so it replaces, but nothing in it can be used
-    payload = await update(gql, user, deal_id, **fields(user, members=[999]))
+    payload = await update(gql, user, deal_id, **opportunity_input(responsible=user, members=[999]))
 
     # then: as the original's SetMembers with what is left
     assert payload["errors"] == []
@@ -418,9 +394,9 @@ async def test_custom_fields_are_set_but_never_cleared(
     budget = await custom_field(gql, as_=admin, label="Budget")
     region = await custom_field(gql, as_=admin, label="Region")
     birthday = await custom_field(gql, as_=admin, label="Birthday", entityType="CONTACT")
-    deal_id = await deal(
+    deal_id = await opportunity(
         gql,
-        user,
+        as_=user,
         customFields=[
             {"fieldId": source, "value": "web"},
             {"fieldId": budget, "value": "10k"},
@@ -433,8 +409,8 @@ async def test_custom_fields_are_set_but_never_cleared(
         gql,
         user,
         deal_id,
-        **fields(
-            user,
+        **opportunity_input(
+            responsible=user,
             customFields=[
                 {"fieldId": source, "value": " fair "},
                 {"fieldId": budget, "value": ""},
@@ -459,14 +435,16 @@ async def test_the_creator_changes_access_by_the_rules_of_create(
     gql: GraphQL, db: Database, user: Person, other: Person, admin: Person
 ) -> None:
     # given: a public deal created by `user`, `admin` responsible
-    deal_id = await deal(gql, user, responsibleId=str(admin.id))
+    deal_id = await opportunity(gql, as_=user, responsibleId=str(admin.id))
 
     # when
     payload = await update(
         gql,
         user,
         deal_id,
-        **fields(admin, isPrivate=True, accessList=[str(other.id), str(other.id)]),
+        **opportunity_input(
+            responsible=admin, isPrivate=True, accessList=[str(other.id), str(other.id)]
+        ),
     )
 
     # then: private, creator added, responsible not, nobody notified
@@ -479,10 +457,13 @@ async def test_the_creator_changes_access_by_the_rules_of_create(
 async def test_an_admin_changes_access_and_is_added_as_the_caller(
     gql: GraphQL, db: Database, user: Person, other: Person, admin: Person
 ) -> None:
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
 
     payload = await update(
-        gql, admin, deal_id, **fields(user, isPrivate=True, accessList=[str(other.id)])
+        gql,
+        admin,
+        deal_id,
+        **opportunity_input(responsible=user, isPrivate=True, accessList=[str(other.id)]),
     )
 
     assert payload["errors"] == []
@@ -493,9 +474,9 @@ async def test_an_admin_changes_access_and_is_added_as_the_caller(
 async def test_omitting_privacy_makes_the_creators_deal_public(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
-    deal_id = await deal(gql, user, isPrivate=True, accessList=[str(other.id)])
+    deal_id = await opportunity(gql, as_=user, isPrivate=True, accessList=[str(other.id)])
 
-    payload = await update(gql, user, deal_id, **fields(user))
+    payload = await update(gql, user, deal_id, **opportunity_input(responsible=user))
 
     assert payload["opportunity"]["isPrivate"] is False
     assert payload["opportunity"]["accessList"] == []
@@ -506,11 +487,13 @@ async def test_access_is_left_as_is_for_an_editor_who_is_not_the_creator(
     gql: GraphQL, db: Database, user: Person
 ) -> None:
     # given
-    cast = await private_deal(gql, db, user)
+    cast = await private_opportunity(gql, db, creator=user)
     access_before = await stored(db, models.access_t)
 
     # when: a reader on the list asks for a public deal
-    payload = await update(gql, cast.reader, cast.id, **fields(user, title="Renamed"))
+    payload = await update(
+        gql, cast.reader, cast.id, **opportunity_input(responsible=user, title="Renamed")
+    )
 
     # then: the rest is replaced, the access silently kept
     assert payload["errors"] == []
@@ -522,10 +505,13 @@ async def test_access_is_left_as_is_for_an_editor_who_is_not_the_creator(
 async def test_a_public_deal_stays_public_when_a_non_creator_asks_for_privacy(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
 
     payload = await update(
-        gql, other, deal_id, **fields(user, isPrivate=True, accessList=[str(other.id)])
+        gql,
+        other,
+        deal_id,
+        **opportunity_input(responsible=user, isPrivate=True, accessList=[str(other.id)]),
     )
 
     assert payload["errors"] == []
@@ -537,14 +523,14 @@ async def test_a_public_deal_stays_public_when_a_non_creator_asks_for_privacy(
 async def test_notification_only_when_asked(
     gql: GraphQL, db: Database, user: Person, other: Person, is_notify: bool
 ) -> None:
-    deal_id = await deal(gql, user)
+    deal_id = await opportunity(gql, as_=user)
 
     await update(
         gql,
         user,
         deal_id,
-        **fields(
-            user,
+        **opportunity_input(
+            responsible=user,
             isPrivate=True,
             isNotify=is_notify,
             accessList=[str(other.id), str(user.id)],
