@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('var') / 'crm.sqlite3'}"
 # From the package's location, not the working directory: `assets/` sits next to `app/`.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GRAPHIQL_ASSETS_DIR = PROJECT_ROOT / "assets" / "graphiql" / "node_modules"
+# Addresses that mean "every interface of this host": a link needs one that answers. IPv4's
+# loopback answers for 0.0.0.0; for :: only IPv6's is sure to (IPv4 reaches a :: socket only
+# where the system maps it, which it may be told not to).
+_THIS_HOST = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}  # noqa: S104 - read, not bound
+
+
+def _seconds(default: float, description: str) -> Any:
+    """A duration in seconds, more than zero."""
+    return Field(default, gt=0, description=description)
+
+
+def _count(default: int, description: str, *, minimum: int = 1) -> Any:
+    """A whole number of things (bytes, requests, seconds) of at least `minimum`."""
+    return Field(default, ge=minimum, description=description)
+
+
+def local_url(host: str, port: int) -> str:
+    """The http URL at which this host reaches a server listening on `host`:`port`."""
+    address = _THIS_HOST.get(host, host)
+    if ":" in address:
+        address = f"[{address}]"  # an IPv6 literal, as URLs write it
+    return f"http://{address}:{port}"
 
 
 class Settings(BaseSettings):
@@ -32,8 +54,9 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = Field(1, ge=1)
     public_url: str = Field(
-        "http://127.0.0.1:8000",
-        description="Base URL used to build employee profile links.",
+        "",
+        description="Base URL used to build employee profile links; "
+        "default: http://CRM_HOST:CRM_PORT (0.0.0.0 read as 127.0.0.1, :: as [::1]).",
     )
     profile: Literal["development", "production"] = Field(
         "development",
@@ -49,77 +72,67 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated origins allowed to call the API from a browser (CORS).",
     )
-    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body (413 above).")
-    max_query_depth: int = Field(12, ge=1, description="Deepest selection, introspection aside.")
-    max_query_tokens: int = Field(2000, ge=10, description="Most tokens in a document.")
-    max_query_aliases: int = Field(30, ge=1, description="Most aliases in a document.")
-    max_query_nodes: int = Field(
+    max_body_bytes: int = _count(1_048_576, "Largest request body (413 above).", minimum=1024)
+    max_query_depth: int = _count(12, "Deepest selection, introspection aside.")
+    max_query_tokens: int = _count(2000, "Most tokens in a document.", minimum=10)
+    max_query_aliases: int = _count(30, "Most aliases in a document.")
+    max_query_nodes: int = _count(
         50_000,
-        ge=1,
-        description="Most objects a document could return in the worst case: the product of "
+        "Most objects a document could return in the worst case: the product of "
         "page sizes (first/last) and list caps along each path, summed (GitHub's node limit).",
     )
-    request_timeout_s: float = Field(
+    request_timeout_s: float = _seconds(
         10.0,
-        gt=0,
-        description="Time budget of one request's work: parsing, execution and every SQL "
+        "Time budget of one request's work: parsing, execution and every SQL "
         "statement; over it the answer is 503 + Retry-After and what it held is released.",
     )
-    header_timeout_s: float = Field(
-        10.0, gt=0, description="Time a connection has to send a request's headers."
+    header_timeout_s: float = _seconds(10.0, "Time a connection has to send a request's headers.")
+    body_timeout_s: float = _seconds(
+        20.0, "Time a request has to send its whole body (408 after it)."
     )
-    body_timeout_s: float = Field(
-        20.0, gt=0, description="Time a request has to send its whole body (408 after it)."
-    )
-    max_buffered_body_bytes: int = Field(
+    max_buffered_body_bytes: int = _count(
         64 * 1_048_576,
-        ge=1024,
-        description="Bytes of request bodies still arriving that a worker holds at once; "
+        "Bytes of request bodies still arriving that a worker holds at once; "
         "a request that would pass it gets 503 + Retry-After.",
+        minimum=1024,
     )
-    max_connections_per_client: int = Field(
-        128, ge=1, description="Open connections one client address may hold per worker."
+    max_connections_per_client: int = _count(
+        128, "Open connections one client address may hold per worker."
     )
-    max_in_flight: int = Field(
-        256, ge=1, description="Requests handled at once per worker; more get 503 + Retry-After."
+    max_in_flight: int = _count(
+        256, "Requests handled at once per worker; more get 503 + Retry-After."
     )
-    idempotency_ttl_s: int = Field(
-        86_400, ge=1, description="How long an Idempotency-Key is remembered, in seconds."
+    idempotency_ttl_s: int = _count(
+        86_400, "How long an Idempotency-Key is remembered, in seconds."
     )
-    token_ttl_s: int = Field(
-        7 * 86_400,
-        ge=60,
-        description="How long a sign-in token from /api/2.0/authentication lives.",
+    token_ttl_s: int = _count(
+        7 * 86_400, "How long a sign-in token from /api/2.0/authentication lives.", minimum=60
     )
-    sign_in_failures_free: int = Field(
+    sign_in_failures_free: int = _count(
         3,
-        ge=0,
-        description="Failed sign-ins a user name may have before each further one locks the "
+        "Failed sign-ins a user name may have before each further one locks the "
         "name out (429) for 1 s, then 2, 4, ... seconds; a success clears them.",
+        minimum=0,
     )
-    sign_in_lockout_max_s: float = Field(
-        900.0, gt=0, description="Longest lock-out of a user name after failed sign-ins."
+    sign_in_lockout_max_s: float = _seconds(
+        900.0, "Longest lock-out of a user name after failed sign-ins."
     )
-    sign_in_failure_window_s: float = Field(
-        86_400.0,
-        gt=0,
-        description="A user name's failed sign-ins are forgotten after this long without one.",
+    sign_in_failure_window_s: float = _seconds(
+        86_400.0, "A user name's failed sign-ins are forgotten after this long without one."
     )
-    sign_in_client_burst: int = Field(
-        20, ge=1, description="Sign-in attempts one client address may make at once (any names)."
+    sign_in_client_burst: int = _count(
+        20, "Sign-in attempts one client address may make at once (any names)."
     )
     sign_in_client_per_minute: float = Field(
         30.0,
         gt=0,
         description="Sign-in attempts per minute one client address regains after its burst.",
     )
-    sign_in_hash_workers: int = Field(
-        1, ge=1, description="Threads per worker that check sign-in passwords (argon2)."
+    sign_in_hash_workers: int = _count(
+        1, "Threads per worker that check sign-in passwords (argon2)."
     )
-    sign_in_hash_queue: int = Field(
-        4,
-        ge=0,
-        description="Password checks that may wait for a thread; more get 503 + Retry-After.",
+    sign_in_hash_queue: int = _count(
+        4, "Password checks that may wait for a thread; more get 503 + Retry-After.", minimum=0
     )
     log_level: str = "info"
     migrate_on_start: bool = Field(True, description="Apply migrations and seed data at startup.")
@@ -140,6 +153,12 @@ class Settings(BaseSettings):
         DEFAULT_GRAPHIQL_ASSETS_DIR,
         description="node_modules that `npm ci --prefix assets/graphiql` fills; GraphiQL's files.",
     )
+
+    @model_validator(mode="after")
+    def _public_url_follows_host_and_port(self) -> Settings:
+        # Only when not given: an explicit CRM_PUBLIC_URL (a proxy's name) wins.
+        self.public_url = (self.public_url or local_url(self.host, self.port)).rstrip("/")
+        return self
 
     @field_validator("cors_origins", mode="before")
     @classmethod
