@@ -10,36 +10,26 @@ from __future__ import annotations
 
 import logging
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from app.db.faults import classify
+from app.observability import HttpMiddleware, WatchedSend
 from app.overload import send_refusal
 
 log = logging.getLogger("crm")
 UNEXPECTED = "Unexpected error."
 
 
-class FaultBarrier:
+class FaultBarrier(HttpMiddleware):
     """ASGI middleware: turn an escaped exception into a 503 or a 500 the client can parse."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the request; answer for it if it fails before answering."""
+        sent = WatchedSend(send)
         try:
-            await self.app(scope, receive, watched)
+            await self.app(scope, receive, sent)
         except Exception as exc:
-            if started:
+            if sent.status is not None:
                 raise  # half an answer is out: only closing the connection is left
             fault = classify(exc)
             if fault is not None:

@@ -1,4 +1,4 @@
-"""Request ids and one structured access-log line per request."""
+"""Request ids and one structured access-log line per request; what HTTP middleware shares."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -31,8 +32,8 @@ def record_operation(scope: Scope, name: str | None) -> None:
         scope.setdefault("state", {})["operation"] = name
 
 
-class RequestLog:
-    """Echo or assign `X-Request-ID` and log one JSON line per HTTP request."""
+class HttpMiddleware:
+    """ASGI middleware that acts on HTTP requests only; lifespan events pass through."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -41,25 +42,44 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one HTTP request through `self.app`."""
+        raise NotImplementedError
+
+
+class WatchedSend:
+    """A `send` that remembers the status of the response once it has started."""
+
+    def __init__(self, send: Send, *, headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
+        self._send = send
+        self._headers = list(headers)
+        self.status: int | None = None
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            if self._headers:
+                message["headers"] = [*message.get("headers", []), *self._headers]
+        await self._send(message)
+
+
+class RequestLog(HttpMiddleware):
+    """Echo or assign `X-Request-ID` and log one JSON line per HTTP request."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the request with its id and log how it was answered."""
         given = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
         request_id = given if _VALID_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
-        status = 500
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
-                ]
-            await send(message)
-
+        sent = WatchedSend(send, headers=[(b"x-request-id", request_id.encode())])
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, sent)
         finally:
+            # A handler that failed before answering is logged as the 500 it amounts to.
+            status = 500 if sent.status is None else sent.status
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(
                     orjson.dumps(
