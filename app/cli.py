@@ -6,8 +6,13 @@ import argparse
 import asyncio
 import json
 import sys
+import threading
+import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import func, select
@@ -17,19 +22,28 @@ from app.db.models import employee_t
 from app.domain.employees import create_employee
 from app.domain.errors import DomainError
 from app.domain.signin import set_password
-from app.main import open_database, prepare_database
-from app.settings import Settings
+from app.graphql.ide import INSTALL_COMMAND
+from app.main import open_database, prepare_database, print_generated_key
+from app.settings import Settings, local_url
 
 T = TypeVar("T")
 # uvicorn's own default, said here: an idle keep-alive connection is closed after it.
 KEEP_ALIVE_S = 5
+READY_POLL_S = 0.2
+# The banner asks this host itself: never through a proxy that http_proxy may name.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def _with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+def _with_db(
+    settings: Settings,
+    work: Callable[[Database], Awaitable[T]],
+    *,
+    show_key: Callable[[str], None] = print_generated_key,
+) -> T:
     async def run() -> T:
         db = open_database(settings)
         try:
-            await prepare_database(db, settings)
+            await prepare_database(db, settings, show_key=show_key)
             return await work(db)
         finally:
             await db.dispose()
@@ -38,12 +52,97 @@ def _with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
 
 
 def _serve(settings: Settings, _: argparse.Namespace) -> None:
-    import uvicorn
-
     async def nothing(_: Database) -> None:
         return None
 
-    _with_db(settings, nothing)
+    # A key generated now waits for the banner, so that it is not lost in what comes before.
+    generated: list[str] = []
+    _with_db(settings, nothing, show_key=generated.append)
+    key = generated[0] if generated else None
+    announced = threading.Event()
+    threading.Thread(
+        target=_announce_when_ready, args=(settings, key, announced), daemon=True
+    ).start()
+    try:
+        _run_uvicorn(settings)
+    finally:
+        if key is not None and not announced.is_set():
+            print("The service stopped before it was ready.", file=sys.stderr)
+            print_generated_key(key)
+
+
+def _status(url: str, accept: str = "application/json") -> int | None:
+    """The HTTP status `url` answers with, or None while nothing listens there."""
+    request = urllib.request.Request(url, headers={"Accept": accept})  # noqa: S310 - our own http URL
+    try:
+        with _DIRECT.open(request, timeout=2) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as refused:
+        return refused.code
+    except OSError:
+        return None
+
+
+def _announce_when_ready(settings: Settings, key: str | None, announced: threading.Event) -> None:
+    # Asked from the supervising process over HTTP: once a worker answers /readyz, the service
+    # is listening, migrated and serving, whatever the number of workers.
+    base = local_url(settings.host, settings.port)
+    while _status(f"{base}/readyz") != 200:
+        time.sleep(READY_POLL_S)
+    graphiql_status = _status(f"{base}/graphql", accept="text/html")
+    print(banner(settings, key=key, graphiql_status=graphiql_status), file=sys.stderr, flush=True)
+    announced.set()
+
+
+def _python() -> str:
+    """How to call this Python from the working directory."""
+    executable = Path(sys.executable)
+    return (
+        str(executable.relative_to(Path.cwd()))
+        if executable.is_relative_to(Path.cwd())
+        else str(executable)
+    )
+
+
+def banner(settings: Settings, *, key: str | None, graphiql_status: int | None) -> str:
+    """What a person starting the service needs: where it answers and how to get in."""
+    base = local_url(settings.host, settings.port)
+    if not settings.graphiql_enabled:
+        why = f"the {settings.profile} profile" if settings.graphiql is None else "CRM_GRAPHIQL"
+        graphiql = f"off by {why} (CRM_GRAPHIQL=true turns it on)"
+    elif graphiql_status == 200:
+        graphiql = f"{base}/graphql in a browser (put the key in its Headers tab)"
+    else:
+        graphiql = f"{base}/graphql lacks its files; install them with: {INSTALL_COMMAND}"
+    if key is not None:
+        access = [
+            f"  API key   {key}",
+            "            the Administrator's, shown this once: keep it (only a digest is stored)",
+        ]
+    elif settings.bootstrap_api_key is not None:
+        access = ["  API key   the Administrator's is CRM_BOOTSTRAP_API_KEY"]
+    else:
+        access = [
+            "  API key   the Administrator's was shown on the first start; to make a new one:",
+            f'            {_python()} -m app users add --admin --display-name "Your Name"',
+        ]
+    lines = [
+        f"crm-graphql is ready at {base}",
+        f"  GraphQL   POST {base}/graphql with the header Authorization: <API key>",
+        f"  GraphiQL  {graphiql}",
+        f"  REST      {base}/api/2.0/crm/... (described at /api/2.0/openapi.json)",
+        *access,
+        "  Ctrl+C stops it.",
+    ]
+    if settings.public_url != base:
+        lines.insert(1, f"  public    {settings.public_url} (CRM_PUBLIC_URL, for profile links)")
+    rule = "=" * max(len(line) for line in lines)
+    return "\n".join([rule, *lines, rule])
+
+
+def _run_uvicorn(settings: Settings) -> None:
+    import uvicorn
+
     # Our own middleware writes one JSON line per request; uvicorn's access log would repeat it.
     uvicorn.run(
         "app.main:create_app",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -62,7 +62,15 @@ def open_database(settings: Settings) -> Database:
     )
 
 
-async def prepare_database(db: Database, settings: Settings) -> None:
+def print_generated_key(key: str) -> None:
+    """Show the bootstrap administrator's generated API key on stderr."""
+    # Shown once: only its digest is stored.
+    print(f"Generated the API key of 'Administrator' (shown once): {key}", file=sys.stderr)
+
+
+async def prepare_database(
+    db: Database, settings: Settings, *, show_key: Callable[[str], None] = print_generated_key
+) -> None:
     """Migrate, seed reference data and make sure an administrator can sign in."""
     await migrate.upgrade(db)
     await seed_reference_data(db)
@@ -75,11 +83,7 @@ async def prepare_database(db: Database, settings: Settings) -> None:
         ),
     )
     if key is not None:
-        # Shown once: only its digest is stored.
-        print(
-            f"Generated the API key of 'Administrator' (shown once): {key}",
-            file=sys.stderr,
-        )
+        show_key(key)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
