@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Generic, TypeAlias, TypeVar, cast
 
@@ -20,10 +20,12 @@ K = TypeVar("K")
 V = TypeVar("V")
 R = TypeVar("R")
 # A value now, or an awaitable of it: what a resolver returns when its data may be loaded.
-Soon: TypeAlias = V | Awaitable[V]
+MaybeAwaitable: TypeAlias = V | Awaitable[V]
+# A row as the domain's reads return it.
+Row: TypeAlias = Mapping[Any, Any]
 
 
-def then(value: Soon[V], build: Callable[[V], R]) -> Soon[R]:
+def map_when_loaded(value: MaybeAwaitable[V], build: Callable[[V], R]) -> MaybeAwaitable[R]:
     """`build(value)` at once when the value is known, else an awaitable of it.
 
     A resolver that returns a value (not a coroutine) costs GraphQL no task and no gather:
@@ -88,12 +90,16 @@ class ReferenceTable(Generic[K]):
         """The row with that key, or None."""
         return (await self._loaded())[1].get(key)
 
-    def lookup(self, key: K) -> Soon[RowMapping | None]:
+    def lookup(self, key: K) -> MaybeAwaitable[RowMapping | None]:
         """The row with that key (or None) at once when the table is read, else `get`."""
         task = self._read_task
         if task is not None and task.done() and task.exception() is None:
             return task.result()[1].get(key)
         return self.get(key)
+
+    async def load_many(self, keys: Iterable[K]) -> None:
+        """Read the table now, so that `lookup` of these (or any) keys answers at once."""
+        await self._loaded()
 
     def forget(self) -> None:
         """Drop what was read, after a change to the table."""

@@ -1,0 +1,148 @@
+"""Contacts: people and companies, with who may see them and their opportunities."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from app.domain import listing
+from app.domain.access import can_edit_contact
+from app.domain.contacts import display_name
+from app.domain.enums import ShareType as DomainShareType
+from app.graphql.connections import AFTER, BEFORE, FIRST, LAST, Connection, page_request
+from app.graphql.context import Info
+from app.graphql.enums import ShareType
+from app.graphql.filters import OpportunityOrder
+from app.graphql.loaders import MaybeAwaitable, Row, map_when_loaded
+from app.graphql.types.employee import (
+    Employee,
+    access_list_rows,
+    employee_list,
+    employee_or_none,
+)
+from app.graphql.types.reference import Currency, currency_by_abbreviation
+
+if TYPE_CHECKING:
+    from app.graphql.types.opportunity import Opportunity
+
+PHOTO_URL = (
+    "/Products/CRM/HttpHandlers/filehandler.ashx"
+    "?action=contactphotoulr&cid={id}&isc={company}&ps={size}"
+)
+
+
+@strawberry.type(description="A person or a company.")
+class Contact:
+    id: int = strawberry.field(description="The contact's id.")
+    is_company: bool = strawberry.field(description="True for a company, false for a person.")
+    first_name: str | None = strawberry.field(description="A person's first name.")
+    last_name: str | None = strawberry.field(description="A person's last name.")
+    company_name: str | None = strawberry.field(description="A company's name.")
+    title: str | None = strawberry.field(description="A person's job title.")
+    share_type: ShareType = strawberry.field(description="Who may see the contact.")
+    created: datetime = strawberry.field(description="When the contact was created.")
+    # Computed from the columns when the object is built: plain fields cost GraphQL less
+    # than resolvers.
+    display_name: str = strawberry.field(
+        description="'First Last' for a person, the name of a company."
+    )
+    small_foto_url: str = strawberry.field(description="Path of the small photo.")
+    medium_foto_url: str = strawberry.field(description="Path of the medium photo.")
+    is_private: bool = strawberry.field(
+        description="True when only the access list may see the contact."
+    )
+    is_shared: bool = strawberry.field(description="True when everyone may see the contact.")
+    created_by_id: strawberry.Private[uuid.UUID | None]
+    currency_abbr: strawberry.Private[str | None]
+
+    @strawberry.field(
+        description="Who may see a private contact; empty for a shared one.",
+        graphql_type=list[Employee],
+    )
+    def access_list(self, info: Info) -> MaybeAwaitable[list[Employee]]:
+        return map_when_loaded(self._access_rows(info), employee_list)
+
+    @strawberry.field(description="The contact's currency, if set.", graphql_type=Currency | None)
+    def currency(self, info: Info) -> MaybeAwaitable[Currency | None]:
+        return currency_by_abbreviation(info, self.currency_abbr)
+
+    @strawberry.field(description="Who created the contact.", graphql_type=Employee | None)
+    def create_by(self, info: Info) -> MaybeAwaitable[Employee | None]:
+        if self.created_by_id is None:
+            return None
+        loaded = info.context.loaders.employee_by_id.load(self.created_by_id)
+        return map_when_loaded(loaded, employee_or_none)
+
+    @strawberry.field(description="Whether the caller may change the contact.", graphql_type=bool)
+    def can_edit(self, info: Info) -> MaybeAwaitable[bool]:
+        return self._editable(info)
+
+    @strawberry.field(description="Whether the caller may delete the contact.", graphql_type=bool)
+    def can_delete(self, info: Info) -> MaybeAwaitable[bool]:
+        return self._editable(info)
+
+    def _access_rows(self, info: Info) -> MaybeAwaitable[Sequence[Row]]:
+        loader = info.context.loaders.access_list_by_contact
+        return access_list_rows(loader, self.id, private=self.is_private)
+
+    def _editable(self, info: Info) -> MaybeAwaitable[bool]:
+        caller = info.context.caller
+        share_type = int(self.share_type.value)
+        return map_when_loaded(
+            self._access_rows(info),
+            lambda access: can_edit_contact(
+                caller,
+                share_type=share_type,
+                created_by=self.created_by_id,
+                access_ids=[row["id"] for row in access],
+            ),
+        )
+
+    @strawberry.field(
+        description="Opportunities with this contact as primary contact or member (visible ones)."
+    )
+    async def opportunities(
+        self,
+        info: Info,
+        order_by: Annotated[
+            list[OpportunityOrder] | None, strawberry.argument(description="Ordering terms.")
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+    ) -> Connection[Annotated[Opportunity, strawberry.lazy("app.graphql.types.opportunity")]]:
+        # Opportunity refers back to Contact: its module is read when this field first runs.
+        from app.graphql.types.opportunity import opportunity_connection
+
+        return await opportunity_connection(
+            info,
+            where=listing.OpportunityFilter(contact_id=self.id, contact_also_member=True),
+            order_by=order_by,
+            request=page_request(info, first=first, after=after, last=last, before=before),
+        )
+
+    @classmethod
+    def from_row(cls, row: Row) -> Contact:
+        share_type = ShareType(DomainShareType(row["share_type"]).value)
+        return cls(
+            id=row["id"],
+            is_company=row["is_company"],
+            first_name=row["first_name"],
+            last_name=row["last_name"],
+            company_name=row["company_name"],
+            title=row["title"],
+            share_type=share_type,
+            created=row["created_at"],
+            display_name=display_name(row),
+            small_foto_url=PHOTO_URL.format(id=row["id"], company=row["is_company"], size=1),
+            medium_foto_url=PHOTO_URL.format(id=row["id"], company=row["is_company"], size=2),
+            is_private=share_type is ShareType.NONE,
+            is_shared=share_type is not ShareType.NONE,
+            created_by_id=row["created_by"],
+            currency_abbr=row["currency_abbr"],
+        )

@@ -1,0 +1,73 @@
+"""Custom fields: their definitions and the values an opportunity carries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import strawberry
+
+from app.domain import reads
+from app.graphql.context import Info
+from app.graphql.enums import CustomFieldEntityType, CustomFieldType
+from app.graphql.loaders import Row
+
+
+@strawberry.type(description="The value of one custom field on one opportunity.")
+class CustomField:
+    id: int = strawberry.field(description="The field definition's id.")
+    entity_id: int = strawberry.field(description="The opportunity's id.")
+    label: str = strawberry.field(description="The field's label.")
+    field_value: str | None = strawberry.field(description="The value; null for headings.")
+    field_type: CustomFieldType = strawberry.field(description="How the field is edited.")
+    position: int = strawberry.field(description="Order among the fields.")
+    mask: str = strawberry.field(description="Options or format, depending on the field type.")
+
+    @classmethod
+    def from_row(cls, row: Row) -> CustomField:
+        return cls(
+            id=row["id"],
+            entity_id=row["opportunity_id"],
+            label=row["label"],
+            field_value=row["value"],
+            field_type=CustomFieldType(row["field_type"]),
+            position=row["position"],
+            mask=row["mask"],
+        )
+
+
+def custom_field_list(rows: Sequence[Row]) -> list[CustomField]:
+    """Custom-field values of rows, in their order."""
+    return [CustomField.from_row(row) for row in rows]
+
+
+@strawberry.type(description="A custom field that opportunities (or contacts) can carry.")
+class CustomFieldDefinition:
+    id: int = strawberry.field(description="The definition's id.")
+    entity_type: CustomFieldEntityType = strawberry.field(description="What the field belongs to.")
+    label: str = strawberry.field(description="The field's label.")
+    field_type: CustomFieldType = strawberry.field(description="How the field is edited.")
+    position: int = strawberry.field(description="Order among the fields.")
+    mask: str = strawberry.field(description="Options or format, depending on the field type.")
+    known_value_count: strawberry.Private[int | None]
+
+    @strawberry.field(
+        description="How many opportunities the caller may see have a value for this field."
+    )
+    async def value_count(self, info: Info) -> int:
+        if self.known_value_count is not None:
+            return self.known_value_count
+        async with info.context.db.read() as conn:
+            counts = await reads.field_value_counts(conn, info.context.caller, [self.id])
+        return counts.get(self.id, 0)
+
+    @classmethod
+    def from_row(cls, row: Row, *, value_count: int | None = None) -> CustomFieldDefinition:
+        return cls(
+            id=row["id"],
+            entity_type=CustomFieldEntityType(row["entity_type"]),
+            label=row["label"],
+            field_type=CustomFieldType(row["field_type"]),
+            position=row["position"],
+            mask=row["mask"],
+            known_value_count=value_count,
+        )

@@ -1,0 +1,64 @@
+"""Employees: the portal users deals and contacts refer to."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import strawberry
+from sqlalchemy.engine import RowMapping
+from strawberry.dataloader import DataLoader
+
+from app.graphql.context import Info
+from app.graphql.loaders import MaybeAwaitable, Row
+
+DEFAULT_AVATAR = "/skins/default/images/default_user_photo_size_32-32.png"
+
+
+@strawberry.type(
+    description="A portal user: responsible for deals, their creator, or on an access list."
+)
+class Employee:
+    id: uuid.UUID = strawberry.field(description="The user's id.")
+    display_name: str = strawberry.field(description="Name shown for the user.")
+    title: str | None = strawberry.field(description="Job title, if any.")
+    is_admin: bool = strawberry.field(description="Whether the user administers the CRM.")
+    avatar_small: str = strawberry.field(
+        description="Path of the user's small avatar image.", default=DEFAULT_AVATAR
+    )
+
+    @strawberry.field(description="Absolute URL of the user's profile page.")
+    def profile_url(self, info: Info) -> str:
+        return f"{info.context.settings.public_url}/Products/People/Profile.aspx?user={self.id}"
+
+    @classmethod
+    def from_row(cls, row: Row) -> Employee:
+        return cls(
+            id=row["id"],
+            display_name=row["display_name"],
+            title=row["title"],
+            is_admin=row["is_admin"],
+        )
+
+
+def referenced_employee(row: Row | None) -> Employee:
+    """The employee a foreign key names: the row always exists."""
+    assert row is not None, "deals refer to employees by foreign key"
+    return Employee.from_row(row)
+
+
+def employee_or_none(row: Row | None) -> Employee | None:
+    """The employee of a row that may be missing."""
+    return Employee.from_row(row) if row is not None else None
+
+
+def employee_list(rows: Sequence[Row]) -> list[Employee]:
+    """Employees of rows, in their order."""
+    return [Employee.from_row(row) for row in rows]
+
+
+def access_list_rows(
+    loader: DataLoader[int, list[RowMapping]], record_id: int, *, private: bool
+) -> MaybeAwaitable[Sequence[Row]]:
+    """Who may see a record: nobody listed for a shared one, else its access list."""
+    return loader.load(record_id) if private else []

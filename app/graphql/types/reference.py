@@ -1,0 +1,77 @@
+"""Reference data: the currencies and the stages of the sales pipeline."""
+
+from __future__ import annotations
+
+import strawberry
+
+from app.graphql.context import Info
+from app.graphql.enums import StageType
+from app.graphql.loaders import MaybeAwaitable, Row, map_when_loaded
+
+
+@strawberry.type(description="A currency deals can be valued in.")
+class Currency:
+    abbreviation: str = strawberry.field(description="ISO-style code, e.g. EUR; the currency's id.")
+    title: str = strawberry.field(description="English name.")
+    symbol: str = strawberry.field(description="Symbol, e.g. €.")
+    culture_name: str = strawberry.field(description="Two-letter region code.")
+    is_convertable: bool = strawberry.field(description="Whether exchange rates are known for it.")
+    is_basic: bool = strawberry.field(description="Whether it is one of the basic currencies.")
+
+    @classmethod
+    def from_row(cls, row: Row) -> Currency:
+        return cls(
+            abbreviation=row["abbreviation"],
+            title=row["title"],
+            symbol=row["symbol"],
+            culture_name=row["culture_name"],
+            is_convertable=row["is_convertable"],
+            is_basic=row["is_basic"],
+        )
+
+
+def currency_by_abbreviation(info: Info, abbr: str | None) -> MaybeAwaitable[Currency | None]:
+    """The currency with that abbreviation; None when unset or unknown."""
+    if not abbr:
+        return None
+    return map_when_loaded(
+        info.context.loaders.currencies.lookup(abbr),
+        lambda row: Currency.from_row(row) if row is not None else None,
+    )
+
+
+@strawberry.type(description="A stage (milestone) of the sales pipeline.")
+class Stage:
+    id: int = strawberry.field(description="The stage's id.")
+    title: str = strawberry.field(description="Name of the stage.")
+    description: str = strawberry.field(description="What the stage means; empty when not set.")
+    color: str = strawberry.field(description="Colour used to draw the stage, e.g. #b58fd6.")
+    success_probability: int = strawberry.field(
+        description="Chance of winning at this stage, 0-100."
+    )
+    stage_type: StageType = strawberry.field(description="Whether the stage is open, won or lost.")
+    sort_order: int = strawberry.field(description="Position in the pipeline, from 0.")
+
+    @strawberry.field(
+        description="How many opportunities the caller may see at this stage.", graphql_type=int
+    )
+    def opportunity_count(self, info: Info) -> MaybeAwaitable[int]:
+        return map_when_loaded(info.context.loaders.opportunity_count_by_stage.load(self.id), int)
+
+    @classmethod
+    def from_row(cls, row: Row) -> Stage:
+        return cls(
+            id=row["id"],
+            title=row["title"],
+            description=row["description"] or "",
+            color=row["color"],
+            success_probability=row["success_probability"],
+            stage_type=StageType(row["stage_type"]),
+            sort_order=row["sort_order"],
+        )
+
+
+def referenced_stage(row: Row | None) -> Stage:
+    """The stage a foreign key names: the row always exists."""
+    assert row is not None, "the stage of a deal always exists (foreign key)"
+    return Stage.from_row(row)
