@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import Index, SmallInteger, Table, Text, UniqueConstraint
+from sqlalchemy import Index, SmallInteger, Table, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.db.types import Money, UTCDateTime
@@ -119,7 +119,17 @@ class CustomFieldDefinition(Audited, table=True):
 class Opportunity(Audited, table=True):
     """A deal."""
 
-    __table_args__ = (Index("ix_opportunity_stage_id", "stage_id"),)
+    __table_args__ = (
+        Index("ix_opportunity_stage_id", "stage_id"),
+        # Every supported order is an index range, id last as the tie-break (migration 0004).
+        Index("ix_opportunity_stage_title", "stage_id", text("lower(title)"), "id"),
+        Index("ix_opportunity_stage_id_id", "stage_id", "id"),
+        Index("ix_opportunity_responsible_id_id", "responsible_id", "id"),
+        Index("ix_opportunity_title_id", text("lower(title)"), "id"),
+        Index("ix_opportunity_created_id", "created_at", "id"),
+        # SQLite sorts money, kept as text, by CAST(bid_value AS REAL): see the migration.
+        Index("ix_opportunity_bid_value_id", text("bid_value"), "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=255)
@@ -150,9 +160,23 @@ class OpportunityAccess(SQLModel, table=True):
     """An employee allowed to see a private deal."""
 
     __tablename__ = "opportunity_access"
+    # A caller's private deals are counted from this index alone.
+    __table_args__ = (
+        Index("ix_opportunity_access_employee_opportunity", "employee_id", "opportunity_id"),
+    )
 
     opportunity_id: int = Field(foreign_key="opportunity.id", primary_key=True, ondelete="CASCADE")
     employee_id: uuid.UUID = Field(foreign_key="employee.id", primary_key=True, index=True)
+
+
+class OpportunityStageCount(SQLModel, table=True):
+    """How many deals, public or private, are at a stage: kept by triggers (migration 0004)."""
+
+    __tablename__ = "opportunity_stage_count"
+
+    stage_id: int = Field(foreign_key="stage.id", primary_key=True, ondelete="CASCADE")
+    is_private: bool = Field(primary_key=True)
+    total: int
 
 
 class OpportunityCustomField(SQLModel, table=True):
@@ -226,6 +250,7 @@ custom_field_t = table_of(CustomFieldDefinition)
 opportunity_t = table_of(Opportunity)
 member_t = table_of(OpportunityMember)
 access_t = table_of(OpportunityAccess)
+stage_count_t = table_of(OpportunityStageCount)
 field_value_t = table_of(OpportunityCustomField)
 notification_t = table_of(Notification)
 system_flag_t = table_of(SystemFlag)
