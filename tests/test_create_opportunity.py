@@ -13,20 +13,10 @@ from app.db import models
 from app.db.engine import Database
 from app.domain import opportunities
 from tests.conftest import GraphQL, Person, count_rows, nothing_written
-from tests.factories import contact, custom_field, employee
+from tests.factories import contact, custom_field, employee, opportunity_input
 from tests.graphql_documents import CREATE_OPPORTUNITY, OPPORTUNITY
 
 NEED_ASSESSMENT = 4  # seeded stage ids follow spec 5.2
-
-
-def minimal(responsible: Person, **overrides: Any) -> dict[str, Any]:
-    return {
-        "title": "Pilot",
-        "responsibleId": str(responsible.id),
-        "stageId": NEED_ASSESSMENT,
-        "bidCurrencyAbbr": "EUR",
-        **overrides,
-    }
 
 
 async def create(gql: GraphQL, as_: Person, **input_: Any) -> dict[str, Any]:
@@ -51,7 +41,9 @@ async def test_minimal_create_stores_legacy_defaults(
     gql: GraphQL, db: Database, user: Person
 ) -> None:
     # given / when
-    payload = await create(gql, user, **minimal(user))
+    payload = await create(
+        gql, user, **opportunity_input(responsible=user, stageId=NEED_ASSESSMENT)
+    )
 
     # then
     assert payload["errors"] == []
@@ -79,9 +71,11 @@ async def test_minimal_create_stores_legacy_defaults(
 
 async def test_create_returns_what_a_later_read_returns(gql: GraphQL, user: Person) -> None:
     # given
-    created = (await create(gql, user, **minimal(user, bidValue="1500", description="d")))[
-        "opportunity"
-    ]
+    created = (
+        await create(
+            gql, user, **opportunity_input(responsible=user, bidValue="1500", description="d")
+        )
+    )["opportunity"]
 
     # when
     read = (await gql(OPPORTUNITY, user, id=created["id"]))["opportunity"]
@@ -108,7 +102,7 @@ async def test_create_returns_what_a_later_read_returns(gql: GraphQL, user: Pers
 async def test_missing_required_value_is_refused(
     gql: GraphQL, db: Database, user: Person, override: dict[str, Any], field_name: str
 ) -> None:
-    payload = await create(gql, user, **minimal(user, **override))
+    payload = await create(gql, user, **opportunity_input(responsible=user, **override))
 
     assert payload["opportunity"] is None
     assert codes(payload) == [("REQUIRED", field_name)]
@@ -118,7 +112,7 @@ async def test_missing_required_value_is_refused(
 async def test_whitespace_title_is_accepted_untrimmed(
     gql: GraphQL, db: Database, user: Person
 ) -> None:
-    payload = await create(gql, user, **minimal(user, title="   "))
+    payload = await create(gql, user, **opportunity_input(responsible=user, title="   "))
 
     assert payload["errors"] == []
     [row] = await stored(db, models.opportunity_t)
@@ -126,8 +120,8 @@ async def test_whitespace_title_is_accepted_untrimmed(
 
 
 async def test_title_longer_than_255_is_refused(gql: GraphQL, db: Database, user: Person) -> None:
-    payload = await create(gql, user, **minimal(user, title="x" * 256))
-    accepted = await create(gql, user, **minimal(user, title="x" * 255))
+    payload = await create(gql, user, **opportunity_input(responsible=user, title="x" * 256))
+    accepted = await create(gql, user, **opportunity_input(responsible=user, title="x" * 255))
 
     assert codes(payload) == [("TOO_LONG", "title")]
     assert accepted["errors"] == []
@@ -163,7 +157,7 @@ async def test_every_refusal_is_listed_in_the_original_order(
 async def test_unknown_stage_is_refused_with_the_legacy_message(
     gql: GraphQL, db: Database, user: Person
 ) -> None:
-    payload = await create(gql, user, **minimal(user, stageId=999))
+    payload = await create(gql, user, **opportunity_input(responsible=user, stageId=999))
 
     assert payload["errors"] == [
         {"code": "NOT_FOUND", "field": "stageId", "message": "Deal milestone is not found"}
@@ -172,7 +166,9 @@ async def test_unknown_stage_is_refused_with_the_legacy_message(
 
 
 async def test_unknown_responsible_is_refused(gql: GraphQL, db: Database, user: Person) -> None:
-    payload = await create(gql, user, **minimal(user, responsibleId=str(uuid.uuid4())))
+    payload = await create(
+        gql, user, **opportunity_input(responsible=user, responsibleId=str(uuid.uuid4()))
+    )
 
     assert codes(payload) == [("NOT_FOUND", "responsibleId")]
     assert await nothing_written(db)
@@ -181,8 +177,8 @@ async def test_unknown_responsible_is_refused(gql: GraphQL, db: Database, user: 
 async def test_currency_is_upper_cased_and_checked(
     gql: GraphQL, db: Database, user: Person
 ) -> None:
-    ok = await create(gql, user, **minimal(user, bidCurrencyAbbr="eUr"))
-    unknown = await create(gql, user, **minimal(user, bidCurrencyAbbr="xyz"))
+    ok = await create(gql, user, **opportunity_input(responsible=user, bidCurrencyAbbr="eUr"))
+    unknown = await create(gql, user, **opportunity_input(responsible=user, bidCurrencyAbbr="xyz"))
 
     assert ok["opportunity"]["bidCurrency"]["abbreviation"] == "EUR"
     [row] = await stored(db, models.opportunity_t)
@@ -191,7 +187,7 @@ async def test_currency_is_upper_cased_and_checked(
 
 
 async def test_unknown_primary_contact_is_refused(gql: GraphQL, db: Database, user: Person) -> None:
-    payload = await create(gql, user, **minimal(user, contactId=4242))
+    payload = await create(gql, user, **opportunity_input(responsible=user, contactId=4242))
 
     assert codes(payload) == [("NOT_FOUND", "contactId")]
     assert await nothing_written(db)
@@ -204,8 +200,8 @@ async def test_unreadable_primary_contact_is_forbidden(
     hidden = await contact(gql, as_=other, companyName="Secret Ltd", shareType="NONE")
 
     # when
-    refused = await create(gql, user, **minimal(user, contactId=hidden))
-    by_admin = await create(gql, admin, **minimal(user, contactId=hidden))
+    refused = await create(gql, user, **opportunity_input(responsible=user, contactId=hidden))
+    by_admin = await create(gql, admin, **opportunity_input(responsible=user, contactId=hidden))
 
     # then
     assert refused["errors"] == [
@@ -230,7 +226,11 @@ async def test_unreadable_primary_contact_is_forbidden(
 async def test_probability_is_clamped_and_not_taken_from_the_stage(
     gql: GraphQL, db: Database, user: Person, given: int | None, kept: int
 ) -> None:
-    payload = await create(gql, user, **minimal(user, successProbability=given))
+    payload = await create(
+        gql,
+        user,
+        **opportunity_input(responsible=user, stageId=NEED_ASSESSMENT, successProbability=given),
+    )
 
     assert payload["opportunity"]["successProbability"] == kept
     [row] = await stored(db, models.opportunity_t)
@@ -243,7 +243,7 @@ async def test_probability_is_clamped_and_not_taken_from_the_stage(
 async def test_primary_contact_becomes_a_member(gql: GraphQL, db: Database, user: Person) -> None:
     acme = await contact(gql, as_=user, companyName="Acme")
 
-    payload = await create(gql, user, **minimal(user, contactId=acme))
+    payload = await create(gql, user, **opportunity_input(responsible=user, contactId=acme))
 
     assert [m["id"] for m in payload["opportunity"]["members"]] == [acme]
     assert payload["opportunity"]["contact"]["id"] == acme
@@ -258,7 +258,11 @@ async def test_unknown_and_hidden_members_are_dropped_and_duplicates_collapse(
     hidden = await contact(gql, as_=other, companyName="Hidden", shareType="NONE")
 
     payload = await create(
-        gql, user, **minimal(user, contactId=acme, members=[ann, 999, hidden, ann, acme])
+        gql,
+        user,
+        **opportunity_input(
+            responsible=user, contactId=acme, members=[ann, 999, hidden, ann, acme]
+        ),
     )
 
     assert payload["errors"] == []
@@ -280,8 +284,8 @@ async def test_custom_fields_skip_unknown_and_empty_trim_and_last_wins(
     payload = await create(
         gql,
         user,
-        **minimal(
-            user,
+        **opportunity_input(
+            responsible=user,
             customFields=[
                 {"fieldId": source, "value": "  web  "},
                 {"fieldId": budget, "value": ""},
@@ -311,7 +315,11 @@ async def test_private_with_a_list_adds_the_creator_but_not_the_responsible(
     gql: GraphQL, db: Database, user: Person, other: Person, admin: Person
 ) -> None:
     payload = await create(
-        gql, user, **minimal(admin, isPrivate=True, accessList=[str(other.id), str(other.id)])
+        gql,
+        user,
+        **opportunity_input(
+            responsible=admin, isPrivate=True, accessList=[str(other.id), str(other.id)]
+        ),
     )
 
     deal = payload["opportunity"]
@@ -334,7 +342,9 @@ async def test_deal_stays_public_unless_private_with_a_list(
     payload = await create(
         gql,
         user,
-        **minimal(user, isPrivate=is_private, accessList=[str(other.id)] if with_list else []),
+        **opportunity_input(
+            responsible=user, isPrivate=is_private, accessList=[str(other.id)] if with_list else []
+        ),
     )
 
     assert payload["opportunity"]["isPrivate"] is False
@@ -346,7 +356,9 @@ async def test_unknown_users_drop_out_of_the_access_list(
     gql: GraphQL, db: Database, user: Person
 ) -> None:
     payload = await create(
-        gql, user, **minimal(user, isPrivate=True, accessList=[str(uuid.uuid4())])
+        gql,
+        user,
+        **opportunity_input(responsible=user, isPrivate=True, accessList=[str(uuid.uuid4())]),
     )
 
     assert payload["opportunity"]["isPrivate"] is True
@@ -359,8 +371,8 @@ async def test_notify_records_a_notification_for_the_list_but_the_caller(
     await create(
         gql,
         user,
-        **minimal(
-            user,
+        **opportunity_input(
+            responsible=user,
             isPrivate=True,
             isNotify=True,
             accessList=[str(other.id), str(admin.id), str(user.id)],
@@ -383,7 +395,9 @@ async def test_no_notification_unless_asked_for_a_private_deal(
     await create(
         gql,
         user,
-        **minimal(user, isPrivate=is_private, isNotify=is_notify, accessList=[str(other.id)]),
+        **opportunity_input(
+            responsible=user, isPrivate=is_private, isNotify=is_notify, accessList=[str(other.id)]
+        ),
     )
 
     assert await count_rows(db, models.Notification) == 0
@@ -399,9 +413,15 @@ async def test_can_edit_follows_the_original_rules(
     responsible = await employee(db, name="Rita Responsible")
     reader = await employee(db, name="Rob Reader")
     outsider = await employee(db, name="Olga Outsider")
-    public = (await create(gql, user, **minimal(user)))["opportunity"]["id"]
+    public = (await create(gql, user, **opportunity_input(responsible=user)))["opportunity"]["id"]
     private = (
-        await create(gql, user, **minimal(responsible, isPrivate=True, accessList=[str(reader.id)]))
+        await create(
+            gql,
+            user,
+            **opportunity_input(
+                responsible=responsible, isPrivate=True, accessList=[str(reader.id)]
+            ),
+        )
     )["opportunity"]["id"]
     check = "query($id: Int!) { opportunity(id: $id) { canEdit canDelete } }"
 
@@ -436,7 +456,7 @@ async def test_can_edit_follows_the_original_rules(
 async def test_bid_value_round_trips_exactly(
     gql: GraphQL, db: Database, user: Person, amount: str, shown: str
 ) -> None:
-    payload = await create(gql, user, **minimal(user, bidValue=amount))
+    payload = await create(gql, user, **opportunity_input(responsible=user, bidValue=amount))
 
     assert payload["opportunity"]["bidValue"] == shown
     [row] = await stored(db, models.opportunity_t)
@@ -450,7 +470,7 @@ async def test_bid_value_round_trips_exactly(
 async def test_bid_value_that_cannot_be_stored_exactly_is_refused(
     gql: GraphQL, db: Database, user: Person, amount: str
 ) -> None:
-    payload = await create(gql, user, **minimal(user, bidValue=amount))
+    payload = await create(gql, user, **opportunity_input(responsible=user, bidValue=amount))
 
     assert codes(payload) == [("INVALID", "bidValue")]
     assert await nothing_written(db)
@@ -460,8 +480,8 @@ async def test_dates_keep_their_instant_and_naive_ones_are_utc(gql: GraphQL, use
     payload = await create(
         gql,
         user,
-        **minimal(
-            user,
+        **opportunity_input(
+            responsible=user,
             expectedCloseDate="2024-06-30T00:00:00+02:00",
             actualCloseDate="2024-07-01T08:30:00",
         ),
@@ -491,7 +511,9 @@ async def test_a_failure_after_the_first_insert_writes_nothing(
     result = await gql.raw(
         CREATE_OPPORTUNITY,
         user,
-        input=minimal(user, contactId=acme, customFields=[{"fieldId": source, "value": "w"}]),
+        input=opportunity_input(
+            responsible=user, contactId=acme, customFields=[{"fieldId": source, "value": "w"}]
+        ),
     )
 
     # then: a masked error, and no row anywhere

@@ -27,7 +27,7 @@ from app.db.engine import Database
 from app.domain.bounds import MAX_MEMBERS
 from app.graphql.schema import build_schema
 from tests.conftest import GraphQL, Person, count_rows, nothing_written
-from tests.factories import contact, custom_field
+from tests.factories import contact, custom_field, legacy_opportunity_body, opportunity_input
 from tests.server import ROOT, running_server
 
 KEY = "fuzz-bootstrap-key"
@@ -148,26 +148,6 @@ async def test_invalid_mutations_are_refused_before_anything_is_written(
 # --- the classics, by hand -------------------------------------------------------------------
 
 
-def create_input(user: Person, **extra: Any) -> dict[str, Any]:
-    return {
-        "title": "Hostile",
-        "responsibleId": str(user.id),
-        "stageId": 3,
-        "bidCurrencyAbbr": "EUR",
-        **extra,
-    }
-
-
-def legacy_body(user: Person, **extra: Any) -> dict[str, Any]:
-    return {
-        "title": "Hostile",
-        "responsibleid": str(user.id),
-        "stageid": 3,
-        "bidCurrencyAbbr": "EUR",
-        **extra,
-    }
-
-
 CREATE = """
 mutation($input: CreateOpportunityInput!) {
   createOpportunity(input: $input) { errors { code field } opportunity { id } }
@@ -197,7 +177,9 @@ async def test_huge_values_are_refused_with_a_typed_error(
     client: httpx.AsyncClient, db: Database, user: Person, extra: dict[str, Any], code: str
 ) -> None:
     response = await graphql(
-        client, user, {"query": CREATE, "variables": {"input": create_input(user, **extra)}}
+        client,
+        user,
+        {"query": CREATE, "variables": {"input": opportunity_input(responsible=user, **extra)}},
     )
 
     assert response.status_code == 200
@@ -264,7 +246,9 @@ async def test_malicious_legacy_parameters_are_refused(
     client: httpx.AsyncClient, db: Database, user: Person, body: dict[str, Any], fragment: str
 ) -> None:
     response = await client.post(
-        LEGACY, json=legacy_body(user, **body), headers={"Authorization": user.key}
+        LEGACY,
+        json=legacy_opportunity_body(responsible=user, **body),
+        headers={"Authorization": user.key},
     )
 
     assert response.status_code == 400
@@ -301,7 +285,9 @@ async def test_ten_thousand_members_are_refused_before_any_lookup(
 
     # when
     response = await client.post(
-        LEGACY, json=legacy_body(user, members=members), headers={"Authorization": user.key}
+        LEGACY,
+        json=legacy_opportunity_body(responsible=user, members=members),
+        headers={"Authorization": user.key},
     )
 
     # then: a deal holds at most MAX_MEMBERS members, so the request is refused whole
@@ -319,7 +305,9 @@ async def test_members_up_to_the_cap_are_kept(
 
     # when
     response = await client.post(
-        LEGACY, json=legacy_body(user, members=members), headers={"Authorization": user.key}
+        LEGACY,
+        json=legacy_opportunity_body(responsible=user, members=members),
+        headers={"Authorization": user.key},
     )
 
     # then: unknown ids are skipped silently, as the original does
@@ -335,7 +323,9 @@ async def test_duplicate_custom_field_keys_keep_the_last_value(
     values = [{"key": source, "value": f"v{i}"} for i in range(50)]
 
     response = await client.post(
-        LEGACY, json=legacy_body(user, customFieldList=values), headers={"Authorization": user.key}
+        LEGACY,
+        json=legacy_opportunity_body(responsible=user, customFieldList=values),
+        headers={"Authorization": user.key},
     )
 
     assert [f["fieldValue"] for f in response.json()["response"]["customFields"]] == ["v49"]

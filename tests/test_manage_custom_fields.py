@@ -10,8 +10,8 @@ from sqlalchemy import select
 from app.db import models
 from app.db.engine import Database
 from tests.conftest import GraphQL, Person, count_rows
-from tests.factories import custom_field
-from tests.graphql_documents import CREATE_FIELD, CREATE_OPPORTUNITY
+from tests.factories import custom_field, opportunity
+from tests.graphql_documents import CREATE_FIELD
 
 DEFINITION_FIELDS = "id label fieldType position mask entityType"
 
@@ -276,21 +276,14 @@ async def test_deleting_a_definition_deletes_its_values(
     # given: a deal with a value for each of two fields
     source = await custom_field(gql, as_=admin, label="Source")
     budget = await custom_field(gql, as_=admin, label="Budget")
-    created = await gql(
-        CREATE_OPPORTUNITY,
-        user,
-        input={
-            "title": "Pilot",
-            "responsibleId": str(user.id),
-            "stageId": 1,
-            "bidCurrencyAbbr": "EUR",
-            "customFields": [
-                {"fieldId": source, "value": "web"},
-                {"fieldId": budget, "value": "high"},
-            ],
-        },
+    deal_id = await opportunity(
+        gql,
+        as_=user,
+        customFields=[
+            {"fieldId": source, "value": "web"},
+            {"fieldId": budget, "value": "high"},
+        ],
     )
-    deal_id = created["createOpportunity"]["opportunity"]["id"]
     assert await values(db) == [(source, "web"), (budget, "high")]
 
     # when

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.db import models
 from app.db.engine import Database
 from tests.conftest import GraphQL, Person
-from tests.graphql_documents import CREATE_OPPORTUNITY
+from tests.factories import opportunity, stage_input
 
 STAGE_FIELDS = "id title description color successProbability stageType sortOrder"
 SEEDED = list(range(1, 10))  # seeded stage ids follow spec 5.2, sort orders 0..8
@@ -58,17 +58,6 @@ mutation DeleteStage($input: DeleteStageInput!) {
 STAGES = "{ stages { id sortOrder } }"
 
 
-def new_stage(**overrides: Any) -> dict[str, Any]:
-    return {
-        "title": "Pilot running",
-        "description": "The customer tries it out.",
-        "color": "#123456",
-        "successProbability": 60,
-        "stageType": "OPEN",
-        **overrides,
-    }
-
-
 def codes(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
     return [(e["code"], e["field"]) for e in payload["errors"]]
 
@@ -79,28 +68,12 @@ async def stored_stages(db: Database) -> dict[int, dict[str, Any]]:
         return {row["id"]: dict(row) for row in result.mappings()}
 
 
-async def deal_at(gql: GraphQL, as_: Person, stage_id: int) -> int:
-    """Put an opportunity at the stage, through createOpportunity."""
-    data = await gql(
-        CREATE_OPPORTUNITY,
-        as_,
-        input={
-            "title": "Pilot",
-            "responsibleId": str(as_.id),
-            "stageId": stage_id,
-            "bidCurrencyAbbr": "EUR",
-        },
-    )
-    assert data["createOpportunity"]["errors"] == []
-    return int(data["createOpportunity"]["opportunity"]["id"])
-
-
 # --- createStage --------------------------------------------------------------------------------
 
 
 async def test_admin_adds_a_stage_after_the_last(gql: GraphQL, db: Database, admin: Person) -> None:
     # when
-    payload = (await gql(CREATE_STAGE, admin, input=new_stage(title="  Pilot running  ")))[
+    payload = (await gql(CREATE_STAGE, admin, input=stage_input(title="  Pilot running  ")))[
         "createStage"
     ]
 
@@ -130,7 +103,7 @@ async def test_a_stage_added_to_an_empty_pipeline_comes_first(
         await gql(DELETE_STAGE, admin, input={"id": stage_id})
 
     # when
-    payload = (await gql(CREATE_STAGE, admin, input=new_stage()))["createStage"]
+    payload = (await gql(CREATE_STAGE, admin, input=stage_input()))["createStage"]
 
     # then
     assert payload["stage"]["sortOrder"] == 0
@@ -151,7 +124,7 @@ async def test_probability_bounds_are_accepted(
         await gql(
             CREATE_STAGE,
             admin,
-            input=new_stage(successProbability=probability, stageType=stage_type),
+            input=stage_input(successProbability=probability, stageType=stage_type),
         )
     )["createStage"]
 
@@ -191,7 +164,7 @@ async def test_create_refusals(
     before = await stored_stages(db)
 
     # when
-    payload = (await gql(CREATE_STAGE, admin, input=new_stage(**override)))["createStage"]
+    payload = (await gql(CREATE_STAGE, admin, input=stage_input(**override)))["createStage"]
 
     # then
     assert payload["stage"] is None
@@ -205,8 +178,8 @@ async def test_create_refusals(
 @pytest.mark.parametrize(
     ("document", "input_"),
     [
-        pytest.param(CREATE_STAGE, new_stage(), id="createStage"),
-        pytest.param(UPDATE_STAGE, {"id": 1, **new_stage()}, id="updateStage"),
+        pytest.param(CREATE_STAGE, stage_input(), id="createStage"),
+        pytest.param(UPDATE_STAGE, {"id": 1, **stage_input()}, id="updateStage"),
         pytest.param(SET_STAGE_COLOR, {"id": 1, "color": "#000000"}, id="setStageColor"),
         pytest.param(REORDER_STAGES, {"ids": SEEDED[::-1]}, id="reorderStages"),
         pytest.param(DELETE_STAGE, {"id": 1}, id="deleteStage"),
@@ -278,7 +251,7 @@ async def test_update_refusals(
 ) -> None:
     before = await stored_stages(db)
 
-    payload = (await gql(UPDATE_STAGE, admin, input={"id": 1, **new_stage(**override)}))[
+    payload = (await gql(UPDATE_STAGE, admin, input={"id": 1, **stage_input(**override)}))[
         "updateStage"
     ]
 
@@ -292,7 +265,7 @@ async def test_updating_a_missing_stage_is_not_found(
 ) -> None:
     before = await stored_stages(db)
 
-    payload = (await gql(UPDATE_STAGE, admin, input={"id": 999, **new_stage(title="")}))[
+    payload = (await gql(UPDATE_STAGE, admin, input={"id": 999, **stage_input(title="")}))[
         "updateStage"
     ]
 
@@ -307,11 +280,11 @@ async def test_a_stage_in_use_cannot_be_edited_or_deleted_but_can_be_recolored(
     gql: GraphQL, db: Database, admin: Person, user: Person
 ) -> None:
     # given: a deal at "Need assessment"
-    await deal_at(gql, user, NEED_ASSESSMENT)
+    await opportunity(gql, as_=user, stageId=NEED_ASSESSMENT)
     before = (await stored_stages(db))[NEED_ASSESSMENT]
 
     # when
-    edited = (await gql(UPDATE_STAGE, admin, input={"id": NEED_ASSESSMENT, **new_stage()}))[
+    edited = (await gql(UPDATE_STAGE, admin, input={"id": NEED_ASSESSMENT, **stage_input()}))[
         "updateStage"
     ]
     deleted = (await gql(DELETE_STAGE, admin, input={"id": NEED_ASSESSMENT}))["deleteStage"]

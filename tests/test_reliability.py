@@ -17,7 +17,7 @@ from app.domain import opportunities
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import GraphQL, Person, count_rows, nothing_written
-from tests.factories import contact, custom_field
+from tests.factories import contact, custom_field, legacy_opportunity_body, opportunity_input
 from tests.graphql_documents import CREATE_OPPORTUNITY
 
 LEGACY = "/api/2.0/crm/opportunity"
@@ -35,35 +35,32 @@ async def refs(gql: GraphQL, user: Person, other: Person, admin: Person) -> dict
 
 def full_input(user: Person, refs: dict[str, Any], **extra: Any) -> dict[str, Any]:
     """A create that touches every table a create writes to."""
-    return {
+    everything = {
         "title": "Everything",
-        "responsibleId": str(user.id),
         "stageId": 3,
-        "bidCurrencyAbbr": "EUR",
         "contactId": refs["acme"],
         "members": [refs["ann"]],
         "customFields": [{"fieldId": refs["source"], "value": "web"}],
         "isPrivate": True,
         "accessList": [str(refs["other"].id)],
         "isNotify": True,
-        **extra,
     }
+    return opportunity_input(responsible=user, **everything | extra)
 
 
 def legacy_body(user: Person, refs: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {
+    """The same create as `full_input`, in the legacy route's spelling."""
+    everything = {
         "title": "Everything",
-        "responsibleid": str(user.id),
         "stageid": 3,
-        "bidCurrencyAbbr": "EUR",
         "contactid": refs["acme"],
         "members": [refs["ann"]],
         "customFieldList": [{"key": refs["source"], "value": "web"}],
         "isPrivate": True,
         "accessList": [str(refs["other"].id)],
         "isNotify": True,
-        **extra,
     }
+    return legacy_opportunity_body(responsible=user, **everything | extra)
 
 
 async def graphql_create(

@@ -86,7 +86,10 @@ async def test_omitted_values_take_the_defaults(gql: GraphQL, db: Database, user
 
     # when: only the required values are sent
     payload = await update(
-        gql, user, deal_id, **opportunity_input(responsible=user, title="Pilot 2")
+        gql,
+        user,
+        deal_id,
+        **opportunity_input(responsible=user, stageId=NEED_ASSESSMENT, title="Pilot 2"),
     )
 
     # then

@@ -20,6 +20,7 @@ from app.graphql.enums import BidType
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import GraphQL, Person
+from tests.factories import legacy_opportunity_body
 from tests.graphql_documents import CREATE_OPPORTUNITY
 from tests.legacy.test_create_exchanges import EXCHANGES, send
 from tests.legacy.world import World, build_world
@@ -35,16 +36,6 @@ async def berlin(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     ) as http:
         yield http
     await app.state.db.dispose()
-
-
-def required(user: Person, **extra: Any) -> dict[str, Any]:
-    return {
-        "title": "Pilot",
-        "responsibleid": str(user.id),
-        "stageid": 3,
-        "bidCurrencyAbbr": "EUR",
-        **extra,
-    }
 
 
 @pytest.mark.parametrize(
@@ -88,7 +79,9 @@ async def test_every_legacy_date_format_is_read_in_the_portal_time_zone(
     berlin: httpx.AsyncClient, db: Database, user: Person, given: str, instant: datetime
 ) -> None:
     response = await berlin.post(
-        PATH, json=required(user, expectedCloseDate=given), headers={"Authorization": user.key}
+        PATH,
+        json=legacy_opportunity_body(responsible=user, expectedCloseDate=given),
+        headers={"Authorization": user.key},
     )
 
     assert response.status_code == 200, response.text
@@ -106,7 +99,9 @@ async def test_other_date_formats_are_refused(
     berlin: httpx.AsyncClient, user: Person, given: str
 ) -> None:
     response = await berlin.post(
-        PATH, json=required(user, actualCloseDate=given), headers={"Authorization": user.key}
+        PATH,
+        json=legacy_opportunity_body(responsible=user, actualCloseDate=given),
+        headers={"Authorization": user.key},
     )
 
     assert response.status_code == 400
@@ -118,7 +113,7 @@ async def test_dates_are_written_in_the_portal_time_zone_with_seven_digits(
 ) -> None:
     response = await berlin.post(
         PATH,
-        json=required(user, expectedCloseDate="2024-06-30T00:00:00Z"),
+        json=legacy_opportunity_body(responsible=user, expectedCloseDate="2024-06-30T00:00:00Z"),
         headers={"Authorization": user.key},
     )
 
@@ -132,7 +127,9 @@ async def test_strings_are_escaped_as_the_original_does(
     client: httpx.AsyncClient, user: Person
 ) -> None:
     response = await client.post(
-        PATH, json=required(user, title="A/B \u0001 € 😀"), headers={"Authorization": user.key}
+        PATH,
+        json=legacy_opportunity_body(responsible=user, title="A/B \u0001 € 😀"),
+        headers={"Authorization": user.key},
     )
 
     raw = response.content.decode()
@@ -144,7 +141,7 @@ async def test_strings_are_escaped_as_the_original_does(
 async def test_bid_value_is_an_exact_json_number(client: httpx.AsyncClient, user: Person) -> None:
     response = await client.post(
         PATH,
-        json=required(user, bidValue="12345678901234.123456789"),
+        json=legacy_opportunity_body(responsible=user, bidValue="12345678901234.123456789"),
         headers={"Authorization": user.key},
     )
 
