@@ -1,0 +1,216 @@
+"""An opportunity's parts, as create and changes write them: members, custom-field values, access.
+
+Ids that refer to nothing (or to what the caller may not read) drop out silently, as in the
+original; the refusals for them are decided before (app.domain.opportunity_checks).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.db.models import (
+    access_t,
+    contact_t,
+    custom_field_t,
+    employee_t,
+    field_value_t,
+    member_t,
+    notification_t,
+    opportunity_t,
+)
+from app.domain.access import caller_params, contact_readable
+from app.domain.caller import Caller
+from app.domain.id_chunks import chunks, in_order, unique
+from app.domain.reads import IDS
+
+NOTIFY_ACCESS_GRANTED = "opportunity_access_granted"
+
+# Built once, executed with parameters (see app.domain.reads).
+_OPPORTUNITY_FIELDS = select(custom_field_t.c.id).where(
+    custom_field_t.c.id.in_(IDS), custom_field_t.c.entity_type == "opportunity"
+)
+_EMPLOYEES = select(employee_t.c.id).where(employee_t.c.id.in_(IDS))
+_INSERT_MEMBERS = insert(member_t)
+
+
+async def _existing(
+    conn: AsyncConnection, stmt: Any, ids: Sequence[Any], params: Mapping[str, Any] | None = None
+) -> set[Any]:
+    """Those of `ids` that `stmt` (a prepared select of one column `IN :ids`) finds."""
+    found: set[Any] = set()
+    for chunk in chunks(ids):
+        result = await conn.execute(stmt, {"ids": list(chunk), **(params or {})})
+        found.update(result.scalars())
+    return found
+
+
+@cache
+def _readable_contacts(admin: bool) -> Select[Any]:
+    readable = contact_readable(None, admin=admin)
+    return select(contact_t.c.id).where(contact_t.c.id.in_(IDS), readable)
+
+
+async def readable_contacts(conn: AsyncConnection, caller: Caller, ids: Sequence[int]) -> set[int]:
+    """Those of `ids` that are contacts the caller may read."""
+    return await _existing(conn, _readable_contacts(caller.is_admin), ids, caller_params(caller))
+
+
+async def add_members(
+    conn: AsyncConnection, caller: Caller, opportunity_id: int, ids: Sequence[int]
+) -> None:
+    """Link the listed contacts the caller may read to an opportunity; the others drop out."""
+    wanted = unique(ids)
+    if not wanted:
+        return
+    found = await readable_contacts(conn, caller, wanted)
+    rows = [{"opportunity_id": opportunity_id, "contact_id": c} for c in wanted if c in found]
+    if rows:
+        await conn.execute(_INSERT_MEMBERS, rows)
+
+
+async def replace_members(
+    conn: AsyncConnection, caller: Caller, opportunity_id: int, ids: Sequence[int]
+) -> None:
+    """As the original's SetMembers: the listed contacts the caller may read, even if none."""
+    wanted = unique(ids)
+    found = await readable_contacts(conn, caller, wanted)
+    await conn.execute(delete(member_t).where(member_t.c.opportunity_id == opportunity_id))
+    rows = [{"opportunity_id": opportunity_id, "contact_id": c} for c in wanted if c in found]
+    if rows:
+        await conn.execute(_INSERT_MEMBERS, rows)
+
+
+def member_link(opportunity_id: int, contact_id: int) -> Any:
+    """The condition that picks one membership."""
+    return and_(member_t.c.opportunity_id == opportunity_id, member_t.c.contact_id == contact_id)
+
+
+async def custom_field_rows(
+    conn: AsyncConnection, opportunity_id: int, values: Sequence[tuple[int, str | None]]
+) -> list[dict[str, Any]]:
+    """The values to store for a deal: trimmed, of opportunity fields only (spec 2.4)."""
+    # Empty values are skipped and the last of duplicate ids wins.
+    latest: dict[int, str] = {}
+    for field_id, value in values:
+        text = (value or "").strip()
+        if text:
+            latest[field_id] = text
+    if not latest:
+        return []
+    known = await _existing(conn, _OPPORTUNITY_FIELDS, list(latest))
+    return [
+        {"opportunity_id": opportunity_id, "field_id": fid, "value": text}
+        for fid, text in latest.items()
+        if fid in known
+    ]
+
+
+async def replace_custom_field_values(
+    conn: AsyncConnection, opportunity_id: int, values: Sequence[tuple[int, str | None]]
+) -> None:
+    """Store the given non-empty values over the stored ones; other fields keep theirs."""
+    rows = await custom_field_rows(conn, opportunity_id, values)
+    if not rows:
+        return
+    await conn.execute(
+        delete(field_value_t).where(
+            field_value_t.c.opportunity_id == opportunity_id,
+            field_value_t.c.field_id.in_([r["field_id"] for r in rows]),
+        )
+    )
+    await conn.execute(insert(field_value_t), rows)
+
+
+async def access_holders(
+    conn: AsyncConnection,
+    caller: Caller,
+    *,
+    is_private: bool,
+    access_list: Sequence[uuid.UUID],
+) -> list[uuid.UUID]:
+    """Who may see the deal if it is private (spec 2.5): [] when it stays public.
+
+    Private only when asked with a non-empty list; the caller is always added. Unknown users
+    cannot be stored (the list refers to employees), so they drop out.
+    """
+    requested = unique(access_list)
+    if not (is_private and requested):
+        return []
+    known = await _existing(conn, _EMPLOYEES, requested)
+    return unique([*(uid for uid in requested if uid in known), caller.id])
+
+
+async def write_access(
+    conn: AsyncConnection,
+    caller: Caller,
+    opportunity_id: int,
+    holders: list[uuid.UUID],
+    *,
+    notify: bool,
+    now: datetime,
+) -> None:
+    """Store a private deal's access list; with `notify`, queue a notice for all but the caller."""
+    await conn.execute(
+        insert(access_t),
+        [{"opportunity_id": opportunity_id, "employee_id": uid} for uid in holders],
+    )
+    notified = [uid for uid in holders if uid != caller.id] if notify else []
+    if notified:
+        await conn.execute(
+            insert(notification_t),
+            [
+                {
+                    "recipient_id": uid,
+                    "kind": NOTIFY_ACCESS_GRANTED,
+                    "opportunity_id": opportunity_id,
+                    "created_at": now,
+                    "created_by": caller.id,
+                }
+                for uid in notified
+            ],
+        )
+
+
+async def replace_access(
+    conn: AsyncConnection,
+    caller: Caller,
+    ids: Sequence[int],
+    holders: list[uuid.UUID],
+    *,
+    now: datetime,
+) -> list[Mapping[Any, Any]]:
+    """Give every deal in `ids` the access list `holders` ([] = public); no notices."""
+    changed: list[Mapping[Any, Any]] = []
+    for chunk in chunks(ids):
+        await conn.execute(delete(access_t).where(access_t.c.opportunity_id.in_(chunk)))
+        if holders:
+            await conn.execute(
+                insert(access_t),
+                [{"opportunity_id": i, "employee_id": uid} for i in chunk for uid in holders],
+            )
+        result = await conn.execute(
+            update(opportunity_t)
+            .where(opportunity_t.c.id.in_(chunk))
+            .values(is_private=bool(holders), updated_at=now, updated_by=caller.id)
+            .returning(*opportunity_t.c)
+        )
+        changed.extend(result.mappings())
+    return in_order(ids, changed)
+
+
+async def delete_with_parts(
+    conn: AsyncConnection, opportunities: Sequence[Mapping[Any, Any]]
+) -> None:
+    """Delete the deals; their parts go with them."""
+    # Members, access entries, custom-field values and queued notices go with the deal
+    # (ON DELETE CASCADE); idempotency records keep the key and lose the deal (SET NULL).
+    ids = [row["id"] for row in opportunities]
+    for chunk in chunks(ids):
+        await conn.execute(delete(opportunity_t).where(opportunity_t.c.id.in_(chunk)))
