@@ -16,7 +16,7 @@ from sqlalchemy import (
     bindparam,
     func,
     literal,
-    or_,
+    null,
     select,
     union_all,
 )
@@ -32,9 +32,10 @@ from app.db.models import (
     field_value_t,
     member_t,
     opportunity_t,
+    stage_count_t,
     stage_t,
 )
-from app.domain.access import caller_params, contact_readable, opportunity_visible
+from app.domain.access import CALLER_ID, caller_params, contact_readable, opportunity_visible
 from app.domain.caller import Caller
 from app.domain.enums import CustomFieldType
 
@@ -157,12 +158,25 @@ async def contact_access_lists(
 
 
 @cache
-def _opportunity_counts(admin: bool) -> Select[Any]:
-    return (
+def _opportunity_counts(admin: bool) -> Any:
+    # Public deals (all deals for an admin) from the counters the triggers keep; a caller's
+    # private ones through the access-list index: neither reads the deals table at large.
+    counters = stage_count_t.c
+    kept = select(counters.stage_id, counters.total).where(counters.stage_id.in_(IDS))
+    if admin:
+        return kept
+    private = (
         select(opportunity_t.c.stage_id, func.count())
-        .where(opportunity_t.c.stage_id.in_(IDS), opportunity_visible(None, admin=admin))
+        .select_from(access_t)
+        .join(opportunity_t, opportunity_t.c.id == access_t.c.opportunity_id)
+        .where(
+            access_t.c.employee_id == CALLER_ID,
+            opportunity_t.c.is_private.is_(True),
+            opportunity_t.c.stage_id.in_(IDS),
+        )
         .group_by(opportunity_t.c.stage_id)
     )
+    return union_all(kept.where(counters.is_private.is_(False)), private)
 
 
 async def opportunity_counts(
@@ -170,8 +184,10 @@ async def opportunity_counts(
 ) -> dict[int, int]:
     """How many deals the caller may see at each stage."""
     params = {"ids": stage_ids, **caller_params(caller)}
-    result = await conn.execute(_opportunity_counts(caller.is_admin), params)
-    return {stage_id: int(count) for stage_id, count in result}
+    counts: dict[int, int] = defaultdict(int)
+    for stage_id, count in await conn.execute(_opportunity_counts(caller.is_admin), params):
+        counts[stage_id] += int(count)
+    return {stage_id: count for stage_id, count in counts.items() if count}
 
 
 _ALL_EMPLOYEES = select(employee_t).order_by(employee_t.c.display_name, employee_t.c.id)
@@ -182,28 +198,28 @@ async def all_employees(conn: AsyncConnection) -> list[Row]:
     return list((await conn.execute(_ALL_EMPLOYEES)).mappings())
 
 
-def _custom_field_values() -> Select[Any]:
+def _custom_field_values() -> Any:
     definitions = custom_field_t.c
-    return (
-        select(
-            field_value_t.c.opportunity_id,
-            definitions.id,
-            definitions.label,
-            definitions.field_type,
-            definitions.position,
-            definitions.mask,
-            field_value_t.c.value,
-        )
-        .join(field_value_t, definitions.id == field_value_t.c.field_id, isouter=True)
-        .where(
-            definitions.entity_type == "opportunity",
-            or_(
-                field_value_t.c.opportunity_id.in_(IDS),
-                definitions.field_type == int(CustomFieldType.HEADING),
-            ),
-        )
-        .order_by(definitions.position, definitions.id)
+    columns = (
+        definitions.id,
+        definitions.label,
+        definitions.field_type,
+        definitions.position,
+        definitions.mask,
     )
+    # The values of these deals by their key, and every Heading apart: an OR across the
+    # outer join read every stored value.
+    stored = (
+        select(field_value_t.c.opportunity_id, *columns, field_value_t.c.value)
+        .join(custom_field_t, definitions.id == field_value_t.c.field_id)
+        .where(field_value_t.c.opportunity_id.in_(IDS), definitions.entity_type == "opportunity")
+    )
+    headings = select(null().label("opportunity_id"), *columns, null().label("value")).where(
+        definitions.entity_type == "opportunity",
+        definitions.field_type == int(CustomFieldType.HEADING),
+    )
+    both = union_all(stored, headings).subquery()
+    return select(both).order_by(both.c.position, both.c.id)
 
 
 _CUSTOM_FIELD_VALUES = _custom_field_values()
