@@ -17,25 +17,18 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import merge_types
-from strawberry.types.base import get_object_definition
 
 from app.db.faults import Unavailable
 from app.graphql.context import Context
 from app.graphql.cost import NodeBudget, uncapped_lists
 from app.graphql.limits import document_limits
-from app.graphql.management import ManagementMutation
 from app.graphql.mutations import Mutation
-from app.graphql.opportunity_mutations import OpportunityMutation
 from app.graphql.queries import Query
 from app.graphql.rules import PageArguments
 from app.graphql.scalars import SCALARS
 from app.settings import Settings
 
 CACHE_SIZE = 512
-RootMutation = merge_types("Mutation", (Mutation, OpportunityMutation, ManagementMutation))
-# merge_types drops the descriptions of the merged types; the schema shows one for every type.
-get_object_definition(RootMutation, strict=True).description = "Changes."
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -94,7 +87,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     ]
     schema = strawberry.Schema(
         query=Query,
-        mutation=RootMutation,
+        mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
         scalar_overrides=SCALARS,

@@ -1,0 +1,287 @@
+"""Edits to one part of stored opportunities: the original's stage, access, member and
+custom-field routes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import strawberry
+
+from app.domain import opportunity_changes as changes
+from app.domain import reads
+from app.graphql.context import Info
+from app.graphql.mutations.opportunity_values import ACCESS_LIST, IS_PRIVATE, OPPORTUNITY_ID
+from app.graphql.mutations.refusals import Refusals, UserError, errors_field
+from app.graphql.types import Contact, CustomField, Opportunity
+
+
+@strawberry.input(description="An opportunity and the stage to move it to.")
+class SetOpportunityStageInput:
+    id: int = strawberry.field(description=OPPORTUNITY_ID)
+    stage_id: int = strawberry.field(description="The stage's id.")
+
+
+@strawberry.input(description="Who may see an opportunity.")
+class SetOpportunityAccessInput:
+    id: int = strawberry.field(description=OPPORTUNITY_ID)
+    is_private: bool = strawberry.field(default=False, description=IS_PRIVATE)
+    access_list: list[uuid.UUID] | None = strawberry.field(default=None, description=ACCESS_LIST)
+
+
+@strawberry.input(description="Who may see several opportunities.")
+class SetOpportunitiesAccessInput:
+    ids: list[int] = strawberry.field(
+        description="Their ids; those the caller cannot see, or did not create (unless an "
+        "administrator), are skipped."
+    )
+    is_private: bool = strawberry.field(default=False, description=IS_PRIVATE)
+    access_list: list[uuid.UUID] | None = strawberry.field(default=None, description=ACCESS_LIST)
+
+
+@strawberry.input(description="An opportunity and the contact to add to its members.")
+class AddOpportunityMemberInput:
+    id: int = strawberry.field(description=OPPORTUNITY_ID)
+    contact_id: int = strawberry.field(description="The contact's id.")
+
+
+@strawberry.input(description="An opportunity and the contact to remove from its members.")
+class RemoveOpportunityMemberInput:
+    id: int = strawberry.field(description=OPPORTUNITY_ID)
+    contact_id: int = strawberry.field(description="The contact's id.")
+
+
+@strawberry.input(description="One custom-field value of an opportunity.")
+class SetOpportunityCustomFieldInput:
+    id: int = strawberry.field(description=OPPORTUNITY_ID)
+    field_id: int = strawberry.field(description="Id of an opportunity custom field definition.")
+    value: str | None = strawberry.field(
+        default=None,
+        description="The value, trimmed; not checked against the field type. Empty or omitted "
+        "removes the stored value.",
+    )
+
+
+@strawberry.type(description="The result of setOpportunityStage.")
+class SetOpportunityStagePayload:
+    opportunity: Opportunity | None = strawberry.field(
+        description="The opportunity as stored; null when refused."
+    )
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of setOpportunityAccess.")
+class SetOpportunityAccessPayload:
+    opportunity: Opportunity | None = strawberry.field(
+        description="The opportunity as stored; null when refused."
+    )
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of setOpportunitiesAccess.")
+class SetOpportunitiesAccessPayload:
+    opportunities: list[Opportunity] = strawberry.field(
+        description="The changed opportunities, in the order listed; empty when refused."
+    )
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of addOpportunityMember.")
+class AddOpportunityMemberPayload:
+    opportunity: Opportunity | None = strawberry.field(
+        description="The opportunity with its members; null when refused."
+    )
+    contact: Contact | None = strawberry.field(
+        description="The contact that was added; null when refused."
+    )
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of removeOpportunityMember.")
+class RemoveOpportunityMemberPayload:
+    opportunity: Opportunity | None = strawberry.field(
+        description="The opportunity with its members; null when refused."
+    )
+    contact: Contact | None = strawberry.field(
+        description="The contact that was removed; null when refused."
+    )
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of setOpportunityCustomField.")
+class SetOpportunityCustomFieldPayload:
+    opportunity: Opportunity | None = strawberry.field(
+        description="The opportunity with its custom fields; null when refused."
+    )
+    custom_field: CustomField | None = strawberry.field(
+        description="The field as now stored on the opportunity: its definition and value "
+        "(null when the value was removed); null when refused."
+    )
+    errors: list[UserError] = errors_field()
+
+
+async def contact(info: Info, contact_id: int) -> Contact | None:
+    """A contact as the caller may see it, or None."""
+    row = await info.context.loaders.contact_by_id.load(contact_id)
+    return Contact.from_row(row) if row is not None else None
+
+
+async def stored_field(info: Info, opportunity_id: int, field_id: int) -> CustomField | None:
+    """One custom field of an opportunity as stored: its definition and value (None when unset)."""
+    async with info.context.db.read() as conn:
+        definitions = await reads.field_definitions(conn, "opportunity")
+    definition = next((d for d in definitions if d["id"] == field_id), None)
+    if definition is None:  # deleted in the meantime
+        return None
+    values = await info.context.loaders.custom_fields_by_opportunity.load(opportunity_id)
+    value = next((v["value"] for v in values if v["id"] == field_id), None)
+    return CustomField.from_row({**definition, "opportunity_id": opportunity_id, "value": value})
+
+
+@strawberry.type
+class OpportunityEditMutation:
+    """Stage, access, members and custom-field values of stored opportunities."""
+
+    @strawberry.mutation(
+        description="Move an opportunity to a stage: it takes the stage's success probability, "
+        "and the actual close date becomes now for a closed stage, null for an open one. "
+        "NOT_FOUND when the caller cannot see or edit the opportunity, or the stage is unknown.",
+        extensions=[Refusals()],
+    )
+    async def set_opportunity_stage(
+        self,
+        info: Info,
+        input_: Annotated[
+            SetOpportunityStageInput,
+            strawberry.argument(name="input", description="The opportunity and the stage."),
+        ],
+    ) -> SetOpportunityStagePayload:
+        row = await changes.set_stage(
+            db=info.context.db,
+            caller=info.context.caller,
+            opportunity_id=input_.id,
+            stage_id=input_.stage_id,
+        )
+        return SetOpportunityStagePayload(opportunity=Opportunity.from_row(row))
+
+    @strawberry.mutation(
+        description="Make an opportunity private to an access list, or public; no one is "
+        "notified. Only administrators and its creator may (FORBIDDEN); NOT_FOUND when the "
+        "caller cannot see it.",
+        extensions=[Refusals()],
+    )
+    async def set_opportunity_access(
+        self,
+        info: Info,
+        input_: Annotated[
+            SetOpportunityAccessInput,
+            strawberry.argument(name="input", description="The opportunity and who may see it."),
+        ],
+    ) -> SetOpportunityAccessPayload:
+        row = await changes.set_access(
+            db=info.context.db,
+            caller=info.context.caller,
+            opportunity_id=input_.id,
+            is_private=input_.is_private,
+            access_list=input_.access_list or (),
+        )
+        return SetOpportunityAccessPayload(opportunity=Opportunity.from_row(row))
+
+    @strawberry.mutation(
+        description="setOpportunityAccess for several opportunities; those the caller cannot "
+        "see, or may not change, are skipped silently. An empty list is refused with REQUIRED.",
+        extensions=[Refusals()],
+    )
+    async def set_opportunities_access(
+        self,
+        info: Info,
+        input_: Annotated[
+            SetOpportunitiesAccessInput,
+            strawberry.argument(
+                name="input", description="The opportunities and who may see them."
+            ),
+        ],
+    ) -> SetOpportunitiesAccessPayload:
+        rows = await changes.set_access_many(
+            db=info.context.db,
+            caller=info.context.caller,
+            ids=input_.ids,
+            is_private=input_.is_private,
+            access_list=input_.access_list or (),
+        )
+        return SetOpportunitiesAccessPayload(
+            opportunities=[Opportunity.from_row(row) for row in rows]
+        )
+
+    @strawberry.mutation(
+        description="Add a contact to an opportunity's members; adding it again changes "
+        "nothing. NOT_FOUND when the caller cannot see the opportunity or the contact, "
+        "FORBIDDEN when they may not edit the opportunity.",
+        extensions=[Refusals()],
+    )
+    async def add_opportunity_member(
+        self,
+        info: Info,
+        input_: Annotated[
+            AddOpportunityMemberInput,
+            strawberry.argument(name="input", description="The opportunity and the contact."),
+        ],
+    ) -> AddOpportunityMemberPayload:
+        row = await changes.add_member(
+            db=info.context.db,
+            caller=info.context.caller,
+            opportunity_id=input_.id,
+            contact_id=input_.contact_id,
+        )
+        return AddOpportunityMemberPayload(
+            opportunity=Opportunity.from_row(row), contact=await contact(info, input_.contact_id)
+        )
+
+    @strawberry.mutation(
+        description="Remove a contact from an opportunity's members, the primary contact too "
+        "(it stays the primary contact). Refused as addOpportunityMember.",
+        extensions=[Refusals()],
+    )
+    async def remove_opportunity_member(
+        self,
+        info: Info,
+        input_: Annotated[
+            RemoveOpportunityMemberInput,
+            strawberry.argument(name="input", description="The opportunity and the contact."),
+        ],
+    ) -> RemoveOpportunityMemberPayload:
+        row = await changes.remove_member(
+            db=info.context.db,
+            caller=info.context.caller,
+            opportunity_id=input_.id,
+            contact_id=input_.contact_id,
+        )
+        return RemoveOpportunityMemberPayload(
+            opportunity=Opportunity.from_row(row), contact=await contact(info, input_.contact_id)
+        )
+
+    @strawberry.mutation(
+        description="Set or, with an empty value, remove one custom-field value of an "
+        "opportunity. Anyone who can see the opportunity may, as in the original. NOT_FOUND "
+        "when the caller cannot see it or the field is not an opportunity field.",
+        extensions=[Refusals()],
+    )
+    async def set_opportunity_custom_field(
+        self,
+        info: Info,
+        input_: Annotated[
+            SetOpportunityCustomFieldInput,
+            strawberry.argument(name="input", description="The opportunity, field and value."),
+        ],
+    ) -> SetOpportunityCustomFieldPayload:
+        row = await changes.set_custom_field(
+            db=info.context.db,
+            caller=info.context.caller,
+            opportunity_id=input_.id,
+            field_id=input_.field_id,
+            value=input_.value,
+        )
+        return SetOpportunityCustomFieldPayload(
+            opportunity=Opportunity.from_row(row),
+            custom_field=await stored_field(info, input_.id, input_.field_id),
+        )
