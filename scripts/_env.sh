@@ -13,7 +13,7 @@ ensure_venv() {
     "$python" -m venv .venv
   fi
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    echo "installing $spec into .venv" >&2
+    echo "installing $spec into .venv (the first time takes a minute or two)" >&2
     .venv/bin/python -m pip install --quiet --upgrade pip
     .venv/bin/python -m pip install --quiet -e "$spec"
     echo "$want" > "$stamp"
