@@ -1,15 +1,15 @@
 """What a field's selection asks for: names looked up in the query, through fragments.
 
 This reads graphql-core's info (`info._raw_info`: the field nodes and the fragments), not
-strawberry's public `info.selected_fields`, because the latter converts the whole subtree below
-the field, every fragment spread expanded afresh, on each call. Measured with strawberry 0.341 on
-one core, best of repeated calls of `strawberry.types.nodes.convert_selections` (what `selected_fields` runs) and of
-`selected_names(info, "edges", "node")` on the same parsed document: with fragments that each
-spread the next twice, k deep below an opportunities page's node, the public API took 1.1 ms at
-k=8, 21 ms at k=12, 0.4 s at k=14 and 3.7 s at k=16, doubling with k (fragments add no depth, so
-only the token limit bounds k), this module 8 to 17 microseconds; on a page of 50 asking every
-nested field (tests/test_statement_count.py's document) the public API took 80 microseconds a
-call, 250 with opportunities nested twice below members, this module 3.6.
+strawberry's public `info.selected_fields`, because the latter converts the whole subtree below the
+field, every fragment spread expanded afresh, on each call. Measured with strawberry 0.341 on one
+core, best of repeated calls of `strawberry.types.nodes.convert_selections` (what `selected_fields`
+runs) and of `selected_names(info, "edges", "node")` on the same parsed document: with fragments
+that each spread the next twice, k deep below an opportunities page's node, the public API took 1.1
+ms at k=8, 21 ms at k=12, 0.4 s at k=14 and 3.7 s at k=16, doubling with k (fragments add no depth,
+so only the token limit bounds k), this module 8 to 17 microseconds; on a page of 50 asking every
+nested field (tests/test_statement_count.py's document) the public API took 80 microseconds a call,
+250 with opportunities nested twice below members, this module 3.6.
 """
 
 from __future__ import annotations

@@ -73,11 +73,13 @@ async def load_ahead(info: Info, object_type: type, rows: Sequence[Row], *path: 
         return
     asked = selected_names(info, *path)
     batches: dict[int, tuple[LoadsMany, set[Hashable]]] = {}
-    for name, declaration in _declared_fields(
-        object_type, info.schema.config.name_converter
-    ).items():
-        if name not in asked:
+    declared = _declared_fields(object_type, info.schema.config.name_converter)
+    done: set[LoadAhead] = set()
+    for name, declaration in declared.items():
+        # accessList, canEdit and canDelete share one declaration: its keys are taken once.
+        if name not in asked or declaration in done:
             continue
+        done.add(declaration)
         keys = {key for row in rows if (key := declaration.key(row)) is not None}
         if keys:
             loader = declaration.loader(info.context.loaders)
