@@ -210,11 +210,11 @@ def test_the_public_url_follows_host_and_port_unless_given(
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
 
-    assert Settings(_env_file=None).public_url == expected  # type: ignore[call-arg]
+    assert Settings(_env_file=None).public_url == expected
 
 
 def test_the_banner_says_how_to_install_missing_graphiql_files() -> None:
-    settings = Settings(_env_file=None, port=8123)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, port=8123)
 
     shown = banner(settings, key=None, graphiql_status=503)
 
