@@ -31,7 +31,7 @@ from app.main import LEGACY_ROUTES
 from app.rest import authentication
 from app.rest.openapi import document
 from tests.conftest import GraphQL, Person
-from tests.graphql_documents import CREATE_OPPORTUNITY
+from tests.factories import opportunity
 from tests.legacy.world import (
     EUR,
     GBP,
@@ -52,7 +52,13 @@ CREATED = "2024-03-05T08:12:44.1234560Z"
 UNSET = "0001-01-01T00:00:00.0000000Z"
 OUT_OF_RANGE = "Value does not fall within the expected range."
 ADA = employee("<admin>", "Ada Admin")
-HRESULTS = {400: -2147024809, 403: -2146233078, 404: -2147467259, 422: -2146233079}
+HRESULTS = {
+    400: -2147024809,
+    403: -2146233078,
+    404: -2147467259,
+    415: -2147024809,
+    422: -2146233079,
+}
 
 
 # --- the scene ---------------------------------------------------------------------------------
@@ -64,13 +70,6 @@ class Scene:
     deals: dict[str, int]
 
 
-async def _deal(gql: GraphQL, as_: Person, **fields: Any) -> int:
-    data = await gql(CREATE_OPPORTUNITY, as_, input={"bidCurrencyAbbr": "EUR", **fields})
-    payload = data["createOpportunity"]
-    assert payload["errors"] == [], payload["errors"]
-    return int(payload["opportunity"]["id"])
-
-
 async def build_scene(
     gql: GraphQL, user: Person, other: Person, admin: Person, monkeypatch: pytest.MonkeyPatch
 ) -> Scene:
@@ -79,9 +78,9 @@ async def build_scene(
         monkeypatch.setattr(module, "utcnow", lambda: NOW)
     world = await build_world(gql, user, other, admin)
     deals = {
-        "pilot": await _deal(
+        "pilot": await opportunity(
             gql,
-            user,
+            as_=user,
             title="Pilot",
             description="First phase",
             responsibleId=str(user.id),
@@ -91,9 +90,9 @@ async def build_scene(
             members=[world.ann],
             customFields=[{"fieldId": world.source, "value": "web"}],
         ),
-        "rollout": await _deal(
+        "rollout": await opportunity(
             gql,
-            other,
+            as_=other,
             title="Rollout",
             responsibleId=str(other.id),
             stageId=7,
@@ -101,9 +100,9 @@ async def build_scene(
             isPrivate=True,
             accessList=[str(other.id)],
         ),
-        "renewal": await _deal(
+        "renewal": await opportunity(
             gql,
-            other,
+            as_=other,
             title="Renewal",
             responsibleId=str(other.id),
             stageId=3,
@@ -111,9 +110,9 @@ async def build_scene(
             isPrivate=True,
             accessList=[str(user.id)],
         ),
-        "archive": await _deal(
+        "archive": await opportunity(
             gql,
-            admin,
+            as_=admin,
             title="Archive",
             responsibleId=str(admin.id),
             stageId=8,
@@ -169,8 +168,9 @@ def budget(deal_id: int, value: str | None) -> dict[str, Any]:
     return {**source(deal_id, value), "label": "Budget", "position": 2, "id": 2}
 
 
-def deal(**fields: Any) -> dict[str, Any]:
-    """An OpportunityWrapper as read back, in wire order; None removes a key."""
+def opportunity_wire(**fields: Any) -> dict[str, Any]:
+    """An OpportunityWrapper as read back, in wire order; `fields` replace or add keys, None
+    removes one. The one builder of it: the create exchanges use it too."""
     base: dict[str, Any] = {
         "createBy": UMA,
         "created": CREATED,
@@ -198,7 +198,7 @@ def deal(**fields: Any) -> dict[str, Any]:
 
 
 def pilot(**changes: Any) -> dict[str, Any]:
-    return deal(
+    return opportunity_wire(
         **{
             "members": [ACME, ANN],
             "contact": ACME,
@@ -211,7 +211,7 @@ def pilot(**changes: Any) -> dict[str, Any]:
 
 
 def rollout(**changes: Any) -> dict[str, Any]:
-    return deal(
+    return opportunity_wire(
         **{
             "createBy": OTTO,
             "title": "Rollout",
@@ -227,7 +227,7 @@ def rollout(**changes: Any) -> dict[str, Any]:
 
 
 def renewal(**changes: Any) -> dict[str, Any]:
-    return deal(
+    return opportunity_wire(
         **{
             "createBy": OTTO,
             "title": "Renewal",
@@ -242,7 +242,7 @@ def renewal(**changes: Any) -> dict[str, Any]:
 
 
 def archive(**changes: Any) -> dict[str, Any]:
-    return deal(
+    return opportunity_wire(
         **{
             "createBy": ADA,
             "members": [ANN],

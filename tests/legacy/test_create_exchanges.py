@@ -18,8 +18,15 @@ from app.db import models
 from app.db.engine import Database
 from app.domain import opportunities
 from tests.conftest import GraphQL, Person, count_rows, nothing_written
+from tests.legacy.scene import (
+    OUT_OF_RANGE,
+    budget,
+    error,
+    ok,
+    opportunity_wire,
+    source,
+)
 from tests.legacy.world import (
-    EUR,
     GBP,
     NEGOTIATIONS,
     NOW,
@@ -34,9 +41,10 @@ from tests.legacy.world import (
     person,
 )
 
-UNSET = "0001-01-01T00:00:00.0000000Z"
-CREATED = "2024-03-05T08:12:44.1234560Z"
-OUT_OF_RANGE = "Value does not fall within the expected range."
+
+def created(**fields: Any) -> dict[str, Any]:
+    """The new opportunity as a create answers it: no description unless one was sent."""
+    return opportunity_wire(**{"description": None, "stage": SUSPECT, **fields})
 
 
 @dataclass
@@ -52,84 +60,19 @@ class Exchange:
     raw: tuple[str, bytes] | None = None  # (content type, body)
 
 
-def error(status: int, message: str) -> dict[str, Any]:
-    hresult = {400: -2147024809, 403: -2146233078, 415: -2147024809}[status]
-    return {
-        "status": 1,
-        "statusCode": status,
-        "error": {"message": message, "hresult": hresult, "data": {}},
-    }
-
-
-def success(response: dict[str, Any]) -> dict[str, Any]:
-    return {"count": 1, "status": 0, "statusCode": 200, "response": response}
-
-
-def deal(**fields: Any) -> dict[str, Any]:
-    """An OpportunityWrapper in wire order; `fields` replace or add keys, None removes one."""
-    base: dict[str, Any] = {
-        "createBy": UMA,
-        "created": CREATED,
-        "members": [],
-        "contact": None,
-        "title": "Pilot",
-        "description": None,
-        "responsible": UMA,
-        "bidType": None,
-        "bidValue": None,
-        "bidCurrency": EUR,
-        "perPeriodValue": None,
-        "stage": SUSPECT,
-        "successProbability": None,
-        "actualCloseDate": UNSET,
-        "expectedCloseDate": UNSET,
-        "isPrivate": False,
-        "accessList": [],
-        "canEdit": True,
-        "customFields": [],
-        "id": 1,
-    }
-    base.update(fields)
-    return {key: value for key, value in base.items() if value is not None}
-
-
-def source(value: str) -> dict[str, Any]:
-    return {
-        "entityId": 1,
-        "label": "Source",
-        "fieldValue": value,
-        "fieldType": 0,
-        "position": 1,
-        "mask": "",
-        "id": 1,
-    }
-
-
-def budget(value: str) -> dict[str, Any]:
-    return {
-        "entityId": 1,
-        "label": "Budget",
-        "fieldValue": value,
-        "fieldType": 0,
-        "position": 2,
-        "mask": "",
-        "id": 2,
-    }
-
-
 REQUIRED = {"title": "Pilot", "responsibleid": "<user>", "stageid": 3, "bidCurrencyAbbr": "EUR"}
 
 EXCHANGES = [
     Exchange(
         "worked-example-spec-2.7",
         200,
-        success(
-            deal(
+        ok(
+            created(
                 members=[company(1, "Acme"), person(2, "Ann Lee", GBP)],
                 contact=company(1, "Acme"),
                 bidValue=1500.0,
                 successProbability=100,
-                customFields=[source("web")],
+                customFields=[source(1, "web")],
             )
         ),
         path="/api/2.0/crm/opportunity.json",
@@ -148,8 +91,8 @@ EXCHANGES = [
     Exchange(
         "every-parameter-json-bearer",
         200,
-        success(
-            deal(
+        ok(
+            created(
                 title="Rollout",
                 description="Phase 2 / all sites",
                 members=[person(2, "Ann Lee", GBP)],
@@ -165,7 +108,7 @@ EXCHANGES = [
                 expectedCloseDate="2024-06-30T00:00:00.0000000Z",
                 isPrivate=True,
                 accessList=[OTTO, UMA],
-                customFields=[source("fair"), budget("10k")],
+                customFields=[source(1, "fair"), budget(1, "10k")],
             )
         ),
         headers={"Authorization": "Bearer <key>"},
@@ -192,12 +135,12 @@ EXCHANGES = [
     Exchange(
         "form-encoded-with-repeated-keys",
         200,
-        success(
-            deal(
+        ok(
+            created(
                 members=[company(1, "Acme"), person(2, "Ann Lee", GBP)],
                 bidType=1,
                 bidCurrency=USD,
-                customFields=[source("expo")],
+                customFields=[source(1, "expo")],
             )
         ),
         form=(
@@ -209,13 +152,13 @@ EXCHANGES = [
     Exchange(
         "query-string-and-upper-case-names",
         200,
-        success(deal(members=[company(1, "Acme")], contact=company(1, "Acme"))),
+        ok(created(members=[company(1, "Acme")], contact=company(1, "Acme"))),
         query="TITLE=Pilot&RESPONSIBLEID=<user>&STAGEID=3&BIDCURRENCYABBR=eur&CONTACTID=1",
     ),
     Exchange(
         "empty-strings-mean-not-given",
         200,
-        success(deal()),
+        ok(created()),
         json_body={
             **REQUIRED,
             "contactid": "",
@@ -227,7 +170,7 @@ EXCHANGES = [
     Exchange(
         "private-without-list-stays-public",
         200,
-        success(deal()),
+        ok(created()),
         json_body={**REQUIRED, "isPrivate": True, "accessList": []},
     ),
     Exchange("missing-title", 400, error(400, OUT_OF_RANGE), json_body={**REQUIRED, "title": None}),
