@@ -15,14 +15,15 @@ from app.domain.throttle import Limits, SignInGuard, TooManyAttempts
 from app.observability import record_operation
 from app.rest import wire
 from app.rest.binding import (
-    STRING,
     BindingError,
     BodyTooLarge,
     UnsupportedMediaType,
     bind,
     raw_parameters,
 )
+from app.rest.kinds import STRING
 from app.rest.legacy import envelope, error_response
+from app.rest.openapi_schemas import obj, ref
 from app.settings import Settings
 
 PATH = "/api/2.0/authentication"
@@ -112,28 +113,18 @@ def _retry_after(seconds: int) -> dict[str, str]:
 def openapi_paths() -> dict[str, Any]:
     """The route's OpenAPI description."""
     text = {"type": ["string", "number", "boolean", "null"]}
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    string = {"type": "string"}
+    error = {"application/json": {"schema": ref("Error")}}
     operation = {
         "summary": "Sign in: get a token to send as `Authorization: <token>`",
         "requestBody": {
             "required": True,
             "content": {
                 "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["userName", "password"],
-                        "properties": {"userName": text, "password": text},
-                    }
+                    "schema": obj(["userName", "password"], userName=text, password=text)
                 },
                 "application/x-www-form-urlencoded": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["userName", "password"],
-                        "properties": {
-                            "userName": {"type": "string"},
-                            "password": {"type": "string"},
-                        },
-                    }
+                    "schema": obj(["userName", "password"], userName=string, password=string)
                 },
             },
         },
@@ -142,23 +133,13 @@ def openapi_paths() -> dict[str, Any]:
                 "description": "Signed in",
                 "content": {
                     "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["status", "statusCode", "response"],
-                            "properties": {
-                                "count": {"const": 1},
-                                "status": {"const": 0},
-                                "statusCode": {"const": 201},
-                                "response": {
-                                    "type": "object",
-                                    "required": ["token", "expires"],
-                                    "properties": {
-                                        "token": {"type": "string"},
-                                        "expires": {"type": "string"},
-                                    },
-                                },
-                            },
-                        }
+                        "schema": obj(
+                            ["status", "statusCode", "response"],
+                            count={"const": 1},
+                            status={"const": 0},
+                            statusCode={"const": 201},
+                            response=obj(["token", "expires"], token=string, expires=string),
+                        )
                     }
                 },
             },

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from app.rest import shapes
-from app.rest.binding import INT
+from app.rest.declarations import Respond, mutation, positive
+from app.rest.kinds import INT
 from app.rest.legacy import MSG_NOT_FOUND, LegacyError, LegacyRoute, Paged, WireContext
-from app.rest.opportunity import ON_A_DEAL, OPPORTUNITIES, OPPORTUNITY_ID, positive
+from app.rest.opportunity import ON_A_DEAL, OPPORTUNITIES, OPPORTUNITY_ID
 from app.rest.opportunity_lists import PAGE_PARAMS, page_variables, paged
 
 CONTACT = {"$ref": "#/components/schemas/FullContact"}
@@ -35,16 +35,9 @@ def members_response(data: dict[str, Any], ctx: WireContext) -> list[dict[str, A
     ]
 
 
-def member_operation(name: str, mutation: str, kind: str) -> str:
+def member_operation(name: str, field: str, kind: str) -> str:
     """The add or remove mutation, answering with the contact."""
-    return shapes.operation(f"""
-mutation {name}($input: {kind}!) {{
-  {mutation}(input: $input) {{
-    errors {{ code field message }}
-    contact {{ ...WireFullContact }}
-  }}
-}}
-""")
+    return mutation(name, field, kind, "contact", "...WireFullContact")
 
 
 def member_variables(p: dict[str, Any]) -> dict[str, Any]:
@@ -53,11 +46,11 @@ def member_variables(p: dict[str, Any]) -> dict[str, Any]:
     return {"input": {"id": p["opportunityid"], "contactId": p["contactid"]}}
 
 
-def member_response(mutation: str) -> Callable[[dict[str, Any], WireContext], dict[str, Any]]:
+def member_response(field: str) -> Respond:
     """The contact of the add or remove payload, as a full contact."""
 
     def respond(data: dict[str, Any], ctx: WireContext) -> dict[str, Any]:
-        return shapes.full_contact(data[mutation]["contact"], ctx)
+        return shapes.full_contact(data[field]["contact"], ctx)
 
     return respond
 

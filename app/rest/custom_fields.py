@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from app.domain.enums import CustomFieldType
 from app.rest import shapes
-from app.rest.binding import INT, INT_LIST, JSON_TEXT, STRING, enum_kind
+from app.rest.declarations import ADMIN_REFUSALS, Respond, mutation, positive, with_id
+from app.rest.kinds import INT, INT_LIST, JSON_TEXT, STRING, enum_kind
 from app.rest.legacy import (
-    BARE_400,
-    DENIED_403,
     MSG_NOT_FOUND,
-    NOT_FOUND_404,
-    OWN_400,
     LegacyError,
     LegacyRoute,
-    Refusals,
     WireContext,
 )
-from app.rest.opportunity import ON_A_DEAL, positive
+from app.rest.opportunity import ON_A_DEAL
 
 DEFINITION = {"$ref": "#/components/schemas/CustomFieldDefinition"}
 VALUE = {"$ref": "#/components/schemas/CustomField"}
@@ -29,28 +24,12 @@ DEFINITION_PARAMS = {
     "position": INT,  # read as the original does, and ignored as it ignores it
     "mask": JSON_TEXT,
 }
-FIELD_REFUSALS = Refusals(
-    {
-        "FORBIDDEN": DENIED_403,
-        "REQUIRED": BARE_400,
-        "INVALID": OWN_400,
-        "TOO_LONG": OWN_400,
-        "NOT_FOUND": NOT_FOUND_404,
-    }
-)
-Respond = Callable[[dict[str, Any], WireContext], Any]
+FIELD_REFUSALS = ADMIN_REFUSALS
 
 
-def definition_mutation(name: str, mutation: str, kind: str, result: str) -> str:
+def definition_mutation(name: str, field: str, kind: str, result: str) -> str:
     """A definition mutation answering with the definition(s) and their value counts."""
-    return shapes.operation(f"""
-mutation {name}($input: {kind}!) {{
-  {mutation}(input: $input) {{
-    errors {{ code field message }}
-    {result} {{ ...WireFieldDefinition valueCount }}
-  }}
-}}
-""")
+    return mutation(name, field, kind, result, "...WireFieldDefinition valueCount")
 
 
 def definition_values(p: dict[str, Any]) -> dict[str, Any]:
@@ -59,9 +38,9 @@ def definition_values(p: dict[str, Any]) -> dict[str, Any]:
     return {"label": p["label"] or "", "fieldType": field_type.name, "mask": p["mask"] or ""}
 
 
-def one(mutation: str, result: str) -> Respond:
+def one(field: str, result: str) -> Respond:
     """The definition of a payload, with its value count."""
-    return lambda data, _: shapes.field_definition(data[mutation][result])
+    return lambda data, _: shapes.field_definition(data[field][result])
 
 
 def values_response(data: dict[str, Any], _: WireContext) -> list[dict[str, Any]]:
@@ -75,12 +54,6 @@ def set_value_variables(p: dict[str, Any]) -> dict[str, Any]:
     """The deal, the field and the value (omitted or empty removes it)."""
     positive(p, "entityid", "fieldid")
     return {"input": {"id": p["entityid"], "fieldId": p["fieldid"], "value": p["fieldValue"]}}
-
-
-def with_id(p: dict[str, Any], **values: Any) -> dict[str, Any]:
-    """The input for the definition in the path, which must be positive."""
-    positive(p, "id")
-    return {"input": {"id": p["id"], **values}}
 
 
 ROUTES = [
@@ -118,14 +91,13 @@ query LegacyOpportunityFields($id: Int!) {
         method="POST",
         path="opportunity/{entityid:int}/customfield/{fieldid:int}",
         summary="Set (or, with an empty value, remove) one custom-field value of an opportunity",
-        operation=shapes.operation("""
-mutation LegacySetOpportunityField($input: SetOpportunityCustomFieldInput!) {
-  setOpportunityCustomField(input: $input) {
-    errors { code field message }
-    customField { ...WireCustomField }
-  }
-}
-"""),
+        operation=mutation(
+            "LegacySetOpportunityField",
+            "setOpportunityCustomField",
+            "SetOpportunityCustomFieldInput",
+            "customField",
+            "...WireCustomField",
+        ),
         params={"entityid": INT, "fieldid": INT, "fieldValue": STRING},
         variables=set_value_variables,
         respond=lambda data, _: shapes.custom_field(
@@ -157,14 +129,13 @@ mutation LegacySetOpportunityField($input: SetOpportunityCustomFieldInput!) {
         method="PUT",
         path="opportunity/customfield/reorder",
         summary="Put custom fields in a new order (administrators)",
-        operation=shapes.operation("""
-mutation LegacyReorderFields($input: ReorderCustomFieldDefinitionsInput!) {
-  reorderCustomFieldDefinitions(input: $input) {
-    errors { code field message }
-    customFieldDefinitions { ...WireFieldDefinition }
-  }
-}
-"""),
+        operation=mutation(
+            "LegacyReorderFields",
+            "reorderCustomFieldDefinitions",
+            "ReorderCustomFieldDefinitionsInput",
+            "customFieldDefinitions",
+            "...WireFieldDefinition",
+        ),
         params={"fieldids": INT_LIST},
         variables=lambda p: {"input": {"ids": p["fieldids"] or []}},
         respond=lambda data, _: [

@@ -22,7 +22,7 @@ from strawberry import Schema
 from app.db.faults import Unavailable
 from app.domain.errors import MSG_ACCESS_DENIED, MSG_OUT_OF_RANGE
 from app.rest import wire
-from app.rest.binding import (
+from app.rest.kinds import (
     Kind,
 )
 

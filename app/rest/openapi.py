@@ -1,4 +1,7 @@
-"""OpenAPI 3.1 description of the legacy routes, built from their declarations."""
+"""OpenAPI 3.1 description of the legacy routes, built from their declarations.
+
+The wire's own schemas (what the routes answer with) are in app.rest.openapi_schemas.
+"""
 
 from __future__ import annotations
 
@@ -11,166 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.rest.legacy import PREFIX, LegacyRoute
-
-_STR = {"type": "string"}
-_INT = {"type": "integer"}
-_BOOL = {"type": "boolean"}
-
-
-def _obj(
-    required: list[str], optional: dict[str, Any] | None = None, **props: Any
-) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": required,
-        "properties": {**props, **(optional or {})},
-    }
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-EMPLOYEE = _obj(
-    ["id", "displayName", "avatarSmall", "profileUrl"],
-    id={"type": "string", "format": "uuid"},
-    displayName=_STR,
-    title=_STR,
-    avatarSmall=_STR,
-    profileUrl=_STR,
-)
-CURRENCY = _obj(
-    ["title", "symbol", "abbreviation", "cultureName", "isConvertable", "isBasic"],
-    title=_STR,
-    symbol=_STR,
-    abbreviation=_STR,
-    cultureName=_STR,
-    isConvertable=_BOOL,
-    isBasic=_BOOL,
-)
-CONTACT = _obj(
-    [
-        "smallFotoUrl",
-        "mediumFotoUrl",
-        "displayName",
-        "isCompany",
-        "isPrivate",
-        "isShared",
-        "shareType",
-        "currency",
-        "canEdit",
-        "canDelete",
-        "id",
-    ],
-    smallFotoUrl=_STR,
-    mediumFotoUrl=_STR,
-    displayName=_STR,
-    isCompany=_BOOL,
-    accessList={"type": "array", "items": _ref("Employee")},
-    isPrivate=_BOOL,
-    isShared=_BOOL,
-    shareType={"type": "integer", "enum": [0, 1, 2]},
-    currency={"oneOf": [_ref("Currency"), {"type": "null"}]},
-    canEdit=_BOOL,
-    canDelete=_BOOL,
-    id=_INT,
-)
-STAGE = _obj(
-    ["successProbability", "stageType", "title", "description", "color", "sortOrder", "id"],
-    successProbability=_INT,
-    stageType={"type": "integer", "enum": [0, 1, 2]},
-    title=_STR,
-    description=_STR,
-    color=_STR,
-    sortOrder=_INT,
-    id=_INT,
-)
-CUSTOM_FIELD = _obj(
-    ["entityId", "label", "fieldValue", "fieldType", "position", "mask", "id"],
-    entityId=_INT,
-    label=_STR,
-    fieldValue={"type": ["string", "null"]},
-    fieldType={"type": "integer", "enum": [0, 1, 2, 3, 4, 5]},
-    position=_INT,
-    mask=_STR,
-    id=_INT,
-)
-DATE = {
-    "type": "string",
-    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}(Z|[+-]\d{2}:\d{2})$",
-}
-OPPORTUNITY = _obj(
-    [
-        "createBy",
-        "created",
-        "members",
-        "title",
-        "responsible",
-        "stage",
-        "actualCloseDate",
-        "expectedCloseDate",
-        "isPrivate",
-        "canEdit",
-        "customFields",
-        "id",
-    ],
-    createBy=_ref("Employee"),
-    created=DATE,
-    members={"type": "array", "items": _ref("Contact")},
-    contact=_ref("Contact"),
-    title=_STR,
-    description=_STR,
-    responsible=_ref("Employee"),
-    bidType={"type": "integer", "enum": [1, 2, 3, 4, 5]},
-    bidValue={"type": "number"},
-    bidCurrency=_ref("Currency"),
-    perPeriodValue=_INT,
-    stage=_ref("Stage"),
-    successProbability={"type": "integer", "minimum": 1, "maximum": 100},
-    actualCloseDate=DATE,
-    expectedCloseDate=DATE,
-    isPrivate=_BOOL,
-    accessList={"type": "array", "items": _ref("Employee")},
-    canEdit=_BOOL,
-    customFields={"type": "array", "items": _ref("CustomField")},
-    id=_INT,
-)
-FULL_CONTACT = {
-    "description": "PersonWrapper or CompanyWrapper: a contact with its details.",
-    "allOf": [
-        _ref("Contact"),
-        _obj(
-            ["created", "commonData", "customFields", "haveLateTasks"],
-            firstName=_STR,
-            lastName=_STR,
-            title=_STR,
-            companyName=_STR,
-            createBy=_ref("Employee"),
-            created=DATE,
-            commonData={"type": "array", "maxItems": 0},
-            customFields={"type": "array", "items": _ref("CustomField")},
-            haveLateTasks=_BOOL,
-        ),
-    ],
-}
-STAGE_WITH_COUNT = {
-    "description": "DealMilestoneWrapper: a stage and how many opportunities are at it.",
-    "allOf": [_ref("Stage"), _obj([], relativeItemsCount={"type": "integer", "minimum": 1})],
-}
-FIELD_DEFINITION = {
-    "description": "CustomFieldWrapper: a custom field and how many opportunities have a value.",
-    "allOf": [
-        _ref("CustomField"),
-        _obj(["relativeItemsCount"], relativeItemsCount={"type": "integer", "minimum": 0}),
-    ],
-}
-ERROR = _obj(
-    ["status", "statusCode", "error"],
-    status={"const": 1},
-    statusCode=_INT,
-    error=_obj(["message", "hresult", "data"], message=_STR, hresult=_INT, data={"type": "object"}),
-)
-
+from app.rest.openapi_schemas import COMPONENT_SCHEMAS, obj, ref
 
 _PATH_PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
 _ID = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
@@ -179,7 +23,7 @@ _INDEX = {"type": "integer", "minimum": 0}
 
 def _success(route: LegacyRoute) -> dict[str, Any]:
     paging = {"startIndex": _INDEX, "nextIndex": _INDEX, "total": _INDEX} if route.paged else {}
-    return _obj(
+    return obj(
         ["status", "statusCode", "response"],
         count={"type": "integer", "minimum": 1},
         **paging,
@@ -225,7 +69,7 @@ def _operation(route: LegacyRoute, operation_id: str) -> dict[str, Any]:
             if kind.name != "CustomFieldList"  # sent as customFieldList[0][key]=... pairs
         },
     }
-    error = {"application/json": {"schema": _ref("Error")}}
+    error = {"application/json": {"schema": ref("Error")}}
     operation: dict[str, Any] = {
         "summary": route.summary,
         "operationId": operation_id,
@@ -315,18 +159,7 @@ def document(
             "securitySchemes": {
                 "apiKey": {"type": "apiKey", "in": "header", "name": "Authorization"}
             },
-            "schemas": {
-                "Employee": EMPLOYEE,
-                "Currency": CURRENCY,
-                "Contact": CONTACT,
-                "Stage": STAGE,
-                "CustomField": CUSTOM_FIELD,
-                "Opportunity": OPPORTUNITY,
-                "FullContact": FULL_CONTACT,
-                "StageWithCount": STAGE_WITH_COUNT,
-                "CustomFieldDefinition": FIELD_DEFINITION,
-                "Error": ERROR,
-            },
+            "schemas": COMPONENT_SCHEMAS,
         },
     }
 

@@ -1,25 +1,15 @@
-"""Legacy opportunity routes: each a declaration onto a GraphQL operation."""
+"""Legacy opportunity routes: each a declaration onto a GraphQL operation.
+
+What each route reads, and the input it makes of it, is in app.rest.opportunity_params.
+"""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from app.domain.enums import BidType
-from app.domain.errors import MSG_OUT_OF_RANGE
 from app.rest import shapes
-from app.rest.binding import (
-    BOOL,
-    CUSTOM_FIELDS,
-    DATE,
-    DECIMAL,
-    GUID,
-    GUID_LIST,
-    INT,
-    INT_LIST,
-    STRING,
-    enum_kind,
-)
+from app.rest.declarations import Respond, mutation, positive
+from app.rest.kinds import INT, INT_LIST
 from app.rest.legacy import (
     BARE_400,
     DEFAULT_REFUSALS,
@@ -31,40 +21,38 @@ from app.rest.legacy import (
     Refusals,
     WireContext,
 )
+from app.rest.opportunity_params import (
+    ACCESS_PARAMS,
+    CREATE_PARAMS,
+    NIL,
+    OPPORTUNITY_ID,
+    access_values,
+    access_variables,
+    create_variables,
+    delete_variables,
+    get_variables,
+    stage_variables,
+    update_variables,
+)
 
-NIL = str(uuid.UUID(int=0))
+# Importable from here, where they were first defined.
+__all__ = [
+    "ACCESS_PARAMS",
+    "CREATE_PARAMS",
+    "NIL",
+    "OPPORTUNITY_ID",
+    "access_variables",
+    "create_variables",
+    "delete_variables",
+    "get_variables",
+    "positive",
+    "stage_variables",
+    "update_variables",
+]
+
 OPPORTUNITY = {"$ref": "#/components/schemas/Opportunity"}
 OPPORTUNITIES = {"type": "array", "items": OPPORTUNITY}
-
-CREATE_OPERATION = shapes.operation("""
-mutation LegacyCreateOpportunity($input: CreateOpportunityInput!) {
-  createOpportunity(input: $input) {
-    errors { code field message }
-    opportunity { ...WireOpportunity }
-  }
-}
-""")
-
-CREATE_PARAMS = {
-    "contactid": INT,
-    "members": INT_LIST,
-    "title": STRING,
-    "description": STRING,
-    "responsibleid": GUID,
-    "bidType": enum_kind(BidType),
-    "bidValue": DECIMAL,
-    "bidCurrencyAbbr": STRING,
-    "perPeriodValue": INT,
-    "stageid": INT,
-    "successProbability": INT,
-    "actualCloseDate": DATE,
-    "expectedCloseDate": DATE,
-    "customFieldList": CUSTOM_FIELDS,
-    "isPrivate": BOOL,
-    "accessList": GUID_LIST,
-    "isNotify": BOOL,
-}
-OPPORTUNITY_ID = {"opportunityid": INT}
+WIRE_OPPORTUNITY = "...WireOpportunity"
 
 CREATE_REFUSALS = DEFAULT_REFUSALS
 # The update answers 404 for a deal the caller cannot see, then as the create.
@@ -74,61 +62,64 @@ UPDATE_REFUSALS = Refusals(
 # Routes on one deal: a deal (or stage, contact, field) the caller cannot see is 404.
 ON_A_DEAL = Refusals({"REQUIRED": BARE_400, "NOT_FOUND": NOT_FOUND_404, "FORBIDDEN": DENIED_403})
 
-
-def positive(p: dict[str, Any], *names: str) -> None:
-    """The original refuses an id <= 0 with a bare ArgumentException before anything else."""
-    if any((p[name] or 0) <= 0 for name in names):
-        raise LegacyError(400, MSG_OUT_OF_RANGE)
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def create_variables(p: dict[str, Any]) -> dict[str, Any]:
-    """Legacy parameters -> createOpportunity input; omitted values take the CLR defaults."""
-    bid_type = p["bidType"] if p["bidType"] is not None else BidType.FIXED_BID
-    return {
-        "input": {
-            "title": p["title"] or "",
-            "description": p["description"],
-            "responsibleId": str(p["responsibleid"] or NIL),
-            "stageId": p["stageid"] or 0,
-            "bidCurrencyAbbr": p["bidCurrencyAbbr"] or "",
-            "bidType": bid_type.name,
-            "bidValue": str(p["bidValue"]) if p["bidValue"] is not None else None,
-            "perPeriodValue": p["perPeriodValue"],
-            "successProbability": p["successProbability"],
-            "contactId": p["contactid"],
-            "members": p["members"],
-            "actualCloseDate": _iso(p["actualCloseDate"]),
-            "expectedCloseDate": _iso(p["expectedCloseDate"]),
-            "customFields": [
-                {"fieldId": key, "value": value or ""} for key, value in p["customFieldList"] or ()
-            ],
-            "isPrivate": bool(p["isPrivate"]),
-            "accessList": [str(u) for u in p["accessList"] or ()],
-            "isNotify": bool(p["isNotify"]),
-        }
-    }
+CREATE_OPERATION = mutation(
+    "LegacyCreateOpportunity",
+    "createOpportunity",
+    "CreateOpportunityInput",
+    "opportunity",
+    WIRE_OPPORTUNITY,
+)
+GET_OPERATION = shapes.operation("""
+query LegacyOpportunity($id: Int!) { opportunity(id: $id) { ...WireOpportunity } }
+""")
+UPDATE_OPERATION = mutation(
+    "LegacyUpdateOpportunity",
+    "updateOpportunity",
+    "UpdateOpportunityInput",
+    "opportunity",
+    WIRE_OPPORTUNITY,
+)
+DELETE_OPERATION = mutation(
+    "LegacyDeleteOpportunity",
+    "deleteOpportunity",
+    "DeleteOpportunityInput",
+    "deletedOpportunities",
+    WIRE_OPPORTUNITY,
+)
+# PUT opportunity (opportunityids[]): the batch delete; DELETE opportunity/filter too.
+DELETE_MANY_OPERATION = mutation(
+    "LegacyDeleteOpportunities",
+    "deleteOpportunities",
+    "DeleteOpportunitiesInput",
+    "deletedOpportunities",
+    WIRE_OPPORTUNITY,
+)
+STAGE_OPERATION = mutation(
+    "LegacySetOpportunityStage",
+    "setOpportunityStage",
+    "SetOpportunityStageInput",
+    "opportunity",
+    WIRE_OPPORTUNITY,
+)
+ACCESS_OPERATION = mutation(
+    "LegacySetOpportunityAccess",
+    "setOpportunityAccess",
+    "SetOpportunityAccessInput",
+    "opportunity",
+    WIRE_OPPORTUNITY,
+)
+ACCESS_MANY_OPERATION = mutation(
+    "LegacySetOpportunitiesAccess",
+    "setOpportunitiesAccess",
+    "SetOpportunitiesAccessInput",
+    "opportunities",
+    WIRE_OPPORTUNITY,
+)
 
 
 def create_response(data: dict[str, Any], ctx: WireContext) -> dict[str, Any]:
     """createOpportunity payload -> OpportunityWrapper, echoing the create (spec 2.6)."""
     return shapes.opportunity(data["createOpportunity"]["opportunity"], ctx, created=True)
-
-
-# --- GET, PUT and DELETE opportunity/{opportunityid} --------------------------------------------
-
-GET_OPERATION = shapes.operation("""
-query LegacyOpportunity($id: Int!) { opportunity(id: $id) { ...WireOpportunity } }
-""")
-
-
-def get_variables(p: dict[str, Any]) -> dict[str, Any]:
-    """The id, which must be positive."""
-    positive(p, "opportunityid")
-    return {"id": p["opportunityid"]}
 
 
 def get_response(data: dict[str, Any], ctx: WireContext) -> dict[str, Any]:
@@ -138,40 +129,18 @@ def get_response(data: dict[str, Any], ctx: WireContext) -> dict[str, Any]:
     return shapes.opportunity(data["opportunity"], ctx)
 
 
-UPDATE_OPERATION = shapes.operation("""
-mutation LegacyUpdateOpportunity($input: UpdateOpportunityInput!) {
-  updateOpportunity(input: $input) {
-    errors { code field message }
-    opportunity { ...WireOpportunity }
-  }
-}
-""")
+def changed(field: str) -> Respond:
+    """The deal of a payload, as stored after the change (update, stage, access)."""
+
+    def respond(data: dict[str, Any], ctx: WireContext) -> dict[str, Any]:
+        return shapes.opportunity(data[field]["opportunity"], ctx)
+
+    return respond
 
 
-def update_variables(p: dict[str, Any]) -> dict[str, Any]:
-    """The create's parameters, as a full replacement of the deal."""
-    return {"input": {"id": p["opportunityid"], **create_variables(p)["input"]}}
-
-
-def update_response(data: dict[str, Any], ctx: WireContext) -> dict[str, Any]:
-    """The deal as stored."""
-    return shapes.opportunity(data["updateOpportunity"]["opportunity"], ctx)
-
-
-DELETE_OPERATION = shapes.operation("""
-mutation LegacyDeleteOpportunity($input: DeleteOpportunityInput!) {
-  deleteOpportunity(input: $input) {
-    errors { code field message }
-    deletedOpportunities { ...WireOpportunity }
-  }
-}
-""")
-
-
-def delete_variables(p: dict[str, Any]) -> dict[str, Any]:
-    """The id, which must be positive."""
-    positive(p, "opportunityid")
-    return {"input": {"id": p["opportunityid"]}}
+update_response = changed("updateOpportunity")
+stage_response = changed("setOpportunityStage")
+access_response = changed("setOpportunityAccess")
 
 
 def delete_response(data: dict[str, Any], ctx: WireContext) -> dict[str, Any]:
@@ -180,94 +149,19 @@ def delete_response(data: dict[str, Any], ctx: WireContext) -> dict[str, Any]:
     return shapes.deleted_opportunity(deleted, ctx)
 
 
-# --- PUT opportunity (opportunityids[]): the batch delete; DELETE opportunity/filter too ------
-
-DELETE_MANY_OPERATION = shapes.operation("""
-mutation LegacyDeleteOpportunities($input: DeleteOpportunitiesInput!) {
-  deleteOpportunities(input: $input) {
-    errors { code field message }
-    deletedOpportunities { ...WireOpportunity }
-  }
-}
-""")
-
-
 def delete_many_response(data: dict[str, Any], ctx: WireContext) -> list[dict[str, Any]]:
     """The deleted deals, as list items."""
     return [
-        shapes.deleted_opportunity(deal, ctx, single=False)
-        for deal in data["deleteOpportunities"]["deletedOpportunities"]
+        shapes.deleted_opportunity(row, ctx, single=False)
+        for row in data["deleteOpportunities"]["deletedOpportunities"]
     ]
-
-
-# --- stage and access ---------------------------------------------------------------------------
-
-STAGE_OPERATION = shapes.operation("""
-mutation LegacySetOpportunityStage($input: SetOpportunityStageInput!) {
-  setOpportunityStage(input: $input) {
-    errors { code field message }
-    opportunity { ...WireOpportunity }
-  }
-}
-""")
-
-
-def stage_variables(p: dict[str, Any]) -> dict[str, Any]:
-    """The stage from `stageid`, as the original reads it, else from the path."""
-    stage = p["stageid"] if p["stageid"] is not None else p["id"]
-    positive({**p, "stage": stage}, "opportunityid", "stage")
-    return {"input": {"id": p["opportunityid"], "stageId": stage}}
-
-
-def stage_response(data: dict[str, Any], ctx: WireContext) -> dict[str, Any]:
-    """The deal at its new stage."""
-    return shapes.opportunity(data["setOpportunityStage"]["opportunity"], ctx)
-
-
-ACCESS_OPERATION = shapes.operation("""
-mutation LegacySetOpportunityAccess($input: SetOpportunityAccessInput!) {
-  setOpportunityAccess(input: $input) {
-    errors { code field message }
-    opportunity { ...WireOpportunity }
-  }
-}
-""")
-ACCESS_PARAMS = {"isPrivate": BOOL, "accessList": GUID_LIST}
-
-
-def _access(p: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "isPrivate": bool(p["isPrivate"]),
-        "accessList": [str(u) for u in p["accessList"] or ()],
-    }
-
-
-def access_variables(p: dict[str, Any]) -> dict[str, Any]:
-    """Who may see the deal."""
-    positive(p, "opportunityid")
-    return {"input": {"id": p["opportunityid"], **_access(p)}}
-
-
-def access_response(data: dict[str, Any], ctx: WireContext) -> dict[str, Any]:
-    """The deal with its new access list."""
-    return shapes.opportunity(data["setOpportunityAccess"]["opportunity"], ctx)
-
-
-ACCESS_MANY_OPERATION = shapes.operation("""
-mutation LegacySetOpportunitiesAccess($input: SetOpportunitiesAccessInput!) {
-  setOpportunitiesAccess(input: $input) {
-    errors { code field message }
-    opportunities { ...WireOpportunity }
-  }
-}
-""")
 
 
 def access_many_response(data: dict[str, Any], ctx: WireContext) -> list[dict[str, Any]]:
     """The changed deals, as list items."""
     return [
-        shapes.opportunity(deal, ctx, single=False)
-        for deal in data["setOpportunitiesAccess"]["opportunities"]
+        shapes.opportunity(row, ctx, single=False)
+        for row in data["setOpportunitiesAccess"]["opportunities"]
     ]
 
 
@@ -302,7 +196,7 @@ ROUTES = [
         summary="Set who may see the listed opportunities (skipping those you do not own)",
         operation=ACCESS_MANY_OPERATION,
         params={"opportunityid": INT_LIST, **ACCESS_PARAMS},
-        variables=lambda p: {"input": {"ids": p["opportunityid"] or [], **_access(p)}},
+        variables=lambda p: {"input": {"ids": p["opportunityid"] or [], **access_values(p)}},
         respond=access_many_response,
         response_schema=OPPORTUNITIES,
         required=("opportunityid",),

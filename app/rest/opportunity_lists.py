@@ -6,15 +6,15 @@ from typing import Any
 
 from app.domain.enums import StageType
 from app.rest import shapes
-from app.rest.binding import BOOL, DATE, GUID, INT, INT32, PAGE_NUMBER, STRING, Kind, enum_kind
+from app.rest.kinds import BOOL, DATE, GUID, INT, INT32, PAGE_NUMBER, STRING, Kind, enum_kind
 from app.rest.legacy import LEGACY_MAX_PAGE, LegacyRoute, Paged, WireContext
 from app.rest.opportunity import (
     DELETE_MANY_OPERATION,
-    NIL,
     ON_A_DEAL,
     OPPORTUNITIES,
     delete_many_response,
 )
+from app.rest.opportunity_params import NIL
 
 FILTER_PARAMS: dict[str, Kind] = {
     "responsibleid": GUID,

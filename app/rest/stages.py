@@ -6,19 +6,17 @@ from typing import Any
 
 from app.domain.enums import StageType
 from app.rest import shapes
-from app.rest.binding import INT, INT_LIST, STRING, enum_kind
+from app.rest.declarations import ADMIN_REFUSALS, Respond, mutation, positive, with_id
+from app.rest.kinds import INT, INT_LIST, STRING, enum_kind
 from app.rest.legacy import (
     BARE_400,
-    DENIED_403,
     MSG_NOT_FOUND,
-    NOT_FOUND_404,
     OWN_400,
     LegacyError,
     LegacyRoute,
     Refusals,
     WireContext,
 )
-from app.rest.opportunity import positive
 
 STAGE = {"$ref": "#/components/schemas/StageWithCount"}
 STAGES = {"type": "array", "items": STAGE}
@@ -29,31 +27,15 @@ STAGE_PARAMS = {
     "successProbability": INT,
     "stageType": enum_kind(StageType),
 }
-# Administrators only (403 "Access Denied"); an empty title or colour and a probability out
-# of 0..100 are bare ArgumentExceptions; a stage some deal is at keeps the original's words.
-STAGE_REFUSALS = Refusals(
-    {
-        "FORBIDDEN": DENIED_403,
-        "REQUIRED": BARE_400,
-        "INVALID": BARE_400,
-        "TOO_LONG": OWN_400,
-        "NOT_FOUND": NOT_FOUND_404,
-        "CONFLICT": OWN_400,
-    }
-)
+# As the other reference tables, but a probability out of 0..100 is a bare ArgumentException
+# too, and a stage some deal is at keeps the original's words.
+STAGE_REFUSALS = Refusals({**ADMIN_REFUSALS.by_code, "INVALID": BARE_400, "CONFLICT": OWN_400})
 WITH_COUNT = "...WireStage opportunityCount"
 
 
-def stage_mutation(name: str, mutation: str, kind: str, result: str = "stage") -> str:
+def stage_mutation(name: str, field: str, kind: str, result: str = "stage") -> str:
     """A stage mutation answering with the stage(s) and their deal counts."""
-    return shapes.operation(f"""
-mutation {name}($input: {kind}!) {{
-  {mutation}(input: $input) {{
-    errors {{ code field message }}
-    {result} {{ {WITH_COUNT} }}
-  }}
-}}
-""")
+    return mutation(name, field, kind, result, WITH_COUNT)
 
 
 def fields(p: dict[str, Any]) -> dict[str, Any]:
@@ -68,17 +50,11 @@ def fields(p: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def with_id(p: dict[str, Any], **values: Any) -> dict[str, Any]:
-    """The input for the stage in the path, which must be positive."""
-    positive(p, "id")
-    return {"input": {"id": p["id"], **values}}
-
-
-def one(mutation: str, result: str = "stage") -> Any:
+def one(field: str, result: str = "stage") -> Respond:
     """The stage of a payload, with its deal count."""
 
     def respond(data: dict[str, Any], _: WireContext) -> dict[str, Any]:
-        return shapes.stage_with_count(data[mutation][result])
+        return shapes.stage_with_count(data[field][result])
 
     return respond
 

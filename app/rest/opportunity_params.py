@@ -1,0 +1,113 @@
+"""What the legacy opportunity routes read, and the GraphQL input each makes of it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from app.domain.enums import BidType
+from app.rest.declarations import positive
+from app.rest.kinds import (
+    BOOL,
+    CUSTOM_FIELDS,
+    DATE,
+    DECIMAL,
+    GUID,
+    GUID_LIST,
+    INT,
+    INT_LIST,
+    STRING,
+    enum_kind,
+)
+
+NIL = str(uuid.UUID(int=0))
+CREATE_PARAMS = {
+    "contactid": INT,
+    "members": INT_LIST,
+    "title": STRING,
+    "description": STRING,
+    "responsibleid": GUID,
+    "bidType": enum_kind(BidType),
+    "bidValue": DECIMAL,
+    "bidCurrencyAbbr": STRING,
+    "perPeriodValue": INT,
+    "stageid": INT,
+    "successProbability": INT,
+    "actualCloseDate": DATE,
+    "expectedCloseDate": DATE,
+    "customFieldList": CUSTOM_FIELDS,
+    "isPrivate": BOOL,
+    "accessList": GUID_LIST,
+    "isNotify": BOOL,
+}
+OPPORTUNITY_ID = {"opportunityid": INT}
+ACCESS_PARAMS = {"isPrivate": BOOL, "accessList": GUID_LIST}
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def create_variables(p: dict[str, Any]) -> dict[str, Any]:
+    """Legacy parameters -> createOpportunity input; omitted values take the CLR defaults."""
+    bid_type = p["bidType"] if p["bidType"] is not None else BidType.FIXED_BID
+    return {
+        "input": {
+            "title": p["title"] or "",
+            "description": p["description"],
+            "responsibleId": str(p["responsibleid"] or NIL),
+            "stageId": p["stageid"] or 0,
+            "bidCurrencyAbbr": p["bidCurrencyAbbr"] or "",
+            "bidType": bid_type.name,
+            "bidValue": str(p["bidValue"]) if p["bidValue"] is not None else None,
+            "perPeriodValue": p["perPeriodValue"],
+            "successProbability": p["successProbability"],
+            "contactId": p["contactid"],
+            "members": p["members"],
+            "actualCloseDate": _iso(p["actualCloseDate"]),
+            "expectedCloseDate": _iso(p["expectedCloseDate"]),
+            "customFields": [
+                {"fieldId": key, "value": value or ""} for key, value in p["customFieldList"] or ()
+            ],
+            "isPrivate": bool(p["isPrivate"]),
+            "accessList": [str(u) for u in p["accessList"] or ()],
+            "isNotify": bool(p["isNotify"]),
+        }
+    }
+
+
+def update_variables(p: dict[str, Any]) -> dict[str, Any]:
+    """The create's parameters, as a full replacement of the deal."""
+    return {"input": {"id": p["opportunityid"], **create_variables(p)["input"]}}
+
+
+def get_variables(p: dict[str, Any]) -> dict[str, Any]:
+    """The id, which must be positive."""
+    positive(p, "opportunityid")
+    return {"id": p["opportunityid"]}
+
+
+def delete_variables(p: dict[str, Any]) -> dict[str, Any]:
+    """The id, which must be positive."""
+    return {"input": get_variables(p)}
+
+
+def stage_variables(p: dict[str, Any]) -> dict[str, Any]:
+    """The stage from `stageid`, as the original reads it, else from the path."""
+    stage = p["stageid"] if p["stageid"] is not None else p["id"]
+    positive({**p, "stage": stage}, "opportunityid", "stage")
+    return {"input": {"id": p["opportunityid"], "stageId": stage}}
+
+
+def access_values(p: dict[str, Any]) -> dict[str, Any]:
+    """Who may see the deal(s): private or not, and the list."""
+    return {
+        "isPrivate": bool(p["isPrivate"]),
+        "accessList": [str(u) for u in p["accessList"] or ()],
+    }
+
+
+def access_variables(p: dict[str, Any]) -> dict[str, Any]:
+    """Who may see the deal."""
+    positive(p, "opportunityid")
+    return {"input": {"id": p["opportunityid"], **access_values(p)}}
