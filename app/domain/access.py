@@ -25,23 +25,36 @@ def _caller_id(caller: Caller | None) -> Any:
     return CALLER_ID if caller is None else caller.id
 
 
+def _open_or_listed(
+    caller: Caller | None,
+    admin: bool,
+    *,
+    open_to_all: ColumnElement[bool],
+    listed: ColumnElement[bool],
+    holder: ColumnElement[Any],
+) -> ColumnElement[bool]:
+    """All for an admin; else `open_to_all`, or the caller as the `holder` of a `listed` row."""
+    if caller is not None:
+        admin = caller.is_admin
+    if admin:
+        return true()
+    on_list = exists().where(and_(listed, holder == _caller_id(caller)))
+    return or_(open_to_all, on_list)
+
+
 def opportunity_visible(caller: Caller | None, *, admin: bool = False) -> ColumnElement[bool]:
     """SQL condition: the caller may read the deal (admin, public, or on its access list).
 
     With `caller=None` it is built once for a prepared statement: `admin` says whose, and the
     caller's id is bound at execution (`caller_params`).
     """
-    if caller is not None:
-        admin = caller.is_admin
-    if admin:
-        return true()
-    on_list = exists().where(
-        and_(
-            access_t.c.opportunity_id == opportunity_t.c.id,
-            access_t.c.employee_id == _caller_id(caller),
-        )
+    return _open_or_listed(
+        caller,
+        admin,
+        open_to_all=opportunity_t.c.is_private.is_(False),
+        listed=access_t.c.opportunity_id == opportunity_t.c.id,
+        holder=access_t.c.employee_id,
     )
-    return or_(opportunity_t.c.is_private.is_(False), on_list)
 
 
 def contact_readable(caller: Caller | None, *, admin: bool = False) -> ColumnElement[bool]:
@@ -49,17 +62,13 @@ def contact_readable(caller: Caller | None, *, admin: bool = False) -> ColumnEle
 
     `caller=None` builds it for a prepared statement, as `opportunity_visible`.
     """
-    if caller is not None:
-        admin = caller.is_admin
-    if admin:
-        return true()
-    on_list = exists().where(
-        and_(
-            contact_access_t.c.contact_id == contact_t.c.id,
-            contact_access_t.c.employee_id == _caller_id(caller),
-        )
+    return _open_or_listed(
+        caller,
+        admin,
+        open_to_all=contact_t.c.share_type != int(ShareType.NONE),
+        listed=contact_access_t.c.contact_id == contact_t.c.id,
+        holder=contact_access_t.c.employee_id,
     )
-    return or_(contact_t.c.share_type != int(ShareType.NONE), on_list)
 
 
 def can_edit_opportunity(

@@ -7,14 +7,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
 from app.db.models import (
     contact_access_t,
     contact_t,
-    currency_t,
     employee_t,
     member_t,
     opportunity_t,
@@ -23,10 +22,15 @@ from app.db.models import (
 from app.domain.access import can_edit_contact, contact_readable
 from app.domain.bounds import access_list_errors
 from app.domain.caller import Caller
+from app.domain.contact_checks import (
+    currency_error,
+    kind_errors,
+    length_errors,
+    new_contact_errors,
+)
 from app.domain.enums import ShareType
-from app.domain.errors import MSG_ACCESS_DENIED, DomainError, ErrorCode, FieldError
+from app.domain.errors import MSG_ACCESS_DENIED, DomainError, ErrorCode, found_or_refused
 
-NAME_MAX = 255
 MSG_NOT_FOUND = "The contact is not found."
 
 
@@ -50,144 +54,61 @@ def display_name(row: Mapping[Any, Any]) -> str:
     return " ".join(part for part in (row["first_name"], row["last_name"]) if part)
 
 
-def _errors(new: NewContact) -> list[FieldError]:
-    errors: list[FieldError] = []
-    first, last, company = (
-        (new.first_name or "").strip(),
-        (new.last_name or "").strip(),
-        (new.company_name or "").strip(),
-    )
-    if first or last:
-        if not first:
-            errors.append(FieldError(ErrorCode.REQUIRED, "firstName", "A first name is required."))
-        if not last:
-            errors.append(FieldError(ErrorCode.REQUIRED, "lastName", "A last name is required."))
-        if company:
-            errors.append(
-                FieldError(
-                    ErrorCode.INVALID,
-                    "companyName",
-                    "Give a person's names or a company name, not both.",
-                )
-            )
-    elif not company:
-        errors.append(
-            FieldError(
-                ErrorCode.REQUIRED,
-                "companyName",
-                "A company name or a person's names are required.",
-            )
-        )
-    return errors + _length_errors(new)
-
-
-def _length_errors(new: NewContact) -> list[FieldError]:
-    return [
-        FieldError(ErrorCode.TOO_LONG, name, f"{name} is too long.")
-        for name, value in (
-            ("firstName", (new.first_name or "").strip()),
-            ("lastName", (new.last_name or "").strip()),
-            ("companyName", (new.company_name or "").strip()),
-            ("title", new.title or ""),
-        )
-        if len(value) > NAME_MAX
-    ]
-
-
-def _kind_errors(new: NewContact, *, is_company: bool) -> list[FieldError]:
-    """An update keeps the kind: a company keeps a company name, a person both names."""
-    first, last, company = (
-        (new.first_name or "").strip(),
-        (new.last_name or "").strip(),
-        (new.company_name or "").strip(),
-    )
-    errors: list[FieldError] = []
-    if is_company:
-        if first or last:
-            errors.append(
-                FieldError(
-                    ErrorCode.INVALID,
-                    "firstName" if first else "lastName",
-                    "A company cannot become a person.",
-                )
-            )
-        if not company:
-            errors.append(
-                FieldError(ErrorCode.REQUIRED, "companyName", "A company name is required.")
-            )
-        return errors
-    if company:
-        errors.append(
-            FieldError(ErrorCode.INVALID, "companyName", "A person cannot become a company.")
-        )
-    if not first:
-        errors.append(FieldError(ErrorCode.REQUIRED, "firstName", "A first name is required."))
-    if not last:
-        errors.append(FieldError(ErrorCode.REQUIRED, "lastName", "A last name is required."))
-    return errors
-
-
-async def _currency_error(conn: AsyncConnection, abbr: str) -> FieldError | None:
-    known = (await conn.execute(select(exists().where(currency_t.c.abbreviation == abbr)))).scalar()
-    if known:
-        return None
-    return FieldError(ErrorCode.NOT_FOUND, "currencyAbbr", f"Unknown currency {abbr!r}.")
-
-
 async def create_contact(*, db: Database, caller: Caller, new: NewContact) -> Mapping[Any, Any]:
     """Store a contact; a private one (share type NONE) is visible to its list and its creator."""
-    errors = _errors(new) + access_list_errors(
+    errors = new_contact_errors(new) + access_list_errors(
         new.access_list, caller.id, is_private=new.share_type == ShareType.NONE
     )
     currency = (new.currency_abbr or "").upper() or None
     async with db.write() as conn:
-        if currency and (bad := await _currency_error(conn, currency)):
+        if currency and (bad := await currency_error(conn, currency)):
             errors.append(bad)
         if errors:
             raise DomainError(errors)
         now = utcnow()
         is_company = not (new.first_name or new.last_name)
-        row = (
-            (
-                await conn.execute(
-                    insert(contact_t)
-                    .values(
-                        is_company=is_company,
-                        first_name=None if is_company else (new.first_name or "").strip(),
-                        last_name=None if is_company else (new.last_name or "").strip(),
-                        company_name=(new.company_name or "").strip() if is_company else None,
-                        title=new.title or None,
-                        share_type=int(new.share_type),
-                        currency_abbr=currency,
-                        created_at=now,
-                        created_by=caller.id,
-                        updated_at=now,
-                        updated_by=caller.id,
-                    )
-                    .returning(*contact_t.c)
-                )
+        inserted = await conn.execute(
+            insert(contact_t)
+            .values(
+                is_company=is_company,
+                **_columns(new, is_company=is_company, currency=currency),
+                created_at=now,
+                created_by=caller.id,
+                updated_at=now,
+                updated_by=caller.id,
             )
-            .mappings()
-            .one()
+            .returning(*contact_t.c)
         )
+        row = inserted.mappings().one()
         if new.share_type == ShareType.NONE:
-            requested = list(dict.fromkeys([*new.access_list, caller.id]))
-            known = set(
-                (
-                    await conn.execute(
-                        select(employee_t.c.id).where(employee_t.c.id.in_(requested))
-                    )
-                ).scalars()
-            )
-            await conn.execute(
-                insert(contact_access_t),
-                [
-                    {"contact_id": row["id"], "employee_id": uid}
-                    for uid in requested
-                    if uid in known
-                ],
-            )
+            await _grant(conn, row["id"], [*new.access_list, caller.id])
     return row
+
+
+def _columns(new: NewContact, *, is_company: bool, currency: str | None) -> dict[str, Any]:
+    """The columns a create or an update takes from the input; the kind decides the names."""
+    return {
+        "first_name": None if is_company else (new.first_name or "").strip(),
+        "last_name": None if is_company else (new.last_name or "").strip(),
+        "company_name": (new.company_name or "").strip() if is_company else None,
+        "title": new.title or None,
+        "share_type": int(new.share_type),
+        "currency_abbr": currency,
+    }
+
+
+async def _grant(conn: AsyncConnection, contact_id: int, wanted: Sequence[uuid.UUID]) -> None:
+    """Put the listed employees on a contact's access list; unknown ids drop out."""
+    requested = list(dict.fromkeys(wanted))
+    known = set(
+        (
+            await conn.execute(select(employee_t.c.id).where(employee_t.c.id.in_(requested)))
+        ).scalars()
+    )
+    await conn.execute(
+        insert(contact_access_t),
+        [{"contact_id": contact_id, "employee_id": uid} for uid in requested if uid in known],
+    )
 
 
 async def _editable(conn: AsyncConnection, caller: Caller, contact_id: int) -> Mapping[Any, Any]:
@@ -203,8 +124,7 @@ async def _editable(conn: AsyncConnection, caller: Caller, contact_id: int) -> M
         .mappings()
         .first()
     )
-    if row is None:
-        raise DomainError.one(ErrorCode.NOT_FOUND, "id", MSG_NOT_FOUND)
+    row = found_or_refused(row, MSG_NOT_FOUND)
     holders = await conn.execute(
         select(contact_access_t.c.employee_id).where(contact_access_t.c.contact_id == contact_id)
     )
@@ -224,18 +144,8 @@ async def _replace_access(
     wanted: Sequence[uuid.UUID],
 ) -> None:
     await conn.execute(delete(contact_access_t).where(contact_access_t.c.contact_id == contact_id))
-    if not wanted:
-        return
-    requested = list(dict.fromkeys(wanted))
-    known = set(
-        (
-            await conn.execute(select(employee_t.c.id).where(employee_t.c.id.in_(requested)))
-        ).scalars()
-    )
-    await conn.execute(
-        insert(contact_access_t),
-        [{"contact_id": contact_id, "employee_id": uid} for uid in requested if uid in known],
-    )
+    if wanted:
+        await _grant(conn, contact_id, wanted)
 
 
 async def update_contact(
@@ -250,35 +160,25 @@ async def update_contact(
     async with db.write() as conn:
         stored = await _editable(conn, caller, contact_id)
         is_company = bool(stored["is_company"])
-        errors = _kind_errors(new, is_company=is_company) + _length_errors(new)
+        errors = kind_errors(new, is_company=is_company) + length_errors(new)
         errors += access_list_errors(
             new.access_list, caller.id, is_private=new.share_type == ShareType.NONE
         )
-        if currency and (bad := await _currency_error(conn, currency)):
+        if currency and (bad := await currency_error(conn, currency)):
             errors.append(bad)
         if errors:
             raise DomainError(errors)
-        row = (
-            (
-                await conn.execute(
-                    update(contact_t)
-                    .where(contact_t.c.id == contact_id)
-                    .values(
-                        first_name=None if is_company else (new.first_name or "").strip(),
-                        last_name=None if is_company else (new.last_name or "").strip(),
-                        company_name=(new.company_name or "").strip() if is_company else None,
-                        title=new.title or None,
-                        share_type=int(new.share_type),
-                        currency_abbr=currency,
-                        updated_at=utcnow(),
-                        updated_by=caller.id,
-                    )
-                    .returning(*contact_t.c)
-                )
+        updated = await conn.execute(
+            update(contact_t)
+            .where(contact_t.c.id == contact_id)
+            .values(
+                **_columns(new, is_company=is_company, currency=currency),
+                updated_at=utcnow(),
+                updated_by=caller.id,
             )
-            .mappings()
-            .one()
+            .returning(*contact_t.c)
         )
+        row = updated.mappings().one()
         holders: list[uuid.UUID] = []
         if new.share_type == ShareType.NONE:
             keep = [uid for uid in (stored["created_by"], caller.id) if uid is not None]

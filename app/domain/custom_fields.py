@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 
 from app.db.engine import Database
 from app.db.models import custom_field_t, utcnow
@@ -18,10 +18,12 @@ from app.domain.errors import (
     DomainError,
     ErrorCode,
     FieldError,
+    found_or_refused,
     order_errors,
     require_admin,
     text_errors,
 )
+from app.domain.ordering import store_order
 
 LABEL_MAX = 255
 POSITION_MAX = 2**31 - 1  # a GraphQL Int, and the column's integer
@@ -160,10 +162,7 @@ async def delete_definition(*, db: Database, caller: Caller, field_id: int) -> M
             .where(custom_field_t.c.id == field_id)
             .returning(*custom_field_t.c)
         )
-        row = deleted.mappings().first()
-        if row is None:
-            raise DomainError.one(ErrorCode.NOT_FOUND, "id", MSG_NOT_FOUND)
-    return row
+        return found_or_refused(deleted.mappings().first(), MSG_NOT_FOUND)
 
 
 async def reorder_definitions(
@@ -197,12 +196,6 @@ async def reorder_definitions(
             )
         if errors:
             raise DomainError(errors)
-        now = utcnow()
-        await conn.execute(
-            update(custom_field_t)
-            .where(custom_field_t.c.id == bindparam("field_id"))
-            .values(position=bindparam("new_position"), updated_at=now, updated_by=caller.id),
-            [{"field_id": fid, "new_position": index} for index, fid in enumerate(ids, start=1)],
+        return await store_order(
+            conn, custom_field_t, "position", ids, start=1, caller=caller, now=utcnow()
         )
-        rows = {row["id"]: row for row in (await conn.execute(select(custom_field_t))).mappings()}
-    return [rows[fid] for fid in ids]

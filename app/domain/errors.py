@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from app.domain.caller import Caller
+
+T = TypeVar("T")
 
 
 class ErrorCode(StrEnum):
@@ -40,6 +43,13 @@ class DomainError(Exception):
     def one(cls, code: ErrorCode, field: str | None, message: str) -> DomainError:
         """A refusal for a single reason."""
         return cls([FieldError(code, field, message)])
+
+
+def found_or_refused(row: T | None, message: str) -> T:
+    """`row`, or a NOT_FOUND refusal of the input's `id` when there is none."""
+    if row is None:
+        raise DomainError.one(ErrorCode.NOT_FOUND, "id", message)
+    return row
 
 
 def require_admin(caller: Caller, message: str) -> None:

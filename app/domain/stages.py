@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
@@ -18,10 +18,12 @@ from app.domain.errors import (
     DomainError,
     ErrorCode,
     FieldError,
+    found_or_refused,
     order_errors,
     require_admin,
     text_errors,
 )
+from app.domain.ordering import store_order
 
 TITLE_MAX = 255
 COLOR_MAX = 50
@@ -147,10 +149,7 @@ async def set_stage_color(
             .values(color=color.strip(), updated_at=utcnow(), updated_by=caller.id)
             .returning(*stage_t.c)
         )
-        row = updated.mappings().first()
-        if row is None:
-            raise DomainError.one(ErrorCode.NOT_FOUND, "id", MSG_NOT_FOUND)
-        return row
+        return found_or_refused(updated.mappings().first(), MSG_NOT_FOUND)
 
 
 async def reorder_stages(
@@ -171,24 +170,16 @@ async def reorder_stages(
         stored = (await conn.execute(locked)).scalars().all()
         if errors := order_errors(ids, stored, what="stage ids"):
             raise DomainError(errors)
-        now = utcnow()
-        await conn.execute(
-            update(stage_t)
-            .where(stage_t.c.id == bindparam("stage_id"))
-            .values(sort_order=bindparam("position"), updated_at=now, updated_by=caller.id),
-            [{"stage_id": stage_id, "position": index} for index, stage_id in enumerate(ids)],
+        return await store_order(
+            conn, stage_t, "sort_order", ids, start=0, caller=caller, now=utcnow()
         )
-        rows = {row["id"]: row for row in (await conn.execute(select(stage_t))).mappings()}
-    return [rows[stage_id] for stage_id in ids]
 
 
 async def delete_stage(*, db: Database, caller: Caller, stage_id: int) -> Mapping[Any, Any]:
     """Delete a stage no deal is at; returns it as it was (administrators only)."""
     require_admin(caller, MSG_ADMINS_ONLY)
     async with db.write() as conn:
-        stage = await _locked(conn, stage_id)
-        if stage is None:
-            raise DomainError.one(ErrorCode.NOT_FOUND, "id", MSG_NOT_FOUND)
+        stage = found_or_refused(await _locked(conn, stage_id), MSG_NOT_FOUND)
         if await _in_use(conn, stage_id):
             raise DomainError.one(ErrorCode.CONFLICT, None, MSG_IN_USE_DELETE)
         await conn.execute(delete(stage_t).where(stage_t.c.id == stage_id))
