@@ -8,7 +8,7 @@ from app.rest import shapes
 from app.rest.declarations import Respond, mutation, positive
 from app.rest.kinds import INT
 from app.rest.legacy import MSG_NOT_FOUND, LegacyError, LegacyRoute, Paged, WireContext
-from app.rest.opportunity import ON_A_DEAL, OPPORTUNITIES, OPPORTUNITY_ID
+from app.rest.opportunity import ON_AN_OPPORTUNITY, OPPORTUNITIES, OPPORTUNITY_ID
 from app.rest.opportunity_lists import PAGE_PARAMS, page_variables, paged
 
 CONTACT = {"$ref": "#/components/schemas/FullContact"}
@@ -23,15 +23,15 @@ query LegacyOpportunityMembers($id: Int!) {
 
 def members_response(data: dict[str, Any], ctx: WireContext) -> list[dict[str, Any]]:
     """The members as full contacts; the primary contact cannot be edited from here."""
-    deal = data["opportunity"]
-    if deal is None:
+    opportunity = data["opportunity"]
+    if opportunity is None:
         raise LegacyError(404, MSG_NOT_FOUND)
-    primary = deal["contact"]["id"] if deal["contact"] is not None else None
+    primary = opportunity["contact"]["id"] if opportunity["contact"] is not None else None
     return [
         shapes.full_contact(
             {**member, "canEdit": member["canEdit"] and member["id"] != primary}, ctx
         )
-        for member in deal["members"]
+        for member in opportunity["members"]
     ]
 
 
@@ -97,7 +97,7 @@ ROUTES = [
         respond=member_response("addOpportunityMember"),
         status=201,
         response_schema=CONTACT,
-        refusals=ON_A_DEAL,
+        refusals=ON_AN_OPPORTUNITY,
     ),
     LegacyRoute(
         method="DELETE",
@@ -112,7 +112,7 @@ ROUTES = [
         variables=member_variables,
         respond=member_response("removeOpportunityMember"),
         response_schema=CONTACT,
-        refusals=ON_A_DEAL,
+        refusals=ON_AN_OPPORTUNITY,
     ),
     LegacyRoute(
         method="GET",

@@ -14,7 +14,7 @@ from app.rest.legacy import (
     LegacyRoute,
     WireContext,
 )
-from app.rest.opportunity import ON_A_DEAL
+from app.rest.opportunity import ON_AN_OPPORTUNITY
 
 DEFINITION = {"$ref": "#/components/schemas/CustomFieldDefinition"}
 VALUE = {"$ref": "#/components/schemas/CustomField"}
@@ -105,7 +105,7 @@ query LegacyOpportunityFields($id: Int!) {
         ),
         status=201,
         response_schema=VALUE,
-        refusals=ON_A_DEAL,
+        refusals=ON_AN_OPPORTUNITY,
     ),
     LegacyRoute(
         method="POST",

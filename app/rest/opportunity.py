@@ -60,7 +60,9 @@ UPDATE_REFUSALS = Refusals(
     CREATE_REFUSALS.by_code, {**CREATE_REFUSALS.by_field, ("NOT_FOUND", "id"): NOT_FOUND_404}
 )
 # Routes on one deal: a deal (or stage, contact, field) the caller cannot see is 404.
-ON_A_DEAL = Refusals({"REQUIRED": BARE_400, "NOT_FOUND": NOT_FOUND_404, "FORBIDDEN": DENIED_403})
+ON_AN_OPPORTUNITY = Refusals(
+    {"REQUIRED": BARE_400, "NOT_FOUND": NOT_FOUND_404, "FORBIDDEN": DENIED_403}
+)
 
 CREATE_OPERATION = mutation(
     "LegacyCreateOpportunity",
@@ -188,7 +190,7 @@ ROUTES = [
         respond=delete_many_response,
         response_schema=OPPORTUNITIES,
         required=("opportunityids",),
-        refusals=ON_A_DEAL,
+        refusals=ON_AN_OPPORTUNITY,
     ),
     LegacyRoute(
         method="PUT",
@@ -200,7 +202,7 @@ ROUTES = [
         respond=access_many_response,
         response_schema=OPPORTUNITIES,
         required=("opportunityid",),
-        refusals=ON_A_DEAL,
+        refusals=ON_AN_OPPORTUNITY,
     ),
     LegacyRoute(
         method="GET",
@@ -233,7 +235,7 @@ ROUTES = [
         variables=delete_variables,
         respond=delete_response,
         response_schema=OPPORTUNITY,
-        refusals=ON_A_DEAL,
+        refusals=ON_AN_OPPORTUNITY,
     ),
     LegacyRoute(
         method="PUT",
@@ -244,7 +246,7 @@ ROUTES = [
         variables=stage_variables,
         respond=stage_response,
         response_schema=OPPORTUNITY,
-        refusals=ON_A_DEAL,
+        refusals=ON_AN_OPPORTUNITY,
     ),
     LegacyRoute(
         method="PUT",
@@ -255,6 +257,6 @@ ROUTES = [
         variables=access_variables,
         respond=access_response,
         response_schema=OPPORTUNITY,
-        refusals=ON_A_DEAL,
+        refusals=ON_AN_OPPORTUNITY,
     ),
 ]

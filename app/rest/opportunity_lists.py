@@ -10,7 +10,7 @@ from app.rest.kinds import BOOL, DATE, GUID, INT, INT32, PAGE_NUMBER, STRING, Ki
 from app.rest.legacy import LEGACY_MAX_PAGE, LegacyRoute, Paged, WireContext
 from app.rest.opportunity import (
     DELETE_MANY_OPERATION,
-    ON_A_DEAL,
+    ON_AN_OPPORTUNITY,
     OPPORTUNITIES,
     delete_many_response,
 )
@@ -136,6 +136,6 @@ ROUTES = [
         variables=delete_filtered_variables,
         respond=delete_many_response,
         response_schema=OPPORTUNITIES,
-        refusals=ON_A_DEAL,
+        refusals=ON_AN_OPPORTUNITY,
     ),
 ]
