@@ -1,0 +1,152 @@
+"""scripts/bench's anchors measure the same work: the floor answers the bench's three documents
+with the service's bytes, and PostGraphile (when node is there) shows the same deals under the
+same privacy rule."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import orjson
+from starlette.applications import Starlette
+
+from app.main import create_app
+from app.settings import Settings
+from scripts.benchlib import floor
+from scripts.benchlib.documents import CREATE, LIST, READ_ONE
+from tests.conftest import GraphQL, Person
+from tests.factories import contact, custom_field
+
+CREATE_ID = """
+mutation Create($input: CreateOpportunityInput!) {
+  createOpportunity(input: $input) { opportunity { id } }
+}
+"""
+
+
+@asynccontextmanager
+async def service_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app: Starlette = create_app(settings)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://bench"
+    ) as client:
+        yield client
+    await app.state.db.dispose()
+
+
+@asynccontextmanager
+async def floor_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = floor.create_app(settings.database_url, settings.public_url)
+    await app.start()  # httpx's transport sends no lifespan messages
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://bench"
+        ) as client:
+            yield client
+    finally:
+        await app.stop()
+
+
+async def both(
+    service: httpx.AsyncClient,
+    other: httpx.AsyncClient,
+    path: str,
+    as_: Person,
+    query: str,
+    **variables: Any,
+) -> tuple[bytes, bytes]:
+    """The raw bodies of the service's and the floor's answers to the same request."""
+    body = {"query": query, "variables": variables}
+    headers = {"Authorization": as_.key}
+    ours = await service.post("/graphql", json=body, headers=headers)
+    theirs = await other.post(path, json=body, headers=headers)
+    assert ours.status_code == theirs.status_code == 200, (ours.text, theirs.text)
+    return ours.content, theirs.content
+
+
+def without_id(raw: bytes) -> bytes:
+    """A create's answer with the new id blanked (key order kept)."""
+    answer = orjson.loads(raw)
+    answer["data"]["createOpportunity"]["opportunity"]["id"] = 0
+    return orjson.dumps(answer)
+
+
+async def test_floor_answers_the_services_bytes(
+    settings: Settings, gql: GraphQL, admin: Person, user: Person, other: Person
+) -> None:
+    # given: readable, hidden and private contacts, two fields and a heading, private deals
+    acme = await contact(gql, as_=user, companyName="Acme")
+    pat = await contact(gql, as_=user, firstName="Pat", lastName="Lee", shareType="READ")
+    mine = await contact(gql, as_=user, firstName="Mo", lastName="Mine", shareType="NONE")
+    hidden = await contact(gql, as_=other, companyName="Hidden", shareType="NONE")
+    source = await custom_field(gql, as_=admin, label="Source")
+    await custom_field(gql, as_=admin, label="Details", fieldType="HEADING", position=2)
+    notes = await custom_field(gql, as_=admin, label="Notes", fieldType="TEXT_AREA", position=3)
+    create_input = {
+        "title": "Pilot",
+        "responsibleId": str(user.id),
+        "stageId": 3,
+        "bidCurrencyAbbr": "eur",
+        "bidValue": "1500.25",
+        "successProbability": 140,
+        "members": [pat, hidden, acme],
+        "customFields": [{"fieldId": notes, "value": " n "}, {"fieldId": source, "value": "web"}],
+    }
+
+    async with service_client(settings) as service, floor_client(settings) as fast:
+        # when: the same create through each
+        ours, theirs = await both(service, fast, "/create", user, CREATE, input=create_input)
+        # then
+        assert orjson.loads(ours)["data"]["createOpportunity"]["errors"] == []
+        assert without_id(theirs) == without_id(ours)
+        created = [
+            orjson.loads(answer)["data"]["createOpportunity"]["opportunity"]["id"]
+            for answer in (ours, theirs)
+        ]
+
+        # and: refused creates are refused alike (a missing stage, a hidden primary contact)
+        for refused in ({**create_input, "stageId": 999}, {**create_input, "contactId": hidden}):
+            ours, theirs = await both(service, fast, "/create", user, CREATE, input=refused)
+            assert theirs == ours
+            assert orjson.loads(ours)["data"]["createOpportunity"]["opportunity"] is None
+
+        # and: a private deal the user may see, one they may not, one with a primary contact
+        private = {**create_input, "isPrivate": True, "accessList": [str(user.id)]}
+        visible = (await gql(CREATE_ID, other, input=private))["createOpportunity"]["opportunity"][
+            "id"
+        ]
+        invisible = (await gql(CREATE_ID, other, input={**private, "accessList": [str(admin.id)]}))[
+            "createOpportunity"
+        ]["opportunity"]["id"]
+        primary = (await gql(CREATE_ID, user, input={**create_input, "contactId": mine}))[
+            "createOpportunity"
+        ]["opportunity"]["id"]
+
+        # when: each deal is read, by each caller: the same bytes
+        for deal in [*created, visible, invisible, primary, 9999]:
+            for person in (user, admin, other):
+                ours, theirs = await both(service, fast, "/opportunity", person, READ_ONE, id=deal)
+                assert theirs == ours, (deal, person.caller)
+        ours, _ = await both(service, fast, "/opportunity", user, READ_ONE, id=created[1])
+        assert orjson.loads(ours)["data"]["opportunity"]["customFields"]
+        ours, _ = await both(service, fast, "/opportunity", user, READ_ONE, id=invisible)
+        assert orjson.loads(ours) == {"data": {"opportunity": None}}
+
+        # when: the first page, a short one and a long one: the same bytes
+        for size in (2, 50):
+            for person in (user, admin, other):
+                ours, theirs = await both(service, fast, "/opportunities", person, LIST, first=size)
+                assert theirs == ours, (size, person.caller)
+        assert orjson.loads(ours)["data"]["opportunities"]["pageInfo"]["hasNextPage"] is False
+
+        # and: an unknown key is refused alike
+        ours_401 = await service.post(
+            "/graphql", json={"query": LIST}, headers={"Authorization": "x"}
+        )
+        theirs_401 = await fast.post(
+            "/opportunities", content=b"{}", headers={"Authorization": "x"}
+        )
+        assert theirs_401.status_code == ours_401.status_code == 401
+        assert theirs_401.content == ours_401.content
