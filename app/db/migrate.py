@@ -16,6 +16,18 @@ from app.db.engine import Database
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+# SQLite's FTS5 index (migration 0005) is a virtual table and its shadow tables: no model
+# declares them, so a comparison of models and schema must not count them as missing.
+SEARCH_INDEX_TABLES = frozenset(
+    f"opportunity_search{suffix}" for suffix in ("", "_data", "_idx", "_docsize", "_config")
+)
+
+
+def compared_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic `include_name`: every schema object but the tables of the search index."""
+    return not (type_ == "table" and name in SEARCH_INDEX_TABLES)
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic config pointing at our migrations, optionally bound to a connection."""
     config = Config()

@@ -12,6 +12,9 @@ from sqlmodel import Field, SQLModel
 
 from app.db.types import Money, UTCDateTime
 
+# What a deal search matches its words against (app.domain.search, migration 0005).
+SEARCHED_TEXT = "(' ' || title || ' ' || coalesce(description, ''))"
+
 
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime."""
@@ -129,6 +132,14 @@ class Opportunity(Audited, table=True):
         Index("ix_opportunity_created_id", "created_at", "id"),
         # SQLite sorts money, kept as text, by CAST(bid_value AS REAL): see the migration.
         Index("ix_opportunity_bid_value_id", text("bid_value"), "id"),
+        # PostgreSQL's word-start search (migration 0005; SQLite keeps an FTS5 table instead).
+        Index(
+            "ix_opportunity_search_words",
+            # The operator class inline: alembic then leaves the expression uncompared, as it
+            # cannot match its own rendering of it against PostgreSQL's reflected one.
+            text(f"{SEARCHED_TEXT} gin_trgm_ops"),
+            postgresql_using="gin",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

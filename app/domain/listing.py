@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,13 +12,11 @@ from typing import Any
 from sqlalchemy import (
     REAL,
     ColumnElement,
-    and_,
     case,
     cast,
     exists,
     func,
     literal,
-    or_,
     select,
     union,
 )
@@ -37,11 +34,12 @@ from app.db.models import (
 )
 from app.db.types import UTCDateTime
 from app.domain.access import contact_readable, opportunity_visible
-from app.domain.bounds import MAX_ORDER_TERMS, MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS
+from app.domain.bounds import MAX_ORDER_TERMS
 from app.domain.caller import Caller
 from app.domain.enums import StageType
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.paging import GroupWalk, KeyKind, Page, PageRequest, SortKey, fetch_page
+from app.domain.search import opportunity_search, search_words, word_start
 
 # Unset close dates sort first, as the original's DateTime.MinValue does.
 NO_DATE = datetime(1, 1, 1, tzinfo=UTC)
@@ -98,20 +96,6 @@ def close_date() -> ColumnElement[datetime]:
     return func.coalesce(chosen, literal(NO_DATE, UTCDateTime), type_=UTCDateTime)
 
 
-def _words(search: str | None) -> list[str]:
-    """The words of a search, refused before any SQL is built when there are too many."""
-    if search is not None and len(search) > MAX_SEARCH_LENGTH:
-        raise DomainError.one(
-            ErrorCode.TOO_LONG, "search", f"A search has at most {MAX_SEARCH_LENGTH} characters."
-        )
-    words = [w for w in re.split(r"\s+", search or "") if w]
-    if len(words) > MAX_SEARCH_WORDS:
-        raise DomainError.one(
-            ErrorCode.TOO_LONG, "search", f"A search has at most {MAX_SEARCH_WORDS} words."
-        )
-    return words
-
-
 def _order_terms(order: Sequence[Any]) -> None:
     if len(order) > MAX_ORDER_TERMS:
         raise DomainError.one(
@@ -119,31 +103,9 @@ def _order_terms(order: Sequence[Any]) -> None:
         )
 
 
-def _like_escape(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def word_start(columns: Sequence[ColumnElement[Any]], words: list[str]) -> ColumnElement[bool]:
-    """Every word starts a word in one of the columns (case-insensitive)."""
-    conditions = []
-    for word in words:
-        escaped = _like_escape(word)
-        conditions.append(
-            or_(
-                *(
-                    pattern
-                    for column in columns
-                    for pattern in (
-                        column.ilike(f"{escaped}%", escape="\\"),
-                        column.ilike(f"% {escaped}%", escape="\\"),
-                    )
-                )
-            )
-        )
-    return and_(*conditions)
-
-
-def _opportunity_conditions(caller: Caller, where: OpportunityFilter) -> list[ColumnElement[bool]]:
+def _opportunity_conditions(
+    caller: Caller, where: OpportunityFilter, *, sqlite: bool
+) -> list[ColumnElement[bool]]:
     deal = opportunity_t.c
     conditions: list[ColumnElement[bool]] = [opportunity_visible(caller)]
     if where.responsible_id is not None:
@@ -170,8 +132,8 @@ def _opportunity_conditions(caller: Caller, where: OpportunityFilter) -> list[Co
         conditions.append(close_date() >= where.close_date_from)
     if where.close_date_to is not None:
         conditions.append(close_date() <= where.close_date_to)
-    if words := _words(where.search):
-        conditions.append(word_start([deal.title, func.coalesce(deal.description, "")], words))
+    if words := search_words(where.search):
+        conditions.append(opportunity_search(words, sqlite=sqlite))
     return conditions
 
 
@@ -216,7 +178,7 @@ async def opportunity_page(
         select(opportunity_t)
         .join(stage_t, stage_t.c.id == opportunity_t.c.stage_id)
         .join(employee_t, employee_t.c.id == opportunity_t.c.responsible_id)
-        .where(*_opportunity_conditions(caller, where))
+        .where(*_opportunity_conditions(caller, where, sqlite=db.is_sqlite))
     )
     walk = None
     # Group by group unless a selective filter (a contact, words) finds fewer rows faster.
@@ -261,7 +223,7 @@ async def opportunity_ids_where(
     query = (
         select(opportunity_t.c.id)
         .join(stage_t, stage_t.c.id == opportunity_t.c.stage_id)
-        .where(*_opportunity_conditions(caller, where))
+        .where(*_opportunity_conditions(caller, where, sqlite=conn.dialect.name == "sqlite"))
         .order_by(stage_t.c.sort_order, func.lower(opportunity_t.c.title), opportunity_t.c.id)
         .limit(limit)
     )
@@ -304,7 +266,7 @@ async def contact_page(
     conditions = [contact_readable(caller)]
     if where.is_company is not None:
         conditions.append(contact_t.c.is_company.is_(where.is_company))
-    if words := _words(where.search):
+    if words := search_words(where.search):
         conditions.append(word_start([contact_display_name()], words))
     query = select(contact_t).where(*conditions)
     async with db.read() as conn:

@@ -3,7 +3,8 @@
 Schema, reference data, employees with their API keys and custom-field definitions go through
 the app's own functions; the bulk rows through `scale_load`. Each database is cached under
 var/bench/scale/ (SQLite) or as a PostgreSQL database named `crm_scale_bench_...`, keyed by back
-end, size, migration head and SEED_VERSION; a JSON file next to it says what it holds.
+end, size and SEED_VERSION; a JSON file next to it says what it holds. A cached database behind
+the migration head is migrated forward, as a deployment's would be, not seeded again.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import text
 
-from app.db.migrate import head_revision
+from app.db import migrate
 from app.main import open_database
 from app.settings import Settings
 from scripts.benchlib import scale_load, scale_roster
@@ -55,6 +56,7 @@ class ScaleDataset:
     seed_seconds: float
     max_deal_id: int
     detail_deal_id: int
+    revision: str | None = None  # the migration the database is at
 
     def summary(self) -> dict[str, Any]:
         """What the results file records (no keys)."""
@@ -65,8 +67,8 @@ class ScaleDataset:
 
 
 def cache_key(backend: str, size: int) -> str:
-    """The name of a cached database: back end, size, migration head and seed version."""
-    return f"{backend}-{size}-m{head_revision()}-s{SEED_VERSION}"
+    """The name of a cached database: back end, size and seed version."""
+    return f"{backend}-{size}-s{SEED_VERSION}"
 
 
 def database_url(backend: str, size: int, postgres_server: str) -> str:
@@ -173,7 +175,19 @@ async def _seed(backend: str, size: int, url: str) -> ScaleDataset:
         rare_word=RARE_WORD,
         common_word=COMMON_WORD,
         seed_seconds=round(time.monotonic() - started, 1),
+        revision=migrate.head_revision(),
     )
+
+
+async def _migrated(url: str) -> float:
+    """Bring a cached database to the migration head; the seconds it took."""
+    started = time.monotonic()
+    db = open_database(Settings(database_url=url, _env_file=None))  # type: ignore[call-arg]
+    try:
+        await migrate.upgrade(db)
+    finally:
+        await db.dispose()
+    return time.monotonic() - started
 
 
 async def _refreshed(cached: ScaleDataset) -> ScaleDataset | None:
@@ -205,6 +219,12 @@ def dataset(backend: str, size: int, postgres_server: str, *, reseed: bool) -> S
         file_missing = cached.backend == "sqlite" and not _sqlite_path(cached.url).exists()
         if not file_missing and (refreshed := asyncio.run(_refreshed(cached))) is not None:
             print(f"  {backend} {size:,}: cached ({cached.url})", flush=True)
+            if refreshed.revision != (head := migrate.head_revision()):
+                print(f"  {backend} {size:,}: migrating {refreshed.revision} -> {head}", flush=True)
+                seconds = asyncio.run(_migrated(refreshed.url))
+                print(f"  {backend} {size:,}: migrated in {seconds:.0f} s", flush=True)
+                refreshed = replace(refreshed, revision=head)
+                meta.write_text(json.dumps(asdict(refreshed), indent=1))
             return refreshed
     print(f"  {backend} {size:,}: seeding {database_url(backend, size, postgres_server)}")
     meta.unlink(missing_ok=True)
