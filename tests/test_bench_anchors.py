@@ -6,18 +6,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
+import pytest
 from starlette.applications import Starlette
 
 from app.main import create_app
 from app.settings import Settings
-from scripts.benchlib import floor
+from scripts.benchlib import documents, floor, postgraphile
 from scripts.benchlib.documents import CREATE, LIST, READ_ONE
-from tests.conftest import GraphQL, Person
-from tests.factories import contact, custom_field
+from tests.conftest import GraphQL
+from tests.factories import Person, contact, custom_field
 
 CREATE_ID = """
 mutation Create($input: CreateOpportunityInput!) {
@@ -150,3 +152,72 @@ async def test_floor_answers_the_services_bytes(
         )
         assert theirs_401.status_code == ours_401.status_code == 401
         assert theirs_401.content == ours_401.content
+
+
+async def test_postgraphile_shows_the_same_deals_under_the_privacy_rule(
+    settings: Settings, gql: GraphQL, admin: Person, user: Person, other: Person, tmp_path: Path
+) -> None:
+    why = postgraphile.unavailable()
+    if why is not None or settings.database_url.startswith("sqlite"):
+        pytest.skip(why or "PostGraphile runs over PostgreSQL only")
+    # given: a public deal, a private one shared with the user, one the user may not see
+    deal = {"responsibleId": str(user.id), "stageId": 2, "bidCurrencyAbbr": "eur"}
+    public = await gql(CREATE_ID, user, input={**deal, "title": "Open"})
+    shared = await gql(
+        CREATE_ID,
+        other,
+        input={**deal, "title": "Shared", "isPrivate": True, "accessList": [str(user.id)]},
+    )
+    hidden = await gql(
+        CREATE_ID,
+        other,
+        input={**deal, "title": "Hidden", "isPrivate": True, "accessList": [str(admin.id)]},
+    )
+    ids = [d["createOpportunity"]["opportunity"]["id"] for d in (public, shared, hidden)]
+    postgraphile.install()
+    await postgraphile.secure(settings.database_url)
+    server = postgraphile.server("postgraphile", settings.database_url, tmp_path)
+    server.start()
+    try:
+        server.wait_ready()
+        async with (
+            service_client(settings) as service,
+            httpx.AsyncClient(base_url=server.base_url) as node,
+        ):
+
+            async def deals(person: Person, ours: str, theirs: str) -> tuple[Any, Any]:
+                headers = {"Authorization": person.key, "Content-Type": "application/json"}
+                mine = await service.post("/graphql", content=ours, headers=headers)
+                pg = await node.post("/graphql", content=theirs, headers=headers)
+                assert mine.status_code == pg.status_code == 200, (mine.text, pg.text)
+                assert "errors" not in pg.json(), pg.text
+                return postgraphile.service_deals(mine.json()), postgraphile.answer_deals(pg.json())
+
+            # when: each deal is read by each caller: the same deal, or nothing for both
+            for opportunity_id in ids:
+                for person in (user, admin, other):
+                    ours, theirs = await deals(
+                        person,
+                        documents.read_body(opportunity_id),
+                        orjson.dumps(
+                            {"query": postgraphile.READ_ONE, "variables": {"id": opportunity_id}}
+                        ).decode(),
+                    )
+                    assert theirs == ours, (opportunity_id, person.caller)
+            # then: the outsider does not see the private deal; its access list and admins do
+            hidden_read = orjson.dumps(
+                {"query": postgraphile.READ_ONE, "variables": {"id": ids[2]}}
+            ).decode()
+            assert (await deals(user, documents.read_body(ids[2]), hidden_read))[1] is None
+            assert (await deals(admin, documents.read_body(ids[2]), hidden_read))[1] == [ids[2]]
+
+            # when: the first page, by each caller: the same deals in the same order
+            page = orjson.dumps(
+                {"query": postgraphile.LIST, "variables": {"first": documents.LIST_PAGE}}
+            ).decode()
+            for person in (user, admin):
+                ours, theirs = await deals(person, documents.list_body(), page)
+                assert theirs == ours
+                assert (ids[2] in theirs) is (person is admin)
+    finally:
+        server.stop()

@@ -163,6 +163,27 @@ THROUGHPUT_RATIOS = (
         0.3,
     ),
 )
+# The service against the two anchors (issue 15): the floor, the fastest honest Python answer,
+# and PostGraphile 4 with row-level security for the privacy rule.
+ANCHOR_RATIOS = tuple(
+    (
+        f"{'PG ' if backend == 'postgresql' else ''}{label}: GraphQL / {anchor_name}",
+        (backend, scenario, "graphql"),
+        (backend, scenario, anchor),
+        ">=",
+        target,
+    )
+    for backend, scenario, label, anchor, anchor_name, target in (
+        ("sqlite", "read", "read one", "floor", "floor", 0.1),
+        ("sqlite", "list", "list", "floor", "floor", 0.5),
+        ("sqlite", "create", "create", "floor", "floor", 0.1),
+        ("postgresql", "read", "read one", "floor", "floor", 0.3),
+        ("postgresql", "list", "list", "floor", "floor", 0.5),
+        ("postgresql", "create", "create", "floor", "floor", 0.3),
+        ("postgresql", "read", "read one", "postgraphile", "PostGraphile", 1.0),
+        ("postgresql", "list", "list", "postgraphile", "PostGraphile", 1.0),
+    )
+)
 TAIL_TARGET = 5.0
 SERVICE_VARIANTS = ("graphql", "legacy", "graphql-wire", "graphql-2w")
 
@@ -171,7 +192,7 @@ def ratios(aggregates: Sequence[Aggregate]) -> list[Ratio]:
     """Every ratio with its target; p99/p50 for each of the service's variants."""
     by_key = {a.key: a for a in aggregates}
     found = []
-    for name, top, bottom, op, target in THROUGHPUT_RATIOS:
+    for name, top, bottom, op, target in (*THROUGHPUT_RATIOS, *ANCHOR_RATIOS):
         a, b = by_key.get(top), by_key.get(bottom)
         value = round(a.rps / b.rps, 3) if a and b and b.rps else None
         found.append(Ratio(name, value, op, target, "throughput"))
@@ -244,6 +265,60 @@ def table(aggregates: Sequence[Aggregate]) -> str:
         "(non-2xx includes socket errors; CPU: the server process and its workers; "
         "bg cores: the most other processes used during a run)"
     )
+    return "\n".join(lines)
+
+
+ANCHOR_COLUMNS = (
+    ("service", "graphql"),
+    ("baseline", "baseline"),
+    ("floor", "floor"),
+    ("PostGraphile (RLS)", "postgraphile"),
+)
+ANCHOR_REQUESTS = (
+    ("sqlite", "read", "SQLite read one (all nested fields)"),
+    ("sqlite", "list", "SQLite list of 50"),
+    ("sqlite", "create", "SQLite create"),
+    ("postgresql", "read", "PostgreSQL read one"),
+    ("postgresql", "list", "PostgreSQL list of 50"),
+    ("postgresql", "create", "PostgreSQL create"),
+)
+
+
+def anchor_rows(aggregates: Sequence[Aggregate]) -> list[dict[str, Any]]:
+    """Per request: req/s and CPU ms per request of each column, and the service's ratios."""
+    by_key = {a.key: a for a in aggregates}
+    rows = []
+    for backend, scenario, label in ANCHOR_REQUESTS:
+        row: dict[str, Any] = {"request": label}
+        for column, variant in ANCHOR_COLUMNS:
+            found = by_key.get((backend, scenario, variant))
+            row[column] = None if found is None else (found.rps, found.cpu_ms_per_request)
+        if row["service"] is None:
+            continue
+        for column in ("floor", "PostGraphile (RLS)"):
+            other = row[column]
+            ratio = round(row["service"][0] / other[0], 3) if other and other[0] else None
+            row[f"service/{column.split(' ')[0]}"] = ratio
+        rows.append(row)
+    return rows
+
+
+def anchor_table(aggregates: Sequence[Aggregate]) -> str:
+    """The service beside the baseline and both anchors: 'req/s, CPU ms/req' and ratios."""
+    columns = [name for name, _ in ANCHOR_COLUMNS]
+    ratios_ = ["service/floor", "service/PostGraphile"]
+    lines = [
+        "| request | " + " | ".join(columns + [r.replace("/", " / ") for r in ratios_]) + " |",
+        "|---" * (1 + len(columns) + len(ratios_)) + "|",
+    ]
+    for row in anchor_rows(aggregates):
+        cells = [row["request"]]
+        for column in columns:
+            value = row[column]
+            cells.append("-" if value is None else f"{value[0]:,.1f}, {value[1] or 0:.2f}")
+        cells += ["-" if row[r] is None else f"{row[r]:.3f}" for r in ratios_]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("(each cell: req/s, CPU ms per request of the server process)")
     return "\n".join(lines)
 
 

@@ -27,7 +27,7 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
-from scripts.benchlib import documents, report
+from scripts.benchlib import documents, postgraphile, report
 from scripts.benchlib.load import RowCounter, Target, wrk
 from scripts.benchlib.seed import Dataset, recreate_postgres, seed_sync, sqlite_url
 from scripts.benchlib.servers import (
@@ -96,7 +96,8 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(
         prog="scripts/bench",
-        description="The service against a hand-written baseline and a naive version, with wrk.",
+        description="The service against a hand-written baseline, a naive version and two anchors "
+        "(the floor, PostGraphile with row-level security), with wrk.",
     )
     parser.add_argument("--quick", action="store_true", help="short runs: a smoke check (< 1 min)")
     parser.add_argument("--duration", type=int, help="seconds per timed run (default 6, quick 1)")
@@ -214,6 +215,7 @@ class Bench:
         self.problems = Problems([])
         self.datasets: dict[str, dict[str, Any]] = {}
         self.profiles: dict[str, Any] = {}
+        self.skipped: list[str] = []
         self.discarded: list[dict[str, Any]] = []
         self.repeats_left = REPEATS_QUICK if args.quick else REPEATS
         self.quiet = QuietWaiter(WAIT_BUDGET_QUICK_S if args.quick else WAIT_BUDGET_S)
@@ -260,13 +262,20 @@ class Bench:
             # graphql-wire asks for other fields: its answer differs by design.
             if name in ("graphql", "graphql-2w", "graphql-wire") or reference is None:
                 continue
-            same = answer == reference
+            # PostGraphile answers in its own naming: the same deals, in the same order.
+            compared = "same_deals_as_service" if name == "postgraphile" else "same_json_as_service"
+            same = (
+                postgraphile.answer_deals(json.loads(answer))
+                == postgraphile.service_deals(json.loads(reference))
+                if name == "postgraphile"
+                else answer == reference
+            )
             self.checks.append(
                 {
                     "backend": variants[0].backend,
                     "scenario": variants[0].scenario,
                     "variant": name,
-                    "same_json_as_service": same,
+                    compared: same,
                     "ok": same,
                 }
             )
@@ -435,6 +444,7 @@ class Bench:
                 Server.service("service", data.url, logs),
                 Server.app("baseline", "scripts.benchlib.baseline:create_app", data.url, logs),
                 Server.app("naive", "scripts.benchlib.naive:create_app", data.url, logs),
+                Server.app("floor", "scripts.benchlib.floor:create_app", data.url, logs),
             ]
         )
 
@@ -450,6 +460,7 @@ class Bench:
                 [
                     variant("read", "graphql", "service", "/graphql", "read"),
                     variant("read", "baseline", "baseline", "/opportunity", "read"),
+                    variant("read", "floor", "floor", "/opportunity", "read"),
                 ],
                 data,
             )
@@ -458,6 +469,7 @@ class Bench:
                 [
                     variant("list", "graphql", "service", "/graphql", "list"),
                     variant("list", "baseline", "baseline", "/opportunities", "list"),
+                    variant("list", "floor", "floor", "/opportunities", "list"),
                 ],
                 data,
             )
@@ -467,6 +479,7 @@ class Bench:
                 variant("create", "graphql-wire", "service", "/graphql", "create-wire"),
                 variant("create", "baseline", "baseline", "/create", "create"),
                 variant("create", "naive", "naive", "/graphql", "create"),
+                variant("create", "floor", "floor", "/create", "create"),
             ]
             self.scenario(servers, creates, data)
             if self.args.profile:
@@ -507,26 +520,57 @@ class Bench:
         }
         bodies = write_bodies(OUT / "bodies-postgresql", data)
         logs = OUT / "logs"
+        anchors = [Server.app("pg-floor", "scripts.benchlib.floor:create_app", url, logs)]
+        if self.postgraphile_ready(url):
+            anchors.append(postgraphile.server("pg-postgraphile", url, logs))
+            bodies |= postgraphile.write_bodies(bodies, OUT / "bodies-postgresql")
         servers = Servers(
             [
                 Server.service("pg-service", url, logs),
                 Server.service("pg-service-2w", url, logs, workers=2),
                 Server.app("pg-baseline", "scripts.benchlib.baseline:create_app", url, logs),
+                *anchors,
             ]
         )
 
-        def variant(scenario: str, name: str, server: str, path: str) -> Variant:
+        def variant(
+            scenario: str, name: str, server: str, path: str, body: str | None = None
+        ) -> Variant:
             return Variant(
-                "postgresql", scenario, name, server, path, bodies[scenario], scenario == "create"
+                "postgresql",
+                scenario,
+                name,
+                server,
+                path,
+                bodies[body or scenario],
+                scenario == "create",
             )
 
+        def postgraphile_variant(scenario: str) -> list[Variant]:
+            if "pg-postgraphile" not in servers.servers:
+                return []
+            name = f"postgraphile-{scenario}"
+            return [variant(scenario, "postgraphile", "pg-postgraphile", "/graphql", name)]
+
         with servers:
+            self.scenario(
+                servers,
+                [
+                    variant("read", "graphql", "pg-service", "/graphql"),
+                    variant("read", "baseline", "pg-baseline", "/opportunity"),
+                    variant("read", "floor", "pg-floor", "/opportunity"),
+                    *postgraphile_variant("read"),
+                ],
+                data,
+            )
             self.scenario(
                 servers,
                 [
                     variant("list", "graphql", "pg-service", "/graphql"),
                     variant("list", "graphql-2w", "pg-service-2w", "/graphql"),
                     variant("list", "baseline", "pg-baseline", "/opportunities"),
+                    variant("list", "floor", "pg-floor", "/opportunities"),
+                    *postgraphile_variant("list"),
                 ],
                 data,
             )
@@ -536,9 +580,26 @@ class Bench:
                     variant("create", "graphql", "pg-service", "/graphql"),
                     variant("create", "graphql-2w", "pg-service-2w", "/graphql"),
                     variant("create", "baseline", "pg-baseline", "/create"),
+                    variant("create", "floor", "pg-floor", "/create"),
                 ],
                 data,
             )
+
+    def postgraphile_ready(self, url: str) -> bool:
+        """Install PostGraphile and secure the database for it; False (and why) if not."""
+        why = postgraphile.unavailable()
+        if why is None:
+            print("  installing PostGraphile (npm ci) and its row-level security", flush=True)
+            try:
+                postgraphile.install()
+                asyncio.run(postgraphile.secure(url))
+            except (OSError, subprocess.SubprocessError, asyncpg.PostgresError) as error:
+                self.problems.add(f"PostGraphile could not be set up: {error!r}")
+                return False
+            return True
+        print(f"  PostGraphile (RLS): {why}", flush=True)
+        self.skipped.append(f"PostGraphile (RLS): {why}")
+        return False
 
     # -- output --------------------------------------------------------------------------
 
@@ -550,6 +611,9 @@ class Bench:
         quiet_aggregates = report.aggregate(quiet_runs)
         print("\n" + report.table(aggregates))
         print("\n" + report.ratio_table(found))
+        print("\n" + report.anchor_table(aggregates))
+        for line in self.skipped:
+            print(line)
         ceiling = report.scaling_ceiling(aggregates, os.cpu_count() or 1)
         if ceiling is not None:
             print("\n" + report.ceiling_note(ceiling))
@@ -588,6 +652,8 @@ class Bench:
             "ratios_quiet_rounds_only": report.as_dicts(report.ratios(quiet_aggregates)),
             "problems": self.problems.items,
             "profiles": self.profiles,
+            "skipped": self.skipped,
+            "anchors": report.anchor_rows(aggregates),
         }
         path = OUT / f"results-{stamp}.json"
         report.write_json(path, document)
