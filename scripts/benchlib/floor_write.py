@@ -189,7 +189,12 @@ class SqliteWriter:
 
 
 class PostgresWriter:
-    """One task with one connection; a commit for every batch of creates."""
+    """One task with one connection; a commit for every batch of creates.
+
+    One writer, as on SQLite: the triggers' per-stage counters are row locks held until a
+    batch commits, so overlapping batches wait on each other and deadlock (measured: 4 writers
+    over one queue, 10 creates/s with failures, against 240 for one).
+    """
 
     def __init__(self, conn: asyncpg.Connection, values: Values, shapes: Shapes) -> None:
         self.conn, self.values, self.shapes = conn, values, shapes
