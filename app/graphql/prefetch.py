@@ -14,6 +14,6 @@ from app.graphql.types.load_ahead import load_ahead
 from app.graphql.types.opportunity import Opportunity
 
 
-async def load_deal_relations(info: Info, rows: Sequence[Row], *path: str) -> None:
+async def load_opportunity_relations(info: Info, rows: Sequence[Row], *path: str) -> None:
     """Load for `rows` the relations the query asks of the opportunities at `path` below."""
     await load_ahead(info, Opportunity, rows, *path)

@@ -29,7 +29,7 @@ from app.graphql.filters import (
     OpportunityOrder,
     contact_order,
 )
-from app.graphql.prefetch import load_deal_relations
+from app.graphql.prefetch import load_opportunity_relations
 from app.graphql.types import (
     Contact,
     Currency,
@@ -58,7 +58,7 @@ class Query:
         row = await info.context.loaders.opportunity_by_id.load(id)
         if row is None:
             return None
-        await load_deal_relations(info, [row])
+        await load_opportunity_relations(info, [row])
         return Opportunity.from_row(row)
 
     @strawberry.field(

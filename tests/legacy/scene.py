@@ -26,7 +26,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from app.db.reference import STAGES
-from app.domain import contacts, opportunities, opportunity_changes
+from app.domain import contacts, opportunities, opportunity_access, opportunity_changes
 from app.main import LEGACY_ROUTES
 from app.rest import authentication
 from app.rest.openapi import document
@@ -74,7 +74,7 @@ async def build_scene(
     gql: GraphQL, user: Person, other: Person, admin: Person, monkeypatch: pytest.MonkeyPatch
 ) -> Scene:
     """The world and its four deals, with the clock frozen."""
-    for module in (opportunities, opportunity_changes, contacts):
+    for module in (opportunities, opportunity_changes, opportunity_access, contacts):
         monkeypatch.setattr(module, "utcnow", lambda: NOW)
     world = await build_world(gql, user, other, admin)
     deals = {

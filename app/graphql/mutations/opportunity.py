@@ -22,7 +22,7 @@ from app.graphql.mutations.opportunity_values import (
     new_opportunity,
 )
 from app.graphql.mutations.refusals import Refusals, UserError, errors_field
-from app.graphql.prefetch import load_deal_relations
+from app.graphql.prefetch import load_opportunity_relations
 from app.graphql.types import Opportunity
 
 
@@ -136,7 +136,7 @@ class OpportunityCreation:
             idempotency=idempotency(info, input_.idempotency_key),
         )
         info.context.loaders.opportunity_by_id.prime(row["id"], row)
-        await load_deal_relations(info, [row], "opportunity")
+        await load_opportunity_relations(info, [row], "opportunity")
         return CreateOpportunityPayload(opportunity=Opportunity.from_row(row))
 
 
