@@ -127,10 +127,12 @@ async def test_floor_answers_the_services_bytes(
         ]["opportunity"]["id"]
 
         # when: each deal is read, by each caller: the same bytes
-        for deal in [*created, visible, invisible, primary, 9999]:
+        for opportunity_id in [*created, visible, invisible, primary, 9999]:
             for person in (user, admin, other):
-                ours, theirs = await both(service, fast, "/opportunity", person, READ_ONE, id=deal)
-                assert theirs == ours, (deal, person.caller)
+                ours, theirs = await both(
+                    service, fast, "/opportunity", person, READ_ONE, id=opportunity_id
+                )
+                assert theirs == ours, (opportunity_id, person.caller)
         ours, _ = await both(service, fast, "/opportunity", user, READ_ONE, id=created[1])
         assert orjson.loads(ours)["data"]["opportunity"]["customFields"]
         ours, _ = await both(service, fast, "/opportunity", user, READ_ONE, id=invisible)
@@ -154,24 +156,24 @@ async def test_floor_answers_the_services_bytes(
         assert theirs_401.content == ours_401.content
 
 
-async def test_postgraphile_shows_the_same_deals_under_the_privacy_rule(
+async def test_postgraphile_shows_the_same_opportunities_under_the_privacy_rule(
     settings: Settings, gql: GraphQL, admin: Person, user: Person, other: Person, tmp_path: Path
 ) -> None:
     why = postgraphile.unavailable()
     if why is not None or settings.database_url.startswith("sqlite"):
         pytest.skip(why or "PostGraphile runs over PostgreSQL only")
     # given: a public deal, a private one shared with the user, one the user may not see
-    deal = {"responsibleId": str(user.id), "stageId": 2, "bidCurrencyAbbr": "eur"}
-    public = await gql(CREATE_ID, user, input={**deal, "title": "Open"})
+    base = {"responsibleId": str(user.id), "stageId": 2, "bidCurrencyAbbr": "eur"}
+    public = await gql(CREATE_ID, user, input={**base, "title": "Open"})
     shared = await gql(
         CREATE_ID,
         other,
-        input={**deal, "title": "Shared", "isPrivate": True, "accessList": [str(user.id)]},
+        input={**base, "title": "Shared", "isPrivate": True, "accessList": [str(user.id)]},
     )
     hidden = await gql(
         CREATE_ID,
         other,
-        input={**deal, "title": "Hidden", "isPrivate": True, "accessList": [str(admin.id)]},
+        input={**base, "title": "Hidden", "isPrivate": True, "accessList": [str(admin.id)]},
     )
     ids = [d["createOpportunity"]["opportunity"]["id"] for d in (public, shared, hidden)]
     postgraphile.install()
@@ -185,18 +187,20 @@ async def test_postgraphile_shows_the_same_deals_under_the_privacy_rule(
             httpx.AsyncClient(base_url=server.base_url) as node,
         ):
 
-            async def deals(person: Person, ours: str, theirs: str) -> tuple[Any, Any]:
+            async def opportunities(person: Person, ours: str, theirs: str) -> tuple[Any, Any]:
                 headers = {"Authorization": person.key, "Content-Type": "application/json"}
                 mine = await service.post("/graphql", content=ours, headers=headers)
                 pg = await node.post("/graphql", content=theirs, headers=headers)
                 assert mine.status_code == pg.status_code == 200, (mine.text, pg.text)
                 assert "errors" not in pg.json(), pg.text
-                return postgraphile.service_deals(mine.json()), postgraphile.answer_deals(pg.json())
+                return postgraphile.service_opportunities(
+                    mine.json()
+                ), postgraphile.answer_opportunities(pg.json())
 
             # when: each deal is read by each caller: the same deal, or nothing for both
             for opportunity_id in ids:
                 for person in (user, admin, other):
-                    ours, theirs = await deals(
+                    ours, theirs = await opportunities(
                         person,
                         documents.read_body(opportunity_id),
                         orjson.dumps(
@@ -208,15 +212,17 @@ async def test_postgraphile_shows_the_same_deals_under_the_privacy_rule(
             hidden_read = orjson.dumps(
                 {"query": postgraphile.READ_ONE, "variables": {"id": ids[2]}}
             ).decode()
-            assert (await deals(user, documents.read_body(ids[2]), hidden_read))[1] is None
-            assert (await deals(admin, documents.read_body(ids[2]), hidden_read))[1] == [ids[2]]
+            assert (await opportunities(user, documents.read_body(ids[2]), hidden_read))[1] is None
+            assert (await opportunities(admin, documents.read_body(ids[2]), hidden_read))[1] == [
+                ids[2]
+            ]
 
             # when: the first page, by each caller: the same deals in the same order
             page = orjson.dumps(
                 {"query": postgraphile.LIST, "variables": {"first": documents.LIST_PAGE}}
             ).decode()
             for person in (user, admin):
-                ours, theirs = await deals(person, documents.list_body(), page)
+                ours, theirs = await opportunities(person, documents.list_body(), page)
                 assert theirs == ours
                 assert (ids[2] in theirs) is (person is admin)
     finally:

@@ -90,10 +90,10 @@ class Shapes:
                 "isConvertable": bool(row["is_convertable"]),
                 "isBasic": bool(row["is_basic"]),
             }
-        deal_id = row["id"]
+        opportunity_id = row["id"]
         return {
             "opportunity": {
-                "id": deal_id,
+                "id": opportunity_id,
                 "title": row["title"],
                 "description": row["description"],
                 "created": v.time_out(row["created_at"]),
@@ -126,7 +126,7 @@ class Shapes:
                 "customFields": [
                     {
                         "id": fid,
-                        "entityId": deal_id,
+                        "entityId": opportunity_id,
                         "label": label,
                         "fieldValue": value,
                         "fieldType": FIELD_TYPES[kind],

@@ -76,12 +76,13 @@ def _open_or_listed(admin: bool, open_to_all: str, listed: str) -> str:
     return "TRUE" if admin else f"({open_to_all} OR EXISTS (SELECT 1 FROM {listed}))"
 
 
-def visible(admin: bool, deal: str = "o") -> str:
+def visible(admin: bool, opportunity: str = "o") -> str:
     """The caller may read the deal."""
     return _open_or_listed(
         admin,
-        f"{deal}.is_private = FALSE",
-        f"opportunity_access a WHERE a.opportunity_id = {deal}.id AND a.employee_id = :caller",
+        f"{opportunity}.is_private = FALSE",
+        f"opportunity_access a WHERE a.opportunity_id = {opportunity}.id "
+        "AND a.employee_id = :caller",
     )
 
 

@@ -129,19 +129,19 @@ def write_bodies(service_bodies: dict[str, Path], directory: Path) -> dict[str, 
     return paths
 
 
-def answer_deals(answer: dict[str, Any]) -> list[int] | None:
+def answer_opportunities(answer: dict[str, Any]) -> list[int] | None:
     """The deal ids in a PostGraphile answer (read one or list); None for a missing deal."""
     data = answer["data"]
     if "opportunityById" in data:
-        deal = data["opportunityById"]
-        return None if deal is None else [deal["id"]]
+        opportunity = data["opportunityById"]
+        return None if opportunity is None else [opportunity["id"]]
     return [edge["node"]["id"] for edge in data["allOpportunities"]["edges"]]
 
 
-def service_deals(answer: dict[str, Any]) -> list[int] | None:
+def service_opportunities(answer: dict[str, Any]) -> list[int] | None:
     """The deal ids in the service's answer to the bench's read-one or list document."""
     data = answer["data"]
     if "opportunity" in data:
-        deal = data["opportunity"]
-        return None if deal is None else [deal["id"]]
+        opportunity = data["opportunity"]
+        return None if opportunity is None else [opportunity["id"]]
     return [edge["node"]["id"] for edge in data["opportunities"]["edges"]]

@@ -263,10 +263,14 @@ class Bench:
             if name in ("graphql", "graphql-2w", "graphql-wire") or reference is None:
                 continue
             # PostGraphile answers in its own naming: the same deals, in the same order.
-            compared = "same_deals_as_service" if name == "postgraphile" else "same_json_as_service"
+            compared = (
+                "same_opportunities_as_service"
+                if name == "postgraphile"
+                else "same_json_as_service"
+            )
             same = (
-                postgraphile.answer_deals(json.loads(answer))
-                == postgraphile.service_deals(json.loads(reference))
+                postgraphile.answer_opportunities(json.loads(answer))
+                == postgraphile.service_opportunities(json.loads(reference))
                 if name == "postgraphile"
                 else answer == reference
             )
