@@ -125,7 +125,8 @@ class Opportunity(Audited, table=True):
     __table_args__ = (
         Index("ix_opportunity_stage_id", "stage_id"),
         # Every supported order is an index range, id last as the tie-break (migration 0004).
-        Index("ix_opportunity_stage_title", "stage_id", text("lower(title)"), "id"),
+        # is_private last: an offset inside a stage skips public deals on the index alone (0006).
+        Index("ix_opportunity_stage_title", "stage_id", text("lower(title)"), "id", "is_private"),
         Index("ix_opportunity_stage_id_id", "stage_id", "id"),
         Index("ix_opportunity_responsible_id_id", "responsible_id", "id"),
         Index("ix_opportunity_title_id", text("lower(title)"), "id"),
@@ -187,6 +188,16 @@ class OpportunityStageCount(SQLModel, table=True):
 
     stage_id: int = Field(foreign_key="stage.id", primary_key=True, ondelete="CASCADE")
     is_private: bool = Field(primary_key=True)
+    total: int
+
+
+class OpportunityPrivateCount(SQLModel, table=True):
+    """How many private deals at a stage list an employee for access: kept by triggers (0006)."""
+
+    __tablename__ = "opportunity_private_count"
+
+    employee_id: uuid.UUID = Field(foreign_key="employee.id", primary_key=True, ondelete="CASCADE")
+    stage_id: int = Field(foreign_key="stage.id", primary_key=True, ondelete="CASCADE")
     total: int
 
 
@@ -262,6 +273,7 @@ opportunity_t = table_of(Opportunity)
 member_t = table_of(OpportunityMember)
 access_t = table_of(OpportunityAccess)
 stage_count_t = table_of(OpportunityStageCount)
+private_count_t = table_of(OpportunityPrivateCount)
 field_value_t = table_of(OpportunityCustomField)
 notification_t = table_of(Notification)
 system_flag_t = table_of(SystemFlag)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     REAL,
     ColumnElement,
+    Select,
     case,
     cast,
     exists,
@@ -19,16 +20,17 @@ from sqlalchemy import (
     literal,
     select,
     union,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
 from app.db.models import (
-    access_t,
     contact_t,
     employee_t,
     member_t,
     opportunity_t,
+    private_count_t,
     stage_count_t,
     stage_t,
 )
@@ -38,8 +40,10 @@ from app.domain.bounds import MAX_ORDER_TERMS
 from app.domain.caller import Caller
 from app.domain.enums import StageType
 from app.domain.errors import DomainError, ErrorCode
-from app.domain.paging import GroupWalk, KeyKind, Page, PageRequest, SortKey, fetch_page
+from app.domain.page_query import fetch_page
+from app.domain.paging import KeyKind, Page, PageRequest, SortKey
 from app.domain.search import opportunity_search, search_words, word_start
+from app.domain.stage_walk import GroupWalk
 
 # Unset close dates sort first, as the original's DateTime.MinValue does.
 NO_DATE = datetime(1, 1, 1, tzinfo=UTC)
@@ -156,6 +160,10 @@ def _opportunity_key(sort: OpportunitySort, descending: bool, sqlite: bool) -> S
     return SortKey(expression, descending, kind)
 
 
+# Orders whose keys read the deal's row alone (no stage, no responsible employee).
+OWN_COLUMN_SORTS = frozenset(
+    {OpportunitySort.TITLE, OpportunitySort.BID_VALUE, OpportunitySort.CREATED, OpportunitySort.ID}
+)
 DEFAULT_OPPORTUNITY_ORDER = ((OpportunitySort.STAGE, False), (OpportunitySort.TITLE, False))
 
 
@@ -189,31 +197,68 @@ async def opportunity_page(
             row_id=opportunity_t.c.id,
             lateral=not db.is_sqlite,
         )
-    total = visible_total(caller) if where == OpportunityFilter() else None
+    unfiltered = where == OpportunityFilter()
+    total = visible_total(caller) if unfiltered else None
+    group_counts = visible_stage_counts(caller) if unfiltered and walk is not None else None
+    # Skipped rows need no join when the keys after the stage are the deal's own columns.
+    own_keys = all(sort in OWN_COLUMN_SORTS for sort, _ in order[1:])
+    narrow = select(opportunity_t.c.id).where(opportunity_visible(caller)) if own_keys else None
     async with db.read() as conn:
         return await fetch_page(
-            conn, query, keys, page, with_total=with_total, walk=walk, total=total
+            conn,
+            query,
+            keys,
+            page,
+            with_total=with_total,
+            walk=walk,
+            total=total,
+            group_counts=group_counts,
+            narrow=narrow,
         )
 
 
 def visible_total(caller: Caller) -> ColumnElement[int]:
-    """How many deals the caller may see, from the per-stage counters and the access list.
+    """How many deals the caller may see, from the counters the triggers keep.
 
-    Public deals are counted by triggers per stage; a caller's private deals through the
-    access-list index, so the count reads no deal it need not.
+    Public deals per stage (migration 0004) and, per employee and stage, the private deals
+    that list them (0006): a few rows read whatever the number of deals.
     """
     counters = stage_count_t.c
     public = select(func.coalesce(func.sum(counters.total), 0))
-    if not caller.is_admin:
-        public = public.where(counters.is_private.is_(False))
+    if caller.is_admin:
+        return public.scalar_subquery()
+    public = public.where(counters.is_private.is_(False))
+    listed = private_count_t.c
+    private = select(func.coalesce(func.sum(listed.total), 0)).where(
+        listed.employee_id == caller.id
+    )
+    return public.scalar_subquery() + private.scalar_subquery()
+
+
+def visible_stage_counts(caller: Caller) -> Select[Any]:
+    """(stage sort order, stage, deals the caller may see there), from the counters."""
+    counters = stage_count_t.c
+    public = (
+        select(stage_t.c.sort_order.label("grouped"), stage_t.c.id.label("link"), counters.total)
+        .select_from(stage_count_t)
+        .join(stage_t, stage_t.c.id == counters.stage_id)
+    )
+    if caller.is_admin:
+        each = public.subquery("each_part")
+    else:
+        listed = private_count_t.c
         private = (
-            select(func.count())
-            .select_from(access_t)
-            .join(opportunity_t, opportunity_t.c.id == access_t.c.opportunity_id)
-            .where(access_t.c.employee_id == caller.id, opportunity_t.c.is_private.is_(True))
+            select(stage_t.c.sort_order, stage_t.c.id, listed.total)
+            .select_from(private_count_t)
+            .join(stage_t, stage_t.c.id == listed.stage_id)
+            .where(listed.employee_id == caller.id)
         )
-        return public.scalar_subquery() + private.scalar_subquery()
-    return public.scalar_subquery()
+        each = union_all(public.where(counters.is_private.is_(False)), private).subquery(
+            "each_part"
+        )
+    return select(each.c.grouped, each.c.link, func.sum(each.c.total)).group_by(
+        each.c.grouped, each.c.link
+    )
 
 
 async def opportunity_ids_where(

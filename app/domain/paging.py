@@ -1,4 +1,8 @@
-"""Keyset pagination: stable orderings with an id tie-break, opaque cursors, both directions."""
+"""Keyset pagination: page requests, sort keys, opaque cursors and positions past a cursor.
+
+The statements that read a page are in page_query (and stage_walk for lists read group by
+group).
+"""
 
 from __future__ import annotations
 
@@ -14,20 +18,13 @@ from typing import Any, Literal
 import orjson
 from sqlalchemy import (
     ColumnElement,
-    FromClause,
-    Select,
     and_,
     false,
-    func,
     literal,
     or_,
-    select,
-    true,
     tuple_,
-    union_all,
 )
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.types import MONEY_PRECISION
 from app.domain.errors import DomainError, ErrorCode
@@ -173,7 +170,7 @@ def decode_cursor(cursor: str, keys: Sequence[SortKey], argument: str) -> list[A
         ) from None
 
 
-def _beyond(keys: Sequence[SortKey], values: Sequence[Any], forward: bool) -> ColumnElement[bool]:
+def beyond(keys: Sequence[SortKey], values: Sequence[Any], forward: bool) -> ColumnElement[bool]:
     """Rows strictly after (forward) or before (backward) the cursor position."""
     if not keys:
         return false()
@@ -188,154 +185,3 @@ def _beyond(keys: Sequence[SortKey], values: Sequence[Any], forward: bool) -> Co
         equal_prefix = [keys[j].expr == bound[j] for j in range(index)]
         alternatives.append(and_(*equal_prefix, ahead))
     return or_(*alternatives)
-
-
-@dataclass(frozen=True, slots=True)
-class GroupWalk:
-    """A list whose first key is a column of a small table (stages): read group by group.
-
-    Each group's rows are an index range (link, rest of the keys), so a page reads at most a
-    page per group instead of sorting the whole list. PostgreSQL joins each group LATERAL;
-    SQLite, which has no LATERAL, looks each group's ids up with a correlated LIMIT subquery.
-    """
-
-    groups: FromClause
-    link: ColumnElement[Any]
-    row_id: ColumnElement[Any]
-    lateral: bool
-
-
-def _walk_branch(
-    walk: GroupWalk,
-    query: Select[Any],
-    *,
-    keys: Sequence[SortKey],
-    labelled: list[Any],
-    size: int,
-    groups_where: Any,
-    rest_where: ColumnElement[bool],
-    ordering: list[Any],
-) -> Select[Any]:
-    """The first `size` rows of each group the outer condition keeps, past `rest_where`."""
-    outer = walk.groups.alias("walk")
-    group_column = outer.c[keys[0].expr.name]
-    inner = query.where(walk.link == outer.c.id, rest_where).order_by(*ordering[1:]).limit(size)
-    if walk.lateral:
-        each = inner.add_columns(*labelled).lateral("page")
-        return select(each).select_from(outer.join(each, true())).where(groups_where(group_column))
-    ids = inner.with_only_columns(walk.row_id).correlate(outer)
-    return (
-        query.add_columns(*labelled)
-        .join(outer, walk.row_id.in_(ids))
-        .where(groups_where(group_column))
-    )
-
-
-def _walk_statement(
-    walk: GroupWalk,
-    query: Select[Any],
-    *,
-    keys: Sequence[SortKey],
-    size: int,
-    cursor: list[Any] | None,
-    backward: bool,
-) -> Select[Any]:
-    shared: dict[str, Any] = {
-        "keys": keys,
-        "labelled": [key.expr.label(f"_k{i}") for i, key in enumerate(keys)],
-        "size": size,
-        "ordering": [(k.expr.asc() if k.descending == backward else k.expr.desc()) for k in keys],
-    }
-    ascending = keys[0].descending == backward
-    if cursor is None:
-        branches = [
-            _walk_branch(walk, query, groups_where=lambda _c: true(), rest_where=true(), **shared)
-        ]
-    else:
-        first = literal(cursor[0], type_=keys[0].expr.type)
-        branches = [
-            # The rest of the cursor's group, from just past the cursor.
-            _walk_branch(
-                walk,
-                query,
-                groups_where=lambda c: c == first,
-                rest_where=_beyond(keys[1:], cursor[1:], not backward),
-                **shared,
-            ),
-            # Every later group, from its start.
-            _walk_branch(
-                walk,
-                query,
-                groups_where=lambda c: c > first if ascending else c < first,
-                rest_where=true(),
-                **shared,
-            ),
-        ]
-    both = branches[0] if len(branches) == 1 else union_all(*branches)
-    found = both.subquery("walked")
-    order = [
-        (found.c[f"_k{i}"].asc() if k.descending == backward else found.c[f"_k{i}"].desc())
-        for i, k in enumerate(keys)
-    ]
-    return select(found).order_by(*order).limit(size)
-
-
-async def fetch_page(
-    conn: AsyncConnection,
-    query: Select[Any],
-    keys: Sequence[SortKey],
-    request: PageRequest,
-    *,
-    with_total: bool,
-    walk: GroupWalk | None = None,
-    total: ColumnElement[Any] | None = None,
-) -> Page:
-    """Run `query` (already filtered) for one page in the order of `keys` (unique as a whole).
-
-    `walk` reads the page group by group when the first key allows it; `total` counts the
-    list some cheaper way than counting `query`.
-    """
-    size = request.size()
-    backward = request.last is not None or (request.before is not None and request.first is None)
-    after = None if request.after is None else decode_cursor(request.after, keys, "after")
-    before = None if request.before is None else decode_cursor(request.before, keys, "before")
-    counted = (
-        total
-        if total is not None
-        else query.with_only_columns(func.count()).order_by(None).scalar_subquery()
-    )
-    if walk is not None and not request.offset and (after is None or before is None):
-        stmt = _walk_statement(
-            walk, query, keys=keys, size=size + 1, cursor=after or before, backward=backward
-        )
-    else:
-        labelled = [key.expr.label(f"_k{i}") for i, key in enumerate(keys)]
-        stmt = query.add_columns(*labelled)
-        if after is not None:
-            stmt = stmt.where(_beyond(keys, after, forward=True))
-        if before is not None:
-            stmt = stmt.where(_beyond(keys, before, forward=False))
-        ordering = [(k.expr.asc() if k.descending == backward else k.expr.desc()) for k in keys]
-        stmt = stmt.order_by(*ordering).limit(size + 1)
-        if request.offset:
-            stmt = stmt.offset(request.offset)
-    if with_total:
-        stmt = stmt.add_columns(counted.label("_total"))
-    rows = list((await conn.execute(stmt)).mappings())
-    more = len(rows) > size
-    rows = rows[:size]
-    if backward:
-        rows.reverse()
-    found_total: int | None = None
-    if with_total:
-        if rows:
-            found_total = int(rows[0]["_total"])
-        else:
-            found_total = int((await conn.execute(select(counted))).scalar_one())
-    return Page(
-        rows=rows,
-        cursors=[encode_cursor([r[f"_k{i}"] for i in range(len(keys))], keys) for r in rows],
-        has_next=more if not backward else request.before is not None,
-        has_previous=more if backward else (request.after is not None or bool(request.offset)),
-        total=found_total,
-    )

@@ -1,0 +1,107 @@
+"""One page of a list: the statement by keyset, by offset or stage by stage, and the total."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.domain.paging import Page, PageRequest, SortKey, beyond, decode_cursor, encode_cursor
+from app.domain.stage_walk import GroupWalk, locate_offset, offset_statement, walk_statement
+
+
+def _sorted_statement(
+    query: Select[Any],
+    keys: Sequence[SortKey],
+    *,
+    size: int,
+    after: list[Any] | None,
+    before: list[Any] | None,
+    offset: int | None,
+    backward: bool,
+) -> Select[Any]:
+    """`size` rows between the cursors in the order of `keys`, read as one sorted range."""
+    labelled = [key.expr.label(f"_k{i}") for i, key in enumerate(keys)]
+    stmt = query.add_columns(*labelled)
+    if after is not None:
+        stmt = stmt.where(beyond(keys, after, forward=True))
+    if before is not None:
+        stmt = stmt.where(beyond(keys, before, forward=False))
+    ordering = [(k.expr.asc() if k.descending == backward else k.expr.desc()) for k in keys]
+    stmt = stmt.order_by(*ordering).limit(size)
+    return stmt.offset(offset) if offset else stmt
+
+
+async def fetch_page(
+    conn: AsyncConnection,
+    query: Select[Any],
+    keys: Sequence[SortKey],
+    request: PageRequest,
+    *,
+    with_total: bool,
+    walk: GroupWalk | None = None,
+    total: ColumnElement[Any] | None = None,
+    group_counts: Select[Any] | None = None,
+    narrow: Select[Any] | None = None,
+) -> Page:
+    """Run `query` (already filtered) for one page in the order of `keys` (unique as a whole).
+
+    `walk` reads the page group by group when the first key allows it; `total` counts the
+    list some cheaper way than counting `query`; `group_counts` (group, link, rows of the list
+    there) lets an offset skip whole groups with `walk`, and `narrow` skip ids without joins.
+    """
+    size = request.size()
+    backward = request.last is not None or (request.before is not None and request.first is None)
+    after = None if request.after is None else decode_cursor(request.after, keys, "after")
+    before = None if request.before is None else decode_cursor(request.before, keys, "before")
+    counted = (
+        total
+        if total is not None
+        else query.with_only_columns(func.count()).order_by(None).scalar_subquery()
+    )
+    stmt: Select[Any] | None
+    if walk is not None and request.offset and group_counts is not None:
+        counts = [(row[0], row[1], int(row[2])) for row in await conn.execute(group_counts)]
+        at = locate_offset(counts, request.offset, descending=keys[0].descending)
+        if at is None:  # past the last row: nothing to read
+            stmt = None
+        else:
+            stmt = offset_statement(walk, query, keys=keys, size=size + 1, at=at, narrow=narrow)
+    elif walk is not None and not request.offset and (after is None or before is None):
+        stmt = walk_statement(
+            walk, query, keys=keys, size=size + 1, cursor=after or before, backward=backward
+        )
+    else:
+        stmt = _sorted_statement(
+            query,
+            keys,
+            size=size + 1,
+            after=after,
+            before=before,
+            offset=request.offset,
+            backward=backward,
+        )
+    rows = []
+    if stmt is not None:
+        if with_total:
+            stmt = stmt.add_columns(counted.label("_total"))
+        rows = list((await conn.execute(stmt)).mappings())
+    more = len(rows) > size
+    rows = rows[:size]
+    if backward:
+        rows.reverse()
+    found_total: int | None = None
+    if with_total:
+        if rows:
+            found_total = int(rows[0]["_total"])
+        else:
+            found_total = int((await conn.execute(select(counted))).scalar_one())
+    return Page(
+        rows=rows,
+        cursors=[encode_cursor([r[f"_k{i}"] for i in range(len(keys))], keys) for r in rows],
+        has_next=more if not backward else request.before is not None,
+        has_previous=more if backward else (request.after is not None or bool(request.offset)),
+        total=found_total,
+    )

@@ -1,0 +1,177 @@
+"""Lists whose first key is a stage: read stage by stage, each an index range.
+
+A page in stage order is at most a page from each stage, read in index order, instead of a sort
+of the whole list. A page at an offset first finds, from the counts of each stage, the stage the
+offset falls in, and skips only inside that stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, Select, literal, select, true, union_all
+
+from app.domain.paging import SortKey, beyond
+
+
+@dataclass(frozen=True, slots=True)
+class GroupWalk:
+    """A list whose first key is a column of a small table (stages): read group by group.
+
+    Each group's rows are an index range (link, rest of the keys), so a page reads at most a
+    page per group instead of sorting the whole list. PostgreSQL joins each group LATERAL;
+    SQLite, which has no LATERAL, looks each group's ids up with a correlated LIMIT subquery.
+    """
+
+    groups: FromClause
+    link: ColumnElement[Any]
+    row_id: ColumnElement[Any]
+    lateral: bool
+
+
+def _walk_branch(
+    walk: GroupWalk,
+    query: Select[Any],
+    *,
+    keys: Sequence[SortKey],
+    labelled: list[Any],
+    size: int,
+    groups_where: Any,
+    rest_where: ColumnElement[bool],
+    ordering: list[Any],
+) -> Select[Any]:
+    """The first `size` rows of each group the outer condition keeps, past `rest_where`."""
+    outer = walk.groups.alias("walk")
+    group_column = outer.c[keys[0].expr.name]
+    inner = query.where(walk.link == outer.c.id, rest_where).order_by(*ordering[1:]).limit(size)
+    if walk.lateral:
+        each = inner.add_columns(*labelled).lateral("page")
+        return select(each).select_from(outer.join(each, true())).where(groups_where(group_column))
+    ids = inner.with_only_columns(walk.row_id).correlate(outer)
+    return (
+        query.add_columns(*labelled)
+        .join(outer, walk.row_id.in_(ids))
+        .where(groups_where(group_column))
+    )
+
+
+def walk_statement(
+    walk: GroupWalk,
+    query: Select[Any],
+    *,
+    keys: Sequence[SortKey],
+    size: int,
+    cursor: list[Any] | None,
+    backward: bool,
+) -> Select[Any]:
+    """The first `size` rows past the cursor (or from the start), group by group."""
+    shared: dict[str, Any] = {
+        "keys": keys,
+        "labelled": [key.expr.label(f"_k{i}") for i, key in enumerate(keys)],
+        "size": size,
+        "ordering": [(k.expr.asc() if k.descending == backward else k.expr.desc()) for k in keys],
+    }
+    ascending = keys[0].descending == backward
+    if cursor is None:
+        branches = [
+            _walk_branch(walk, query, groups_where=lambda _c: true(), rest_where=true(), **shared)
+        ]
+    else:
+        first = literal(cursor[0], type_=keys[0].expr.type)
+        branches = [
+            # The rest of the cursor's group, from just past the cursor.
+            _walk_branch(
+                walk,
+                query,
+                groups_where=lambda c: c == first,
+                rest_where=beyond(keys[1:], cursor[1:], not backward),
+                **shared,
+            ),
+            # Every later group, from its start.
+            _walk_branch(
+                walk,
+                query,
+                groups_where=lambda c: c > first if ascending else c < first,
+                rest_where=true(),
+                **shared,
+            ),
+        ]
+    both = branches[0] if len(branches) == 1 else union_all(*branches)
+    found = both.subquery("walked")
+    order = [
+        (found.c[f"_k{i}"].asc() if k.descending == backward else found.c[f"_k{i}"].desc())
+        for i, k in enumerate(keys)
+    ]
+    return select(found).order_by(*order).limit(size)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupOffset:
+    """Where an offset falls in a group walk: the group, the links in it, rows to skip there."""
+
+    group: Any
+    links: tuple[Any, ...]
+    skip: int
+
+
+def locate_offset(
+    counts: Sequence[tuple[Any, Any, int]], offset: int, *, descending: bool
+) -> GroupOffset | None:
+    """The group an offset falls in, from (group, link, rows) counts; None past the last row."""
+    groups: dict[Any, tuple[list[Any], int]] = {}
+    for group, link, count in counts:
+        links, total = groups.get(group, ([], 0))
+        groups[group] = ([*links, link], total + count)
+    before = 0
+    for group in sorted(groups, reverse=descending):
+        links, count = groups[group]
+        if offset < before + count:
+            return GroupOffset(group, tuple(sorted(links)), offset - before)
+        before += count
+    return None
+
+
+def offset_statement(
+    walk: GroupWalk,
+    query: Select[Any],
+    *,
+    keys: Sequence[SortKey],
+    size: int,
+    at: GroupOffset,
+    narrow: Select[Any] | None,
+) -> Select[Any]:
+    """`size` rows from the offset: skipped inside its group only, then the later groups walked.
+
+    The skipped rows are read as ids alone, from `narrow` (the list's row ids without the
+    joins the page's columns need) when given: skipping costs an index entry per row.
+    """
+    labelled = [key.expr.label(f"_k{i}") for i, key in enumerate(keys)]
+    ordering = [(k.expr.desc() if k.descending else k.expr.asc()) for k in keys]
+    group = literal(at.group, type_=keys[0].expr.type)
+    in_group = walk.link == at.links[0] if len(at.links) == 1 else walk.link.in_(at.links)
+    skipped = (
+        (narrow if narrow is not None else query.with_only_columns(walk.row_id))
+        .where(in_group)
+        .order_by(*ordering[1:])
+        .limit(size)
+        .offset(at.skip)
+    )
+    inside = query.add_columns(*labelled).where(walk.row_id.in_(skipped)).subquery("inside")
+    later = _walk_branch(
+        walk,
+        query,
+        keys=keys,
+        labelled=labelled,
+        size=size,
+        groups_where=lambda c: c < group if keys[0].descending else c > group,
+        rest_where=true(),
+        ordering=ordering,
+    )
+    found = union_all(select(inside), later).subquery("walked")
+    order = [
+        (found.c[f"_k{i}"].desc() if k.descending else found.c[f"_k{i}"].asc())
+        for i, k in enumerate(keys)
+    ]
+    return select(found).order_by(*order).limit(size)
