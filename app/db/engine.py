@@ -52,6 +52,21 @@ def _postgres_settings(statement_timeout_s: float) -> dict[str, str]:
     }
 
 
+@asynccontextmanager
+async def _armed(
+    opening: AbstractAsyncContextManager[AsyncConnection],
+) -> AsyncIterator[AsyncConnection]:
+    """A connection armed for the request's time budget; database faults come out classified."""
+    try:
+        async with opening as conn:
+            arm(conn.info)
+            yield conn
+    except Exception as exc:
+        if (fault := classify(exc)) is None or fault is exc:
+            raise
+        raise fault from exc
+
+
 class Database:
     """Where reads and writes go, and how a write transaction starts."""
 
@@ -118,33 +133,11 @@ class Database:
 
     def write(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """One write transaction: committed when the block ends, rolled back on error."""
-        return self._write()
-
-    @asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncConnection]:
-        try:
-            async with self.writer.begin() as conn:
-                arm(conn.info)
-                yield conn
-        except Exception as exc:
-            if (fault := classify(exc)) is None or fault is exc:
-                raise
-            raise fault from exc
+        return _armed(self.writer.begin())
 
     def read(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A connection for reads; on SQLite each statement sees the last committed state."""
-        return self._read()
-
-    @asynccontextmanager
-    async def _read(self) -> AsyncIterator[AsyncConnection]:
-        try:
-            async with self.reader.connect() as conn:
-                arm(conn.info)
-                yield conn
-        except Exception as exc:
-            if (fault := classify(exc)) is None or fault is exc:
-                raise
-            raise fault from exc
+        return _armed(self.reader.connect())
 
     def shared_reader(self) -> SharedReader:
         """A reader connection that one request's concurrent reads take turns on."""
