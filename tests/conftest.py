@@ -60,10 +60,6 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-# Kept under its first name: test modules other sessions add may still import it from here.
-add_person = employee
-
-
 @pytest.fixture
 async def admin(db: Database) -> Person:
     return await employee(db, name="Ada Admin", admin=True)

@@ -70,10 +70,6 @@ async def custom_field(gql: GraphQL, as_: Person, label: str, **fields: Any) -> 
     return int(payload["customFieldDefinition"]["id"])
 
 
-# Kept under its first name: test modules written before the factories still import it.
-field = custom_field
-
-
 # --- stages -----------------------------------------------------------------------------------
 
 
