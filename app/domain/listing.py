@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -13,11 +13,13 @@ from sqlalchemy import (
     REAL,
     ColumnElement,
     Select,
+    and_,
     case,
     cast,
     exists,
     func,
     literal,
+    literal_column,
     select,
     union,
     union_all,
@@ -43,7 +45,7 @@ from app.domain.errors import DomainError, ErrorCode
 from app.domain.page_query import fetch_page
 from app.domain.paging import KeyKind, Page, PageRequest, SortKey
 from app.domain.search import opportunity_search, search_words, word_start
-from app.domain.stage_walk import GroupWalk
+from app.domain.stage_walk import Family, GroupWalk
 
 # Unset close dates sort first, as the original's DateTime.MinValue does.
 NO_DATE = datetime(1, 1, 1, tzinfo=UTC)
@@ -167,6 +169,62 @@ OWN_COLUMN_SORTS = frozenset(
 DEFAULT_OPPORTUNITY_ORDER = ((OpportunitySort.STAGE, False), (OpportunitySort.TITLE, False))
 
 
+def _no_date(sqlite: bool) -> ColumnElement[datetime]:
+    """NO_DATE written into the SQL, as migration 0008's close-date indexes hold it."""
+    stored = "'0001-01-01 00:00:00.000000'" if sqlite else "'0001-01-01 00:00:00+00'::timestamptz"
+    return literal_column(stored, UTCDateTime)
+
+
+def _close_date_families(descending: bool, sqlite: bool) -> list[Family]:
+    """Open stages order by expected close date, the others by actual: each an index range."""
+    deal = opportunity_t.c
+    open_type = int(StageType.OPEN)
+
+    def family(column: ColumnElement[Any], where: Any) -> Family:
+        dated = func.coalesce(column, _no_date(sqlite), type_=UTCDateTime)
+        keys = [SortKey(dated, descending, "datetime"), SortKey(deal.id, descending, "int")]
+        return Family(groups_where=where, keys=keys)
+
+    return [
+        family(deal.expected_close_date, lambda g: g.c.stage_type == open_type),
+        family(deal.actual_close_date, lambda g: g.c.stage_type != open_type),
+    ]
+
+
+def _walk_for(
+    order: Sequence[tuple[OpportunitySort, bool]], where: OpportunityFilter, *, sqlite: bool
+) -> tuple[GroupWalk | None, list[Family] | None]:
+    """How to read the list group by group, if its order allows; None: one sorted range.
+
+    A selective filter (a contact, words, a responsible) finds its rows faster than a walk;
+    on SQLite, which cannot join groups LATERAL, an indexed filter would even lead the planner
+    to run each group's list once per filtered row.
+    """
+    if where.contact_id is not None or where.search or where.responsible_id is not None:
+        return None, None
+    first, descending = order[0]
+    by_stage = GroupWalk(
+        groups=stage_t, link=opportunity_t.c.stage_id, row_id=opportunity_t.c.id, lateral=not sqlite
+    )
+    if first is OpportunitySort.STAGE:
+        return by_stage, None
+    if len(order) > 1:
+        return None, None
+    if first is OpportunitySort.CLOSE_DATE:
+        return by_stage, _close_date_families(descending, sqlite)
+    if first is OpportunitySort.RESPONSIBLE:
+        # Twenty-odd employees, each an index range (responsible_id, id).
+        by_employee = GroupWalk(
+            groups=employee_t,
+            link=opportunity_t.c.responsible_id,
+            row_id=opportunity_t.c.id,
+            lateral=not sqlite,
+            group_key=lambda g: func.lower(g.c.display_name),
+        )
+        return by_employee, None
+    return None, None
+
+
 async def opportunity_page(
     *,
     db: Database,
@@ -188,18 +246,12 @@ async def opportunity_page(
         .join(employee_t, employee_t.c.id == opportunity_t.c.responsible_id)
         .where(*_opportunity_conditions(caller, where, sqlite=db.is_sqlite))
     )
-    walk = None
-    # Group by group unless a selective filter (a contact, words) finds fewer rows faster.
-    if order[0][0] is OpportunitySort.STAGE and where.contact_id is None and not where.search:
-        walk = GroupWalk(
-            groups=stage_t,
-            link=opportunity_t.c.stage_id,
-            row_id=opportunity_t.c.id,
-            lateral=not db.is_sqlite,
-        )
+    walk, families = _walk_for(order, where, sqlite=db.is_sqlite)
     unfiltered = where == OpportunityFilter()
-    total = visible_total(caller) if unfiltered else None
-    group_counts = visible_stage_counts(caller) if unfiltered and walk is not None else None
+    total = _counted_total(caller, where)
+    # An offset skips whole stages by their counts when the list is read stage by stage.
+    by_stage_counts = unfiltered and order[0][0] is OpportunitySort.STAGE
+    group_counts = visible_stage_counts(caller) if by_stage_counts else None
     # Skipped rows need no join when the keys after the stage are the deal's own columns.
     own_keys = all(sort in OWN_COLUMN_SORTS for sort, _ in order[1:])
     narrow = select(opportunity_t.c.id).where(opportunity_visible(caller)) if own_keys else None
@@ -214,25 +266,41 @@ async def opportunity_page(
             total=total,
             group_counts=group_counts,
             narrow=narrow,
+            families=families,
         )
 
 
-def visible_total(caller: Caller) -> ColumnElement[int]:
-    """How many deals the caller may see, from the counters the triggers keep.
+def visible_total(caller: Caller, stages: ColumnElement[bool] | None = None) -> ColumnElement[int]:
+    """How many deals the caller may see (at the stages `stages` keeps), from the counters.
 
     Public deals per stage (migration 0004) and, per employee and stage, the private deals
     that list them (0006): a few rows read whatever the number of deals.
     """
     counters = stage_count_t.c
     public = select(func.coalesce(func.sum(counters.total), 0))
-    if caller.is_admin:
-        return public.scalar_subquery()
-    public = public.where(counters.is_private.is_(False))
     listed = private_count_t.c
     private = select(func.coalesce(func.sum(listed.total), 0)).where(
         listed.employee_id == caller.id
     )
+    if stages is not None:
+        public = public.join(stage_t, stage_t.c.id == counters.stage_id).where(stages)
+        private = private.join(stage_t, stage_t.c.id == listed.stage_id).where(stages)
+    if caller.is_admin:
+        return public.scalar_subquery()
+    public = public.where(counters.is_private.is_(False))
     return public.scalar_subquery() + private.scalar_subquery()
+
+
+def _counted_total(caller: Caller, where: OpportunityFilter) -> ColumnElement[int] | None:
+    """The list's total from the counters when its filter names stages only, else None."""
+    if replace(where, stage_id=None, stage_type=None) != OpportunityFilter():
+        return None
+    stages: list[ColumnElement[bool]] = []
+    if where.stage_id is not None:
+        stages.append(stage_t.c.id == where.stage_id)
+    if where.stage_type is not None:
+        stages.append(stage_t.c.stage_type == int(where.stage_type))
+    return visible_total(caller, and_(*stages) if stages else None)
 
 
 def visible_stage_counts(caller: Caller) -> Select[Any]:

@@ -9,7 +9,14 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.paging import Page, PageRequest, SortKey, beyond, decode_cursor, encode_cursor
-from app.domain.stage_walk import GroupWalk, locate_offset, offset_statement, walk_statement
+from app.domain.stage_walk import (
+    Family,
+    GroupWalk,
+    locate_offset,
+    merge_statement,
+    offset_statement,
+    walk_statement,
+)
 
 
 def _sorted_statement(
@@ -45,12 +52,14 @@ async def fetch_page(
     total: ColumnElement[Any] | None = None,
     group_counts: Select[Any] | None = None,
     narrow: Select[Any] | None = None,
+    families: Sequence[Family] | None = None,
 ) -> Page:
     """Run `query` (already filtered) for one page in the order of `keys` (unique as a whole).
 
     `walk` reads the page group by group when the first key allows it; `total` counts the
     list some cheaper way than counting `query`; `group_counts` (group, link, rows of the list
-    there) lets an offset skip whole groups with `walk`, and `narrow` skip ids without joins.
+    there) lets an offset skip whole groups with `walk`, and `narrow` skip ids without joins;
+    `families` makes `walk` a merge of each group's own index order (stage_walk.merge_statement).
     """
     size = request.size()
     backward = request.last is not None or (request.before is not None and request.first is None)
@@ -69,7 +78,16 @@ async def fetch_page(
             stmt = None
         else:
             stmt = offset_statement(walk, query, keys=keys, size=size + 1, at=at, narrow=narrow)
-    elif walk is not None and not request.offset and (after is None or before is None):
+    elif walk is not None and families and not request.offset and (after is None or before is None):
+        stmt = merge_statement(
+            walk, query, families=families, size=size + 1, cursor=after or before, backward=backward
+        )
+    elif (
+        walk is not None
+        and not families
+        and not request.offset
+        and (after is None or before is None)
+    ):
         stmt = walk_statement(
             walk, query, keys=keys, size=size + 1, cursor=after or before, backward=backward
         )

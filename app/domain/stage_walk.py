@@ -7,7 +7,7 @@ offset falls in, and skips only inside that stage.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,15 @@ class GroupWalk:
     link: ColumnElement[Any]
     row_id: ColumnElement[Any]
     lateral: bool
+    # The first key as read from a group's row; by default the group's column of that name.
+    group_key: Callable[[FromClause], ColumnElement[Any]] | None = None
+
+    def key_of(self, group: FromClause, first: SortKey) -> ColumnElement[Any]:
+        """The first sort key of the rows in `group` (an alias of the groups table)."""
+        if self.group_key is not None:
+            return self.group_key(group)
+        column: ColumnElement[Any] = group.c[first.expr.name]
+        return column
 
 
 def _walk_branch(
@@ -38,23 +47,20 @@ def _walk_branch(
     keys: Sequence[SortKey],
     labelled: list[Any],
     size: int,
-    groups_where: Any,
+    groups_where: Callable[[FromClause], Any],
     rest_where: ColumnElement[bool],
     ordering: list[Any],
 ) -> Select[Any]:
-    """The first `size` rows of each group the outer condition keeps, past `rest_where`."""
+    """The first `size` rows in `ordering` of each group `groups_where` keeps, past `rest_where`."""
     outer = walk.groups.alias("walk")
-    group_column = outer.c[keys[0].expr.name]
-    inner = query.where(walk.link == outer.c.id, rest_where).order_by(*ordering[1:]).limit(size)
+    inner = query.where(walk.link == outer.c.id, rest_where).order_by(*ordering).limit(size)
     if walk.lateral:
         each = inner.add_columns(*labelled).lateral("page")
-        return select(each).select_from(outer.join(each, true())).where(groups_where(group_column))
-    ids = inner.with_only_columns(walk.row_id).correlate(outer)
-    return (
-        query.add_columns(*labelled)
-        .join(outer, walk.row_id.in_(ids))
-        .where(groups_where(group_column))
-    )
+        return select(each).select_from(outer.join(each, true())).where(groups_where(outer))
+    # The group condition inside the correlated list: outside, an index on it could lead
+    # SQLite to start from the rows and run the list once per row instead of once per group.
+    ids = inner.where(groups_where(outer)).with_only_columns(walk.row_id).correlate(outer)
+    return query.add_columns(*labelled).join(outer, walk.row_id.in_(ids))
 
 
 def walk_statement(
@@ -67,16 +73,21 @@ def walk_statement(
     backward: bool,
 ) -> Select[Any]:
     """The first `size` rows past the cursor (or from the start), group by group."""
+    ordering = [(k.expr.asc() if k.descending == backward else k.expr.desc()) for k in keys]
     shared: dict[str, Any] = {
         "keys": keys,
         "labelled": [key.expr.label(f"_k{i}") for i, key in enumerate(keys)],
         "size": size,
-        "ordering": [(k.expr.asc() if k.descending == backward else k.expr.desc()) for k in keys],
+        "ordering": ordering[1:],
     }
     ascending = keys[0].descending == backward
+
+    def group(outer: FromClause) -> ColumnElement[Any]:
+        return walk.key_of(outer, keys[0])
+
     if cursor is None:
         branches = [
-            _walk_branch(walk, query, groups_where=lambda _c: true(), rest_where=true(), **shared)
+            _walk_branch(walk, query, groups_where=lambda _g: true(), rest_where=true(), **shared)
         ]
     else:
         first = literal(cursor[0], type_=keys[0].expr.type)
@@ -85,7 +96,7 @@ def walk_statement(
             _walk_branch(
                 walk,
                 query,
-                groups_where=lambda c: c == first,
+                groups_where=lambda g: group(g) == first,
                 rest_where=beyond(keys[1:], cursor[1:], not backward),
                 **shared,
             ),
@@ -93,7 +104,7 @@ def walk_statement(
             _walk_branch(
                 walk,
                 query,
-                groups_where=lambda c: c > first if ascending else c < first,
+                groups_where=lambda g: group(g) > first if ascending else group(g) < first,
                 rest_where=true(),
                 **shared,
             ),
@@ -159,19 +170,72 @@ def offset_statement(
         .offset(at.skip)
     )
     inside = query.add_columns(*labelled).where(walk.row_id.in_(skipped)).subquery("inside")
+
+    def later_group(outer: FromClause) -> ColumnElement[bool]:
+        key = walk.key_of(outer, keys[0])
+        return key < group if keys[0].descending else key > group
+
     later = _walk_branch(
         walk,
         query,
         keys=keys,
         labelled=labelled,
         size=size,
-        groups_where=lambda c: c < group if keys[0].descending else c > group,
+        groups_where=later_group,
         rest_where=true(),
-        ordering=ordering,
+        ordering=ordering[1:],
     )
     found = union_all(select(inside), later).subquery("walked")
     order = [
         (found.c[f"_k{i}"].desc() if k.descending else found.c[f"_k{i}"].asc())
         for i, k in enumerate(keys)
+    ]
+    return select(found).order_by(*order).limit(size)
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """Groups whose rows share how the sort keys are read (e.g. open stages: expected date)."""
+
+    groups_where: Callable[[FromClause], ColumnElement[bool]]
+    keys: Sequence[SortKey]
+
+
+def merge_statement(
+    walk: GroupWalk,
+    query: Select[Any],
+    *,
+    families: Sequence[Family],
+    size: int,
+    cursor: list[Any] | None,
+    backward: bool,
+) -> Select[Any]:
+    """The first `size` rows past the cursor when every group is an index range of the order.
+
+    The first key is not the group's: each group gives its first `size` rows past the cursor
+    (read by the family's keys, which equal the list's keys inside those groups) and the union
+    is sorted once: a page reads at most a page per group.
+    """
+    branches = []
+    for family in families:
+        keys = family.keys
+        ordering = [(k.expr.asc() if k.descending == backward else k.expr.desc()) for k in keys]
+        branches.append(
+            _walk_branch(
+                walk,
+                query,
+                keys=keys,
+                labelled=[key.expr.label(f"_k{i}") for i, key in enumerate(keys)],
+                size=size,
+                groups_where=family.groups_where,
+                rest_where=true() if cursor is None else beyond(keys, cursor, not backward),
+                ordering=ordering,
+            )
+        )
+    found = union_all(*branches).subquery("merged")
+    first = families[0].keys
+    order = [
+        (found.c[f"_k{i}"].asc() if k.descending == backward else found.c[f"_k{i}"].desc())
+        for i, k in enumerate(first)
     ]
     return select(found).order_by(*order).limit(size)

@@ -1,0 +1,104 @@
+"""Close-date and responsible orders read group by group page as a whole sort would, both ways."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from app.db.engine import Database
+from tests.conftest import GraphQL, Person
+from tests.factories import employee, opportunity
+
+PAGE = """
+query Page($first: Int, $after: String, $last: Int, $before: String,
+           $orderBy: [OpportunityOrder!]) {
+  opportunities(first: $first, after: $after, last: $last, before: $before, orderBy: $orderBy) {
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { node { id } }
+  }
+}
+"""
+WHOLE = """
+query Whole($orderBy: [OpportunityOrder!]) {
+  opportunities(first: 100, orderBy: $orderBy) {
+    edges { node { id expectedCloseDate actualCloseDate stage { stageType }
+                   responsible { displayName } } }
+  }
+}
+"""
+NO_DATE = datetime(1, 1, 1, tzinfo=UTC)
+
+
+async def _walk(gql: GraphQL, who: Person, order: list[Any], *, backward: bool) -> list[int]:
+    found: list[int] = []
+    cursor = None
+    while True:
+        if backward:
+            page = await gql(PAGE, who, last=3, before=cursor, orderBy=order)
+        else:
+            page = await gql(PAGE, who, first=3, after=cursor, orderBy=order)
+        conn = page["opportunities"]
+        ids = [int(e["node"]["id"]) for e in conn["edges"]]
+        found = ids + found if backward else found + ids
+        info = conn["pageInfo"]
+        if not (info["hasPreviousPage"] if backward else info["hasNextPage"]):
+            return found
+        cursor = info["startCursor"] if backward else info["endCursor"]
+
+
+def _closes(node: dict[str, Any]) -> datetime:
+    chosen = (
+        node["expectedCloseDate"]
+        if node["stage"]["stageType"] == "OPEN"
+        else node["actualCloseDate"]
+    )
+    return datetime.fromisoformat(chosen) if chosen else NO_DATE
+
+
+@pytest.mark.parametrize("field", ["CLOSE_DATE", "RESPONSIBLE"])
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+async def test_pages_follow_the_whole_order_both_ways(
+    db: Database, gql: GraphQL, user: Person, other: Person, field: str, direction: str
+) -> None:
+    # given: open, won and lost stages; repeated, missing and both kinds of dates; a name
+    # shared by two employees in different case
+    twin = (await employee(db, "Pat Same")).id
+    twin_upper = (await employee(db, "PAT SAME")).id
+    days = [None, 3, 3, 7, None, 1, 9]
+    for n in range(19):
+        day = days[n % len(days)]
+        when = None if day is None else f"2024-05-{day:02d}T10:00:00Z"
+        other_day = days[(n + 3) % len(days)]
+        await opportunity(
+            gql,
+            user,
+            title=f"Deal {n}",
+            stageId=[1, 3, 8, 9][n % 4],
+            responsibleId=str([user.id, other.id, twin, twin_upper][n % 4]),
+            expectedCloseDate=when,
+            actualCloseDate=None if other_day is None else f"2024-06-{other_day:02d}T10:00:00Z",
+            isPrivate=n % 5 == 0,
+        )
+    order = [{"field": field, "direction": direction}]
+    nodes = (await gql(WHOLE, user, orderBy=order))["opportunities"]["edges"]
+    rows = [edge["node"] for edge in nodes]
+
+    def key(node: dict[str, Any]) -> Any:
+        if field == "CLOSE_DATE":
+            return _closes(node)
+        return node["responsible"]["displayName"].lower()
+
+    descending = direction == "DESC"
+    expected = sorted(rows, key=lambda r: int(r["id"]), reverse=descending)
+    expected.sort(key=key, reverse=descending)
+
+    # when
+    forward = await _walk(gql, user, order, backward=False)
+    backward = await _walk(gql, user, order, backward=True)
+
+    # then
+    assert [int(r["id"]) for r in rows] == [int(r["id"]) for r in expected]
+    assert forward == [int(r["id"]) for r in expected]
+    assert backward == forward
