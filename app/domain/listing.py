@@ -5,24 +5,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     REAL,
     ColumnElement,
-    Select,
     and_,
     case,
     cast,
     exists,
     func,
-    literal,
-    literal_column,
     select,
     union,
-    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -32,23 +28,19 @@ from app.db.models import (
     employee_t,
     member_t,
     opportunity_t,
-    private_count_t,
-    stage_count_t,
     stage_t,
 )
-from app.db.types import UTCDateTime
 from app.domain.access import contact_readable, opportunity_visible
 from app.domain.bounds import MAX_ORDER_TERMS
 from app.domain.caller import Caller
+from app.domain.close_dates import close_date, close_date_families
 from app.domain.enums import StageType
 from app.domain.errors import DomainError, ErrorCode
+from app.domain.opportunity_counts import visible_stage_counts, visible_total
 from app.domain.page_query import fetch_page
 from app.domain.paging import KeyKind, Page, PageRequest, SortKey
 from app.domain.search import opportunity_search, search_words, word_start
 from app.domain.stage_walk import Family, GroupWalk
-
-# Unset close dates sort first, as the original's DateTime.MinValue does.
-NO_DATE = datetime(1, 1, 1, tzinfo=UTC)
 
 
 class OpportunitySort(StrEnum):
@@ -91,15 +83,6 @@ class ContactFilter:
 
     search: str | None = None
     is_company: bool | None = None
-
-
-def close_date() -> ColumnElement[datetime]:
-    """Expected close date for open stages, actual close date otherwise (spec 3)."""
-    chosen = case(
-        (stage_t.c.stage_type == int(StageType.OPEN), opportunity_t.c.expected_close_date),
-        else_=opportunity_t.c.actual_close_date,
-    )
-    return func.coalesce(chosen, literal(NO_DATE, UTCDateTime), type_=UTCDateTime)
 
 
 def _order_terms(order: Sequence[Any]) -> None:
@@ -169,28 +152,6 @@ OWN_COLUMN_SORTS = frozenset(
 DEFAULT_OPPORTUNITY_ORDER = ((OpportunitySort.STAGE, False), (OpportunitySort.TITLE, False))
 
 
-def _no_date(sqlite: bool) -> ColumnElement[datetime]:
-    """NO_DATE written into the SQL, as migration 0008's close-date indexes hold it."""
-    stored = "'0001-01-01 00:00:00.000000'" if sqlite else "'0001-01-01 00:00:00+00'::timestamptz"
-    return literal_column(stored, UTCDateTime)
-
-
-def _close_date_families(descending: bool, sqlite: bool) -> list[Family]:
-    """Open stages order by expected close date, the others by actual: each an index range."""
-    deal = opportunity_t.c
-    open_type = int(StageType.OPEN)
-
-    def family(column: ColumnElement[Any], where: Any) -> Family:
-        dated = func.coalesce(column, _no_date(sqlite), type_=UTCDateTime)
-        keys = [SortKey(dated, descending, "datetime"), SortKey(deal.id, descending, "int")]
-        return Family(groups_where=where, keys=keys)
-
-    return [
-        family(deal.expected_close_date, lambda g: g.c.stage_type == open_type),
-        family(deal.actual_close_date, lambda g: g.c.stage_type != open_type),
-    ]
-
-
 def _walk_for(
     order: Sequence[tuple[OpportunitySort, bool]], where: OpportunityFilter, *, sqlite: bool
 ) -> tuple[GroupWalk | None, list[Family] | None]:
@@ -211,7 +172,7 @@ def _walk_for(
     if len(order) > 1:
         return None, None
     if first is OpportunitySort.CLOSE_DATE:
-        return by_stage, _close_date_families(descending, sqlite)
+        return by_stage, close_date_families(descending, sqlite)
     if first is OpportunitySort.RESPONSIBLE:
         # Twenty-odd employees, each an index range (responsible_id, id).
         by_employee = GroupWalk(
@@ -270,27 +231,6 @@ async def opportunity_page(
         )
 
 
-def visible_total(caller: Caller, stages: ColumnElement[bool] | None = None) -> ColumnElement[int]:
-    """How many deals the caller may see (at the stages `stages` keeps), from the counters.
-
-    Public deals per stage (migration 0004) and, per employee and stage, the private deals
-    that list them (0006): a few rows read whatever the number of deals.
-    """
-    counters = stage_count_t.c
-    public = select(func.coalesce(func.sum(counters.total), 0))
-    listed = private_count_t.c
-    private = select(func.coalesce(func.sum(listed.total), 0)).where(
-        listed.employee_id == caller.id
-    )
-    if stages is not None:
-        public = public.join(stage_t, stage_t.c.id == counters.stage_id).where(stages)
-        private = private.join(stage_t, stage_t.c.id == listed.stage_id).where(stages)
-    if caller.is_admin:
-        return public.scalar_subquery()
-    public = public.where(counters.is_private.is_(False))
-    return public.scalar_subquery() + private.scalar_subquery()
-
-
 def _counted_total(caller: Caller, where: OpportunityFilter) -> ColumnElement[int] | None:
     """The list's total from the counters when its filter names stages only, else None."""
     if replace(where, stage_id=None, stage_type=None) != OpportunityFilter():
@@ -301,32 +241,6 @@ def _counted_total(caller: Caller, where: OpportunityFilter) -> ColumnElement[in
     if where.stage_type is not None:
         stages.append(stage_t.c.stage_type == int(where.stage_type))
     return visible_total(caller, and_(*stages) if stages else None)
-
-
-def visible_stage_counts(caller: Caller) -> Select[Any]:
-    """(stage sort order, stage, deals the caller may see there), from the counters."""
-    counters = stage_count_t.c
-    public = (
-        select(stage_t.c.sort_order.label("grouped"), stage_t.c.id.label("link"), counters.total)
-        .select_from(stage_count_t)
-        .join(stage_t, stage_t.c.id == counters.stage_id)
-    )
-    if caller.is_admin:
-        each = public.subquery("each_part")
-    else:
-        listed = private_count_t.c
-        private = (
-            select(stage_t.c.sort_order, stage_t.c.id, listed.total)
-            .select_from(private_count_t)
-            .join(stage_t, stage_t.c.id == listed.stage_id)
-            .where(listed.employee_id == caller.id)
-        )
-        each = union_all(public.where(counters.is_private.is_(False)), private).subquery(
-            "each_part"
-        )
-    return select(each.c.grouped, each.c.link, func.sum(each.c.total)).group_by(
-        each.c.grouped, each.c.link
-    )
 
 
 async def opportunity_ids_where(
