@@ -39,7 +39,7 @@ from app.domain.errors import DomainError, ErrorCode
 from app.domain.opportunity_counts import visible_stage_counts, visible_total
 from app.domain.page_query import fetch_page
 from app.domain.paging import KeyKind, Page, PageRequest, SortKey
-from app.domain.search import opportunity_search, search_words, word_start
+from app.domain.search import common_words, opportunity_search, search_words, word_start
 from app.domain.stage_walk import Family, GroupWalk
 
 
@@ -93,7 +93,7 @@ def _order_terms(order: Sequence[Any]) -> None:
 
 
 def _opportunity_conditions(
-    caller: Caller, where: OpportunityFilter, *, sqlite: bool
+    caller: Caller, where: OpportunityFilter, *, sqlite: bool, common: bool = False
 ) -> list[ColumnElement[bool]]:
     deal = opportunity_t.c
     conditions: list[ColumnElement[bool]] = [opportunity_visible(caller)]
@@ -122,7 +122,7 @@ def _opportunity_conditions(
     if where.close_date_to is not None:
         conditions.append(close_date() <= where.close_date_to)
     if words := search_words(where.search):
-        conditions.append(opportunity_search(words, sqlite=sqlite))
+        conditions.append(opportunity_search(words, sqlite=sqlite, common=common))
     return conditions
 
 
@@ -153,15 +153,20 @@ DEFAULT_OPPORTUNITY_ORDER = ((OpportunitySort.STAGE, False), (OpportunitySort.TI
 
 
 def _walk_for(
-    order: Sequence[tuple[OpportunitySort, bool]], where: OpportunityFilter, *, sqlite: bool
+    order: Sequence[tuple[OpportunitySort, bool]],
+    where: OpportunityFilter,
+    *,
+    sqlite: bool,
+    common: bool,
 ) -> tuple[GroupWalk | None, list[Family] | None]:
     """How to read the list group by group, if its order allows; None: one sorted range.
 
-    A selective filter (a contact, words, a responsible) finds its rows faster than a walk;
+    A selective filter (a contact, rare words, a responsible) finds its rows faster than a walk;
     on SQLite, which cannot join groups LATERAL, an indexed filter would even lead the planner
     to run each group's list once per filtered row.
     """
-    if where.contact_id is not None or where.search or where.responsible_id is not None:
+    rare_words = bool(where.search) and not common
+    if where.contact_id is not None or rare_words or where.responsible_id is not None:
         return None, None
     first, descending = order[0]
     by_stage = GroupWalk(
@@ -201,13 +206,6 @@ async def opportunity_page(
     keys = [_opportunity_key(sort, descending, db.is_sqlite) for sort, descending in order]
     if all(sort is not OpportunitySort.ID for sort, _ in order):
         keys.append(SortKey(opportunity_t.c.id, order[-1][1], "int"))
-    query = (
-        select(opportunity_t)
-        .join(stage_t, stage_t.c.id == opportunity_t.c.stage_id)
-        .join(employee_t, employee_t.c.id == opportunity_t.c.responsible_id)
-        .where(*_opportunity_conditions(caller, where, sqlite=db.is_sqlite))
-    )
-    walk, families = _walk_for(order, where, sqlite=db.is_sqlite)
     unfiltered = where == OpportunityFilter()
     total = _counted_total(caller, where)
     # An offset skips whole stages by their counts when the list is read stage by stage.
@@ -216,7 +214,17 @@ async def opportunity_page(
     # Skipped rows need no join when the keys after the stage are the deal's own columns.
     own_keys = all(sort in OWN_COLUMN_SORTS for sort, _ in order[1:])
     narrow = select(opportunity_t.c.id).where(opportunity_visible(caller)) if own_keys else None
+    words = search_words(where.search)
     async with db.read() as conn:
+        common = bool(words) and await common_words(conn, words, sqlite=db.is_sqlite)
+        conditions = _opportunity_conditions(caller, where, sqlite=db.is_sqlite, common=common)
+        query = (
+            select(opportunity_t)
+            .join(stage_t, stage_t.c.id == opportunity_t.c.stage_id)
+            .join(employee_t, employee_t.c.id == opportunity_t.c.responsible_id)
+            .where(*conditions)
+        )
+        walk, families = _walk_for(order, where, sqlite=db.is_sqlite, common=common)
         return await fetch_page(
             conn,
             query,

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, column, func, literal_column, select, table
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.models import opportunity_t
 from app.domain.bounds import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS
@@ -30,6 +31,12 @@ from app.domain.errors import DomainError, ErrorCode
 # The FTS5 index of migration 0005 (SQLite only): rowid is the deal id.
 _opportunity_words = table("opportunity_search", column("rowid"))
 _MATCH: ColumnElement[Any] = literal_column("opportunity_search")
+# More matches than this and a walk in list order meets a page of them sooner than an index
+# lookup gathers and sorts them all.
+COMMON_AT = 2000
+# More matches than this and a walk in list order meets a page of them sooner than an index
+# lookup gathers and sorts them all.
+COMMON_AT = 2000
 
 
 def search_words(search: str | None) -> list[str]:
@@ -80,11 +87,37 @@ def _fts_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"*'
 
 
-def opportunity_search(words: list[str], *, sqlite: bool) -> ColumnElement[bool]:
-    """Deals where every word starts a word of the title or description, read by an index."""
-    exact = word_start(opportunity_searched(), words)
+def _fts_query(words: list[str]) -> str | None:
     phrases = [_fts_phrase(word) for word in words if any(ch.isalnum() for ch in word)]
-    if not sqlite or not phrases:
+    return " AND ".join(phrases) if phrases else None
+
+
+def opportunity_search(words: list[str], *, sqlite: bool, common: bool) -> ColumnElement[bool]:
+    """Deals where every word starts a word of the title or description.
+
+    Rare words are read by an index; `common` ones are checked row by row as a list walked in
+    its order meets them, which finds a page after a few rows.
+    """
+    exact = word_start(opportunity_searched(), words)
+    fts = _fts_query(words)
+    if not sqlite or common or fts is None:
         return exact
-    candidates = select(_opportunity_words.c.rowid).where(_MATCH.op("MATCH")(" AND ".join(phrases)))
+    candidates = select(_opportunity_words.c.rowid).where(_MATCH.op("MATCH")(fts))
     return and_(opportunity_t.c.id.in_(candidates), exact)
+
+
+async def common_words(conn: AsyncConnection, words: list[str], *, sqlite: bool) -> bool:
+    """Whether the words start words of COMMON_AT deals or more: a walk then finds pages sooner.
+
+    Reads at most COMMON_AT index entries (SQLite's FTS5, PostgreSQL's trigram index or, for
+    common words, the first rows of the table).
+    """
+    fts = _fts_query(words)
+    if sqlite and fts is None:
+        return True  # no index can help: check rows as the walk meets them
+    if sqlite:
+        probe = select(_opportunity_words.c.rowid).where(_MATCH.op("MATCH")(fts))
+    else:
+        probe = select(opportunity_t.c.id).where(word_start(opportunity_searched(), words))
+    found = select(func.count()).select_from(probe.limit(COMMON_AT).subquery())
+    return int((await conn.execute(found)).scalar_one()) >= COMMON_AT
