@@ -12,12 +12,14 @@ from typing import Any
 from sqlalchemy import (
     REAL,
     ColumnElement,
+    FromClause,
     and_,
     case,
     cast,
     exists,
     func,
     select,
+    true,
     union,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -169,8 +171,21 @@ def _walk_for(
     if where.contact_id is not None or rare_words or where.responsible_id is not None:
         return None, None
     first, descending = order[0]
+
+    def only(group: FromClause) -> ColumnElement[bool]:
+        kept: list[ColumnElement[bool]] = [true()]
+        if where.stage_id is not None:
+            kept.append(group.c.id == where.stage_id)
+        if where.stage_type is not None:
+            kept.append(group.c.stage_type == int(where.stage_type))
+        return and_(*kept)
+
     by_stage = GroupWalk(
-        groups=stage_t, link=opportunity_t.c.stage_id, row_id=opportunity_t.c.id, lateral=not sqlite
+        groups=stage_t,
+        link=opportunity_t.c.stage_id,
+        row_id=opportunity_t.c.id,
+        lateral=not sqlite,
+        only=only,
     )
     if first is OpportunitySort.STAGE:
         return by_stage, None

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, literal, select, true, union_all
+from sqlalchemy import ColumnElement, FromClause, Select, and_, literal, select, true, union_all
 
 from app.domain.paging import SortKey, beyond
 
@@ -31,6 +31,8 @@ class GroupWalk:
     lateral: bool
     # The first key as read from a group's row; by default the group's column of that name.
     group_key: Callable[[FromClause], ColumnElement[Any]] | None = None
+    # Groups the list's filter leaves empty, skipped whole rather than searched row by row.
+    only: Callable[[FromClause], ColumnElement[bool]] | None = None
 
     def key_of(self, group: FromClause, first: SortKey) -> ColumnElement[Any]:
         """The first sort key of the rows in `group` (an alias of the groups table)."""
@@ -53,6 +55,9 @@ def _walk_branch(
 ) -> Select[Any]:
     """The first `size` rows in `ordering` of each group `groups_where` keeps, past `rest_where`."""
     outer = walk.groups.alias("walk")
+    if walk.only is not None:
+        kept, only = groups_where, walk.only
+        groups_where = lambda g: and_(kept(g), only(g))  # noqa: E731
     inner = query.where(walk.link == outer.c.id, rest_where).order_by(*ordering).limit(size)
     if walk.lateral:
         each = inner.add_columns(*labelled).lateral("page")
