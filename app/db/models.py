@@ -133,17 +133,17 @@ class Opportunity(Audited, table=True):
         Index("ix_opportunity_created_id", "created_at", "id"),
         # SQLite sorts money, kept as text, by CAST(bid_value AS REAL): see the migration.
         Index("ix_opportunity_bid_value_id", text("bid_value"), "id"),
-        # The close-date order, stage by stage (0008; SQLite's year-1 constant is its text).
+        # The close-date order, stage by stage (0008; SQLite's earliest date is year 1 as text).
         Index(
             "ix_opportunity_stage_expected_close",
             "stage_id",
-            text("coalesce(expected_close_date, '0001-01-01 00:00:00+00'::timestamptz)"),
+            text("coalesce(expected_close_date, '-infinity'::timestamptz)"),
             "id",
         ),
         Index(
             "ix_opportunity_stage_actual_close",
             "stage_id",
-            text("coalesce(actual_close_date, '0001-01-01 00:00:00+00'::timestamptz)"),
+            text("coalesce(actual_close_date, '-infinity'::timestamptz)"),
             "id",
         ),
         # PostgreSQL's word-start search (migration 0005; SQLite keeps an FTS5 table instead).

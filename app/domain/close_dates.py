@@ -27,8 +27,12 @@ def close_date() -> ColumnElement[datetime]:
 
 
 def no_date_sql(sqlite: bool) -> ColumnElement[datetime]:
-    """NO_DATE written into the SQL, as migration 0008's close-date indexes hold it."""
-    stored = "'0001-01-01 00:00:00.000000'" if sqlite else "'0001-01-01 00:00:00+00'::timestamptz"
+    """NO_DATE written into the SQL, as migration 0008's close-date indexes hold it.
+
+    On PostgreSQL that is `-infinity`: asyncpg sends NO_DATE (datetime.min) as `-infinity`, so a
+    cursor or filter at an unset date meets the indexed value only if the index holds it too.
+    """
+    stored = "'0001-01-01 00:00:00.000000'" if sqlite else "'-infinity'::timestamptz"
     return literal_column(stored, UTCDateTime)
 
 
