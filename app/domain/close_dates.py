@@ -38,15 +38,15 @@ def no_date_sql(sqlite: bool) -> ColumnElement[datetime]:
 
 def close_date_families(descending: bool, sqlite: bool) -> list[Family]:
     """Open stages order by expected close date, the others by actual: each an index range."""
-    deal = opportunity_t.c
+    opportunity = opportunity_t.c
     open_type = int(StageType.OPEN)
 
     def family(column: ColumnElement[Any], where: Any) -> Family:
         dated = func.coalesce(column, no_date_sql(sqlite), type_=UTCDateTime)
-        keys = [SortKey(dated, descending, "datetime"), SortKey(deal.id, descending, "int")]
+        keys = [SortKey(dated, descending, "datetime"), SortKey(opportunity.id, descending, "int")]
         return Family(groups_where=where, keys=keys)
 
     return [
-        family(deal.expected_close_date, lambda g: g.c.stage_type == open_type),
-        family(deal.actual_close_date, lambda g: g.c.stage_type != open_type),
+        family(opportunity.expected_close_date, lambda g: g.c.stage_type == open_type),
+        family(opportunity.actual_close_date, lambda g: g.c.stage_type != open_type),
     ]

@@ -97,12 +97,12 @@ def _order_terms(order: Sequence[Any]) -> None:
 def _opportunity_conditions(
     caller: Caller, where: OpportunityFilter, *, sqlite: bool, common: bool = False
 ) -> list[ColumnElement[bool]]:
-    deal = opportunity_t.c
+    opportunity = opportunity_t.c
     conditions: list[ColumnElement[bool]] = [opportunity_visible(caller)]
     if where.responsible_id is not None:
-        conditions.append(deal.responsible_id == where.responsible_id)
+        conditions.append(opportunity.responsible_id == where.responsible_id)
     if where.stage_id is not None:
-        conditions.append(deal.stage_id == where.stage_id)
+        conditions.append(opportunity.stage_id == where.stage_id)
     if where.stage_type is not None:
         conditions.append(stage_t.c.stage_type == int(where.stage_type))
     if where.contact_id is not None:
@@ -116,9 +116,9 @@ def _opportunity_conditions(
                 select(opportunity_t.c.id).where(opportunity_t.c.contact_id == where.contact_id),
                 select(member_t.c.opportunity_id).where(member_t.c.contact_id == where.contact_id),
             )
-            conditions.append(deal.id.in_(either))
+            conditions.append(opportunity.id.in_(either))
         else:
-            conditions.append(deal.contact_id == where.contact_id)
+            conditions.append(opportunity.contact_id == where.contact_id)
     if where.close_date_from is not None:
         conditions.append(close_date() >= where.close_date_from)
     if where.close_date_to is not None:
@@ -129,19 +129,19 @@ def _opportunity_conditions(
 
 
 def _opportunity_key(sort: OpportunitySort, descending: bool, sqlite: bool) -> SortKey:
-    deal = opportunity_t.c
+    opportunity = opportunity_t.c
     if sort is OpportunitySort.BID_VALUE and sqlite:
         # SQLite keeps money as exact text; it sorts by its numeric value.
-        return SortKey(cast(deal.bid_value, REAL), descending, "float")
+        return SortKey(cast(opportunity.bid_value, REAL), descending, "float")
     # Names sort case-insensitively, the same on SQLite (binary) and PostgreSQL (locale).
     keys: dict[OpportunitySort, tuple[ColumnElement[Any], KeyKind]] = {
-        OpportunitySort.TITLE: (func.lower(deal.title), "str"),
+        OpportunitySort.TITLE: (func.lower(opportunity.title), "str"),
         OpportunitySort.RESPONSIBLE: (func.lower(employee_t.c.display_name), "str"),
         OpportunitySort.STAGE: (stage_t.c.sort_order, "int"),
-        OpportunitySort.BID_VALUE: (deal.bid_value, "decimal"),
+        OpportunitySort.BID_VALUE: (opportunity.bid_value, "decimal"),
         OpportunitySort.CLOSE_DATE: (close_date(), "datetime"),
-        OpportunitySort.CREATED: (deal.created_at, "datetime"),
-        OpportunitySort.ID: (deal.id, "int"),
+        OpportunitySort.CREATED: (opportunity.created_at, "datetime"),
+        OpportunitySort.ID: (opportunity.id, "int"),
     }
     expression, kind = keys[sort]
     return SortKey(expression, descending, kind)

@@ -87,7 +87,7 @@ async def opportunities(
 
 
 @dataclass(slots=True)
-class DealContacts:
+class OpportunityContacts:
     """The contacts of one deal that the caller may read."""
 
     primary: Row | None = None
@@ -95,30 +95,34 @@ class DealContacts:
 
 
 @cache
-def _deal_contacts(admin: bool) -> Select[Any]:
+def _opportunity_contacts(admin: bool) -> Select[Any]:
     readable = contact_readable(None, admin=admin)
     as_member = (
-        select(member_t.c.opportunity_id.label("_deal"), literal(True).label("_member"), contact_t)
+        select(
+            member_t.c.opportunity_id.label("_opportunity"),
+            literal(True).label("_member"),
+            contact_t,
+        )
         .join(contact_t, contact_t.c.id == member_t.c.contact_id)
         .where(member_t.c.opportunity_id.in_(IDS), readable)
     )
     as_primary = (
-        select(opportunity_t.c.id.label("_deal"), literal(False).label("_member"), contact_t)
+        select(opportunity_t.c.id.label("_opportunity"), literal(False).label("_member"), contact_t)
         .join(contact_t, contact_t.c.id == opportunity_t.c.contact_id)
         .where(opportunity_t.c.id.in_(IDS), readable)
     )
     both = union_all(as_member, as_primary).subquery()
-    return select(both).order_by(both.c._deal, both.c.id)
+    return select(both).order_by(both.c._opportunity, both.c.id)
 
 
-async def deal_contacts(
-    conn: AsyncConnection, caller: Caller, deal_ids: Sequence[int]
-) -> dict[int, DealContacts]:
+async def opportunity_contacts(
+    conn: AsyncConnection, caller: Caller, opportunity_ids: Sequence[int]
+) -> dict[int, OpportunityContacts]:
     """Primary contact and members of each deal, in one statement; members in id order."""
-    params = {"ids": deal_ids, **caller_params(caller)}
-    found: dict[int, DealContacts] = defaultdict(DealContacts)
-    for row in (await conn.execute(_deal_contacts(caller.is_admin), params)).mappings():
-        contacts = found[row["_deal"]]
+    params = {"ids": opportunity_ids, **caller_params(caller)}
+    found: dict[int, OpportunityContacts] = defaultdict(OpportunityContacts)
+    for row in (await conn.execute(_opportunity_contacts(caller.is_admin), params)).mappings():
+        contacts = found[row["_opportunity"]]
         if row["_member"]:
             contacts.members.append(row)
         else:
@@ -146,9 +150,11 @@ _ACCESS_LISTS = _employees_of(access_t.c.opportunity_id, access_t.c.employee_id)
 _CONTACT_ACCESS_LISTS = _employees_of(contact_access_t.c.contact_id, contact_access_t.c.employee_id)
 
 
-async def access_lists(conn: AsyncConnection, deal_ids: Sequence[int]) -> dict[int, list[Row]]:
+async def access_lists(
+    conn: AsyncConnection, opportunity_ids: Sequence[int]
+) -> dict[int, list[Row]]:
     """Employees on each deal's access list, by name."""
-    return await _grouped(conn, _ACCESS_LISTS, deal_ids)
+    return await _grouped(conn, _ACCESS_LISTS, opportunity_ids)
 
 
 async def contact_access_lists(
@@ -220,26 +226,28 @@ _CUSTOM_FIELD_VALUES = _custom_field_values()
 
 
 async def custom_field_values(
-    conn: AsyncConnection, deal_ids: Sequence[int]
+    conn: AsyncConnection, opportunity_ids: Sequence[int]
 ) -> dict[int, list[Mapping[Any, Any]]]:
     """Each deal's custom fields as shown (spec 4.6): stored values plus every Heading field."""
     grouped: dict[int, list[Mapping[Any, Any]]] = defaultdict(list)
     headings: dict[int, Mapping[Any, Any]] = {}
-    for row in (await conn.execute(_CUSTOM_FIELD_VALUES, {"ids": deal_ids})).mappings():
+    for row in (await conn.execute(_CUSTOM_FIELD_VALUES, {"ids": opportunity_ids})).mappings():
         if row["field_type"] == CustomFieldType.HEADING:
             headings.setdefault(row["id"], row)
             continue
         grouped[row["opportunity_id"]].append(row)
     if not headings:
-        return {deal_id: grouped.get(deal_id, []) for deal_id in deal_ids}
+        return {
+            opportunity_id: grouped.get(opportunity_id, []) for opportunity_id in opportunity_ids
+        }
     result: dict[int, list[Mapping[Any, Any]]] = {}
-    for deal_id in deal_ids:
+    for opportunity_id in opportunity_ids:
         merged = [
-            *grouped.get(deal_id, []),
-            *({**h, "value": None, "opportunity_id": deal_id} for h in headings.values()),
+            *grouped.get(opportunity_id, []),
+            *({**h, "value": None, "opportunity_id": opportunity_id} for h in headings.values()),
         ]
         merged.sort(key=lambda r: (r["position"], r["id"]))
-        result[deal_id] = merged
+        result[opportunity_id] = merged
     return result
 
 

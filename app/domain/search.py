@@ -79,8 +79,8 @@ def word_start(columns: Sequence[ColumnElement[Any]], words: list[str]) -> Colum
 
 def opportunity_searched() -> list[ColumnElement[Any]]:
     """The deal columns a search reads, in the order of migration 0005's index expression."""
-    deal = opportunity_t.c
-    return [deal.title, func.coalesce(deal.description, literal_column("''"))]
+    opportunity = opportunity_t.c
+    return [opportunity.title, func.coalesce(opportunity.description, literal_column("''"))]
 
 
 def _fts_phrase(word: str) -> str:

@@ -128,8 +128,10 @@ class Loaders:
         self.opportunity_by_id: DataLoader[int, Mapping[Any, Any] | None] = _loader(
             reader, lambda conn, ids: reads.opportunities(conn, caller, ids)
         )
-        self.contacts_by_opportunity: DataLoader[int, reads.DealContacts] = _loader(
-            reader, lambda conn, ids: reads.deal_contacts(conn, caller, ids), reads.DealContacts
+        self.contacts_by_opportunity: DataLoader[int, reads.OpportunityContacts] = _loader(
+            reader,
+            lambda conn, ids: reads.opportunity_contacts(conn, caller, ids),
+            reads.OpportunityContacts,
         )
         self.access_list_by_opportunity: DataLoader[int, list[RowMapping]] = _loader(
             reader, reads.access_lists, list

@@ -12,7 +12,7 @@ from app.domain import opportunities
 from app.domain import opportunity_changes as changes
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.idempotency import Idempotency
-from app.domain.reads import DealContacts
+from app.domain.reads import OpportunityContacts
 from app.graphql.context import Info
 from app.graphql.filters import OpportunityFilter
 from app.graphql.mutations.opportunity_values import (
@@ -106,7 +106,7 @@ async def deleted_opportunities(info: Info, rows: Sequence[Mapping[Any, Any]]) -
     primaries = dict(zip(contact_ids, found, strict=True))
     for row in rows:
         primary = primaries.get(row["contact_id"])
-        loaders.contacts_by_opportunity.prime(row["id"], DealContacts(primary=primary))
+        loaders.contacts_by_opportunity.prime(row["id"], OpportunityContacts(primary=primary))
         loaders.custom_fields_by_opportunity.prime(row["id"], [])
     return [Opportunity.from_row(row) for row in rows]
 

@@ -45,11 +45,11 @@ ACCESS_LIST = loads_ahead(
 )
 
 
-def _primary(found: reads.DealContacts) -> Contact | None:
+def _primary(found: reads.OpportunityContacts) -> Contact | None:
     return Contact.from_row(found.primary) if found.primary is not None else None
 
 
-def _members(found: reads.DealContacts) -> list[Contact]:
+def _members(found: reads.OpportunityContacts) -> list[Contact]:
     return [Contact.from_row(row) for row in found.members]
 
 
