@@ -14,7 +14,6 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     and_,
-    case,
     cast,
     exists,
     func,
@@ -41,7 +40,7 @@ from app.domain.errors import DomainError, ErrorCode
 from app.domain.opportunity_counts import visible_stage_counts, visible_total
 from app.domain.page_query import fetch_page
 from app.domain.paging import KeyKind, Page, PageRequest, SortKey
-from app.domain.search import common_words, opportunity_search, search_words, word_start
+from app.domain.search import common_words, opportunity_search, search_words
 from app.domain.stage_walk import Family, GroupWalk
 
 
@@ -53,14 +52,6 @@ class OpportunitySort(StrEnum):
     STAGE = "stage"
     BID_VALUE = "bid_value"
     CLOSE_DATE = "close_date"
-    CREATED = "created"
-    ID = "id"
-
-
-class ContactSort(StrEnum):
-    """What contacts can be ordered by."""
-
-    DISPLAY_NAME = "display_name"
     CREATED = "created"
     ID = "id"
 
@@ -79,15 +70,8 @@ class OpportunityFilter:
     search: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class ContactFilter:
-    """Conditions a contact must meet."""
-
-    search: str | None = None
-    is_company: bool | None = None
-
-
-def _order_terms(order: Sequence[Any]) -> None:
+def order_terms(order: Sequence[Any]) -> None:
+    """Refuse an order of more terms than any index serves."""
     if len(order) > MAX_ORDER_TERMS:
         raise DomainError.one(
             ErrorCode.TOO_LONG, "orderBy", f"Order by at most {MAX_ORDER_TERMS} terms."
@@ -216,7 +200,7 @@ async def opportunity_page(
     with_total: bool,
 ) -> Page:
     """One page of the deals the caller may see, filtered and ordered; id breaks ties."""
-    _order_terms(order)
+    order_terms(order)
     order = list(order or DEFAULT_OPPORTUNITY_ORDER)
     keys = [_opportunity_key(sort, descending, db.is_sqlite) for sort, descending in order]
     if all(sort is not OpportunitySort.ID for sort, _ in order):
@@ -278,46 +262,3 @@ async def opportunity_ids_where(
         .limit(limit)
     )
     return list((await conn.execute(query)).scalars())
-
-
-def contact_display_name() -> ColumnElement[str]:
-    """The name a contact is shown and sorted by."""
-    person = func.trim(
-        func.coalesce(contact_t.c.first_name, "") + " " + func.coalesce(contact_t.c.last_name, "")
-    )
-    return case(
-        (contact_t.c.is_company.is_(True), func.coalesce(contact_t.c.company_name, "")),
-        else_=person,
-    )
-
-
-async def contact_page(
-    *,
-    db: Database,
-    caller: Caller,
-    where: ContactFilter,
-    order: Sequence[tuple[ContactSort, bool]],
-    page: PageRequest,
-    with_total: bool,
-) -> Page:
-    """One page of the contacts the caller may read."""
-    _order_terms(order)
-    order = list(order or ((ContactSort.DISPLAY_NAME, False),))
-    keys = []
-    for sort, descending in order:
-        if sort is ContactSort.DISPLAY_NAME:
-            keys.append(SortKey(func.lower(contact_display_name()), descending, "str"))
-        elif sort is ContactSort.CREATED:
-            keys.append(SortKey(contact_t.c.created_at, descending, "datetime"))
-        else:
-            keys.append(SortKey(contact_t.c.id, descending, "int"))
-    if all(sort is not ContactSort.ID for sort, _ in order):
-        keys.append(SortKey(contact_t.c.id, order[-1][1], "int"))
-    conditions = [contact_readable(caller)]
-    if where.is_company is not None:
-        conditions.append(contact_t.c.is_company.is_(where.is_company))
-    if words := search_words(where.search):
-        conditions.append(word_start([contact_display_name()], words))
-    query = select(contact_t).where(*conditions)
-    async with db.read() as conn:
-        return await fetch_page(conn, query, keys, page, with_total=with_total)

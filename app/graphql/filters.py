@@ -8,7 +8,7 @@ from enum import Enum
 
 import strawberry
 
-from app.domain import listing
+from app.domain import contact_listing, listing
 from app.domain.enums import StageType as DomainStageType
 from app.graphql.connections import OrderDirection
 from app.graphql.enums import StageType, to_domain
@@ -86,9 +86,9 @@ class ContactFilter:
         default=None, description="Only companies (true) or only persons (false)."
     )
 
-    def to_domain(self) -> listing.ContactFilter:
+    def to_domain(self) -> contact_listing.ContactFilter:
         """The domain form."""
-        return listing.ContactFilter(search=self.search, is_company=self.is_company)
+        return contact_listing.ContactFilter(search=self.search, is_company=self.is_company)
 
 
 @strawberry.enum(description="What contacts can be ordered by.")
@@ -116,9 +116,11 @@ def opportunity_order(
     ]
 
 
-def contact_order(terms: list[ContactOrder] | None) -> list[tuple[listing.ContactSort, bool]]:
+def contact_order(
+    terms: list[ContactOrder] | None,
+) -> list[tuple[contact_listing.ContactSort, bool]]:
     """The domain form of a contact orderBy list."""
     return [
-        (to_domain(listing.ContactSort, t.field), t.direction is OrderDirection.DESC)
+        (to_domain(contact_listing.ContactSort, t.field), t.direction is OrderDirection.DESC)
         for t in terms or ()
     ]

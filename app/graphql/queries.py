@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from app.domain import listing, reads
+from app.domain import contact_listing, listing, reads
 from app.graphql.connections import (
     AFTER,
     BEFORE,
@@ -115,10 +115,10 @@ class Query:
         before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
     ) -> Connection[Contact]:
         with refusals_as_graphql_errors():
-            page = await listing.contact_page(
+            page = await contact_listing.contact_page(
                 db=info.context.db,
                 caller=info.context.caller,
-                where=filter.to_domain() if filter else listing.ContactFilter(),
+                where=filter.to_domain() if filter else contact_listing.ContactFilter(),
                 order=contact_order(order_by),
                 page=page_request(info, first=first, after=after, last=last, before=before),
                 with_total=wants_total(info),
