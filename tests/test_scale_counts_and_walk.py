@@ -12,18 +12,10 @@ from app.db.models import access_t, opportunity_t, stage_t
 from app.domain.access import opportunity_visible
 from tests.conftest import GraphQL, Person
 from tests.factories import opportunity
+from tests.paging import walk_pages
 
 COUNTS = """
 { opportunities(first: 1) { totalCount } stages { id opportunityCount } }
-"""
-PAGE = """
-query Page($first: Int, $after: String, $last: Int, $before: String,
-           $orderBy: [OpportunityOrder!]) {
-  opportunities(first: $first, after: $after, last: $last, before: $before, orderBy: $orderBy) {
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    edges { node { id } }
-  }
-}
 """
 
 
@@ -82,23 +74,6 @@ async def test_counts_stay_exact_through_every_kind_of_change(
         await _agree(db, gql, admin, user, other)
 
 
-async def _walk(gql: GraphQL, who: Person, order: list[Any], *, backward: bool) -> list[int]:
-    found: list[int] = []
-    cursor = None
-    while True:
-        if backward:
-            page = await gql(PAGE, who, last=3, before=cursor, orderBy=order)
-        else:
-            page = await gql(PAGE, who, first=3, after=cursor, orderBy=order)
-        conn = page["opportunities"]
-        ids = [int(e["node"]["id"]) for e in conn["edges"]]
-        found = ids + found if backward else found + ids
-        info = conn["pageInfo"]
-        if not (info["hasPreviousPage"] if backward else info["hasNextPage"]):
-            return found
-        cursor = info["startCursor"] if backward else info["endCursor"]
-
-
 @pytest.mark.parametrize(
     "order",
     [
@@ -143,8 +118,8 @@ async def test_pages_follow_the_whole_order_both_ways(
         expected.sort(key=lambda d, i=index: key(d)[i], reverse=directions[index])
 
     # when
-    forward = await _walk(gql, user, order, backward=False)
-    backward = await _walk(gql, user, order, backward=True)
+    forward = await walk_pages(gql, user, order, backward=False)
+    backward = await walk_pages(gql, user, order, backward=True)
 
     # then
     assert forward == [d["id"] for d in expected]

@@ -10,16 +10,8 @@ import pytest
 from app.db.engine import Database
 from tests.conftest import GraphQL, Person
 from tests.factories import employee, opportunity
+from tests.paging import walk_pages
 
-PAGE = """
-query Page($first: Int, $after: String, $last: Int, $before: String,
-           $orderBy: [OpportunityOrder!]) {
-  opportunities(first: $first, after: $after, last: $last, before: $before, orderBy: $orderBy) {
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    edges { node { id } }
-  }
-}
-"""
 WHOLE = """
 query Whole($orderBy: [OpportunityOrder!]) {
   opportunities(first: 100, orderBy: $orderBy) {
@@ -29,23 +21,6 @@ query Whole($orderBy: [OpportunityOrder!]) {
 }
 """
 NO_DATE = datetime(1, 1, 1, tzinfo=UTC)
-
-
-async def _walk(gql: GraphQL, who: Person, order: list[Any], *, backward: bool) -> list[int]:
-    found: list[int] = []
-    cursor = None
-    while True:
-        if backward:
-            page = await gql(PAGE, who, last=3, before=cursor, orderBy=order)
-        else:
-            page = await gql(PAGE, who, first=3, after=cursor, orderBy=order)
-        conn = page["opportunities"]
-        ids = [int(e["node"]["id"]) for e in conn["edges"]]
-        found = ids + found if backward else found + ids
-        info = conn["pageInfo"]
-        if not (info["hasPreviousPage"] if backward else info["hasNextPage"]):
-            return found
-        cursor = info["startCursor"] if backward else info["endCursor"]
 
 
 def _closes(node: dict[str, Any]) -> datetime:
@@ -95,8 +70,8 @@ async def test_pages_follow_the_whole_order_both_ways(
     expected.sort(key=key, reverse=descending)
 
     # when
-    forward = await _walk(gql, user, order, backward=False)
-    backward = await _walk(gql, user, order, backward=True)
+    forward = await walk_pages(gql, user, order, backward=False)
+    backward = await walk_pages(gql, user, order, backward=True)
 
     # then
     assert [int(r["id"]) for r in rows] == [int(r["id"]) for r in expected]
