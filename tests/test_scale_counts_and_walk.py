@@ -5,40 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from app.db.engine import Database
 from app.db.models import access_t, opportunity_t, stage_t
 from app.domain.access import opportunity_visible
 from tests.conftest import GraphQL, Person
+from tests.counts import assert_counts_agree
 from tests.factories import opportunity
 from tests.paging import walk_pages
-
-COUNTS = """
-{ opportunities(first: 1) { totalCount } stages { id opportunityCount } }
-"""
-
-
-async def _truth(db: Database, who: Person) -> tuple[int, dict[int, int]]:
-    visible = opportunity_visible(who.caller)
-    async with db.read() as conn:
-        total = (
-            await conn.execute(select(func.count()).select_from(opportunity_t).where(visible))
-        ).scalar_one()
-        per_stage = select(opportunity_t.c.stage_id, func.count()).where(visible)
-        rows = await conn.execute(per_stage.group_by(opportunity_t.c.stage_id))
-        return int(total), {int(stage): int(count) for stage, count in rows}
-
-
-async def _counts(gql: GraphQL, who: Person) -> tuple[int, dict[int, int]]:
-    data = await gql(COUNTS, who)
-    stages = {int(s["id"]): s["opportunityCount"] for s in data["stages"]}
-    return data["opportunities"]["totalCount"], {k: v for k, v in stages.items() if v}
-
-
-async def _agree(db: Database, gql: GraphQL, *people: Person) -> None:
-    for who in people:
-        assert await _counts(gql, who) == await _truth(db, who), who
 
 
 async def test_counts_stay_exact_through_every_kind_of_change(
@@ -56,7 +31,7 @@ async def test_counts_stay_exact_through_every_kind_of_change(
         )
         for n in range(12)
     ]
-    await _agree(db, gql, admin, user, other)
+    await assert_counts_agree(db, gql, admin, user, other)
 
     # when / then: each change keeps every caller's counts exact
     changes: list[Any] = [
@@ -71,7 +46,7 @@ async def test_counts_stay_exact_through_every_kind_of_change(
     for change in changes:
         async with db.write() as conn:
             await conn.execute(change)
-        await _agree(db, gql, admin, user, other)
+        await assert_counts_agree(db, gql, admin, user, other)
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db.engine import Database
-from app.db.models import opportunity_t, private_count_t
-from app.domain.access import opportunity_visible
+from app.db.models import private_count_t
 from tests.conftest import GraphQL, Person
+from tests.counts import assert_counts_agree
 from tests.factories import opportunity
 
-COUNTS = "{ opportunities(first: 1) { totalCount } stages { id opportunityCount } }"
 DELETE_MANY = """
 mutation Delete($ids: [Int!]) { deleteOpportunities(input: {ids: $ids}) { errors { message } } }
 """
@@ -42,25 +41,6 @@ query Whole($orderBy: [OpportunityOrder!]) {
 """
 
 
-async def _truth(db: Database, who: Person) -> tuple[int, dict[int, int]]:
-    visible = opportunity_visible(who.caller)
-    async with db.read() as conn:
-        total = (
-            await conn.execute(select(func.count()).select_from(opportunity_t).where(visible))
-        ).scalar_one()
-        per_stage = select(opportunity_t.c.stage_id, func.count()).where(visible)
-        rows = await conn.execute(per_stage.group_by(opportunity_t.c.stage_id))
-        return int(total), {int(stage): int(count) for stage, count in rows}
-
-
-async def _agree(db: Database, gql: GraphQL, *people: Person) -> None:
-    for who in people:
-        data = await gql(COUNTS, who)
-        stages = {int(s["id"]): s["opportunityCount"] for s in data["stages"]}
-        found = data["opportunities"]["totalCount"], {k: v for k, v in stages.items() if v}
-        assert found == await _truth(db, who), who
-
-
 async def _private_deals(gql: GraphQL, owner: Person, holders: list[Person]) -> list[int]:
     return [
         await opportunity(
@@ -81,14 +61,14 @@ async def test_counts_follow_batch_deletes_of_deals_with_several_holders(
     # given: private deals listing both employees, and one public deal
     ids = await _private_deals(gql, other, [user, other])
     await opportunity(gql, other, title="Public", stageId=2)
-    await _agree(db, gql, admin, user, other)
+    await assert_counts_agree(db, gql, admin, user, other)
 
     # when: several go in one statement, their access entries by cascade
     result = await gql(DELETE_MANY, admin, ids=ids[:4])
 
     # then
     assert result["deleteOpportunities"]["errors"] == []
-    await _agree(db, gql, admin, user, other)
+    await assert_counts_agree(db, gql, admin, user, other)
     async with db.read() as conn:
         negative = select(func.count()).where(private_count_t.c.total < 0)
         assert (await conn.execute(negative)).scalar_one() == 0
@@ -118,7 +98,7 @@ async def test_counts_follow_access_lists_replaced_and_deals_made_public(
     ):
         result = await gql(UPDATE, other, input=change)
         assert result["updateOpportunity"]["errors"] == []
-        await _agree(db, gql, admin, user, other)
+        await assert_counts_agree(db, gql, admin, user, other)
 
 
 @pytest.mark.parametrize(
