@@ -18,8 +18,9 @@ from app.main import create_app
 from app.settings import Settings
 from scripts.benchlib import documents, floor, postgraphile
 from scripts.benchlib.documents import CREATE, LIST, READ_ONE
+from tests.bench_world import bench_world
 from tests.conftest import GraphQL
-from tests.factories import Person, contact, custom_field
+from tests.factories import Person
 
 CREATE_ID = """
 mutation Create($input: CreateOpportunityInput!) {
@@ -79,23 +80,8 @@ async def test_floor_answers_the_services_bytes(
     settings: Settings, gql: GraphQL, admin: Person, user: Person, other: Person
 ) -> None:
     # given: readable, hidden and private contacts, two fields and a heading, private deals
-    acme = await contact(gql, as_=user, companyName="Acme")
-    pat = await contact(gql, as_=user, firstName="Pat", lastName="Lee", shareType="READ")
-    mine = await contact(gql, as_=user, firstName="Mo", lastName="Mine", shareType="NONE")
-    hidden = await contact(gql, as_=other, companyName="Hidden", shareType="NONE")
-    source = await custom_field(gql, as_=admin, label="Source")
-    await custom_field(gql, as_=admin, label="Details", fieldType="HEADING", position=2)
-    notes = await custom_field(gql, as_=admin, label="Notes", fieldType="TEXT_AREA", position=3)
-    create_input = {
-        "title": "Pilot",
-        "responsibleId": str(user.id),
-        "stageId": 3,
-        "bidCurrencyAbbr": "eur",
-        "bidValue": "1500.25",
-        "successProbability": 140,
-        "members": [pat, hidden, acme],
-        "customFields": [{"fieldId": notes, "value": " n "}, {"fieldId": source, "value": "web"}],
-    }
+    world = await bench_world(gql, admin=admin, user=user, other=other)
+    create_input, mine = world.create_input, world.private_contact
 
     async with service_client(settings) as service, floor_client(settings) as fast:
         # when: the same create through each
@@ -109,7 +95,10 @@ async def test_floor_answers_the_services_bytes(
         ]
 
         # and: refused creates are refused alike (a missing stage, a hidden primary contact)
-        for refused in ({**create_input, "stageId": 999}, {**create_input, "contactId": hidden}):
+        for refused in (
+            {**create_input, "stageId": 999},
+            {**create_input, "contactId": world.hidden_contact},
+        ):
             ours, theirs = await both(service, fast, "/create", user, CREATE, input=refused)
             assert theirs == ours
             assert orjson.loads(ours)["data"]["createOpportunity"]["opportunity"] is None

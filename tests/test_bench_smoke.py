@@ -17,8 +17,8 @@ from app.main import create_app
 from app.settings import Settings
 from scripts.benchlib import baseline, naive
 from scripts.benchlib.documents import CREATE, LIST, READ_ONE
+from tests.bench_world import bench_world
 from tests.conftest import GraphQL, Person
-from tests.factories import contact, custom_field
 
 CREATE_ID = """
 mutation Create($input: CreateOpportunityInput!) {
@@ -99,23 +99,8 @@ async def test_baseline_and_naive_answer_like_the_service(
     settings: Settings, gql: GraphQL, admin: Person, user: Person, other: Person
 ) -> None:
     # given: readable, hidden and private contacts, two fields and a heading, a private deal
-    acme = await contact(gql, as_=user, companyName="Acme")
-    pat = await contact(gql, as_=user, firstName="Pat", lastName="Lee", shareType="READ")
-    mine = await contact(gql, as_=user, firstName="Mo", lastName="Mine", shareType="NONE")
-    hidden = await contact(gql, as_=other, companyName="Hidden", shareType="NONE")
-    source = await custom_field(gql, as_=admin, label="Source")
-    await custom_field(gql, as_=admin, label="Details", fieldType="HEADING", position=2)
-    notes = await custom_field(gql, as_=admin, label="Notes", fieldType="TEXT_AREA", position=3)
-    create_input = {
-        "title": "Pilot",
-        "responsibleId": str(user.id),
-        "stageId": 3,
-        "bidCurrencyAbbr": "eur",
-        "bidValue": "1500.25",
-        "successProbability": 140,
-        "members": [pat, hidden, acme],
-        "customFields": [{"fieldId": notes, "value": " n "}, {"fieldId": source, "value": "web"}],
-    }
+    world = await bench_world(gql, admin=admin, user=user, other=other)
+    create_input, mine = world.create_input, world.private_contact
 
     async with (
         http(create_app(settings)) as service,
