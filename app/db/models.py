@@ -214,6 +214,30 @@ class OpportunityPrivateCount(SQLModel, table=True):
     total: int
 
 
+class FieldValueCount(SQLModel, table=True):
+    """How many values a custom field holds, on all deals and on private ones (migration 0009)."""
+
+    __tablename__ = "field_value_count"
+
+    field_id: int = Field(
+        foreign_key="custom_field_definition.id", primary_key=True, ondelete="CASCADE"
+    )
+    total: int
+    private_total: int
+
+
+class FieldValuePrivateCount(SQLModel, table=True):
+    """How many values of a field private deals listing an employee hold (migration 0009)."""
+
+    __tablename__ = "field_value_private_count"
+
+    employee_id: uuid.UUID = Field(foreign_key="employee.id", primary_key=True, ondelete="CASCADE")
+    field_id: int = Field(
+        foreign_key="custom_field_definition.id", primary_key=True, ondelete="CASCADE"
+    )
+    total: int
+
+
 class OpportunityCustomField(SQLModel, table=True):
     """The value of one custom field on one deal."""
 
@@ -287,6 +311,8 @@ member_t = table_of(OpportunityMember)
 access_t = table_of(OpportunityAccess)
 stage_count_t = table_of(OpportunityStageCount)
 private_count_t = table_of(OpportunityPrivateCount)
+field_value_count_t = table_of(FieldValueCount)
+field_value_private_count_t = table_of(FieldValuePrivateCount)
 field_value_t = table_of(OpportunityCustomField)
 notification_t = table_of(Notification)
 system_flag_t = table_of(SystemFlag)
