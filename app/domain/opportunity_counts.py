@@ -1,12 +1,20 @@
-"""How many deals a caller may see, from the counters the triggers keep (migrations 0004, 0006)."""
+"""How many deals a caller may see, from counters kept by triggers (migrations 0004, 0006, 0009)."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, union_all
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, select, union_all
 
-from app.db.models import private_count_t, stage_count_t, stage_t
+from app.db.models import (
+    field_value_count_t,
+    field_value_private_count_t,
+    private_count_t,
+    stage_count_t,
+    stage_t,
+)
+from app.domain.access import CALLER_ID
 from app.domain.caller import Caller
 
 
@@ -55,3 +63,23 @@ def visible_stage_counts(caller: Caller) -> Select[Any]:
     return select(each.c.grouped, each.c.link, func.sum(each.c.total)).group_by(
         each.c.grouped, each.c.link
     )
+
+
+@cache
+def field_value_count_rows(admin: bool) -> Any:
+    """(field, count) rows whose sums per field are the deals the caller may see with a value.
+
+    Built once per kind of caller: the fields are bound as `ids`, the caller as `caller_id`.
+    An admin's count is all values of the field; anyone else's the values of public deals and
+    their own count of the values of private deals listing them (0009): a row or two per field.
+    """
+    fields: BindParameter[Any] = bindparam("ids", expanding=True)
+    counters = field_value_count_t.c
+    if admin:
+        return select(counters.field_id, counters.total).where(counters.field_id.in_(fields))
+    public = select(counters.field_id, counters.total - counters.private_total)
+    listed = field_value_private_count_t.c
+    private = select(listed.field_id, listed.total).where(
+        listed.employee_id == CALLER_ID, listed.field_id.in_(fields)
+    )
+    return union_all(public.where(counters.field_id.in_(fields)), private)

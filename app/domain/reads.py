@@ -14,7 +14,6 @@ from sqlalchemy import (
     RowMapping,
     Select,
     bindparam,
-    func,
     literal,
     null,
     select,
@@ -39,6 +38,7 @@ from app.db.models import (
 from app.domain.access import CALLER_ID, caller_params, contact_readable, opportunity_visible
 from app.domain.caller import Caller
 from app.domain.enums import CustomFieldType
+from app.domain.opportunity_counts import field_value_count_rows
 
 Row = RowMapping
 # Every statement here is built once (per kind of caller) and executed with parameters: building
@@ -276,20 +276,12 @@ async def field_definitions(conn: AsyncConnection, entity_type: str) -> list[Row
     return list(result.mappings())
 
 
-@cache
-def _field_value_counts(admin: bool) -> Select[Any]:
-    return (
-        select(field_value_t.c.field_id, func.count())
-        .join(opportunity_t, opportunity_t.c.id == field_value_t.c.opportunity_id)
-        .where(field_value_t.c.field_id.in_(IDS), opportunity_visible(None, admin=admin))
-        .group_by(field_value_t.c.field_id)
-    )
-
-
 async def field_value_counts(
     conn: AsyncConnection, caller: Caller, field_ids: Sequence[int]
 ) -> dict[int, int]:
     """How many deals the caller may see have a value for each custom field."""
     params = {"ids": field_ids, **caller_params(caller)}
-    result = await conn.execute(_field_value_counts(caller.is_admin), params)
-    return {field_id: int(count) for field_id, count in result}
+    counts: dict[int, int] = defaultdict(int)
+    for field_id, count in await conn.execute(field_value_count_rows(caller.is_admin), params):
+        counts[field_id] += int(count)
+    return {field_id: count for field_id, count in counts.items() if count}
