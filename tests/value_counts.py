@@ -1,0 +1,82 @@
+"""Custom-field value counts as the service answers them, checked against the query they replace.
+
+The oracle is the count the service ran before migration 0009: every value joined to its deal
+under the privacy rule, grouped by field. The counters are read as `reads.field_value_counts`
+reads them, and through `valueCount`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.db.engine import Database
+from app.db.models import (
+    custom_field_t,
+    field_value_count_t,
+    field_value_private_count_t,
+    field_value_t,
+    opportunity_t,
+)
+from app.domain import reads
+from app.domain.access import opportunity_visible
+from tests.conftest import GraphQL, Person
+
+COUNTS = "{ customFieldDefinitions { id valueCount } }"
+DELETE_FIELD = """
+mutation DeleteField($id: Int!) {
+  deleteCustomFieldDefinition(input: {id: $id}) {
+    deletedCustomFieldDefinition { valueCount }
+    errors { message }
+  }
+}
+"""
+
+
+async def counted_in_the_table(db: Database, who: Person) -> dict[int, int]:
+    """The query the counters replace: every value of a deal `who` may see, per field."""
+    counted = (
+        select(field_value_t.c.field_id, func.count())
+        .join(opportunity_t, opportunity_t.c.id == field_value_t.c.opportunity_id)
+        .where(opportunity_visible(who.caller))
+        .group_by(field_value_t.c.field_id)
+    )
+    async with db.read() as conn:
+        return {int(field): int(count) for field, count in await conn.execute(counted)}
+
+
+async def assert_value_counts_agree(db: Database, gql: GraphQL, *people: Person) -> None:
+    """For each person the oracle, the counters and `valueCount` give the same counts."""
+    async with db.read() as conn:
+        fields = list((await conn.execute(select(custom_field_t.c.id))).scalars())
+        negative = [
+            row
+            for table in (field_value_count_t, field_value_private_count_t)
+            for row in await conn.execute(select(table).where(table.c.total < 0))
+        ]
+    assert negative == []
+    for who in people:
+        expected = await counted_in_the_table(db, who)
+        async with db.read() as conn:
+            assert await reads.field_value_counts(conn, who.caller, fields) == expected, who
+        listed = (await gql(COUNTS, who))["customFieldDefinitions"]
+        assert {int(f["id"]): f["valueCount"] for f in listed if f["valueCount"]} == expected
+
+
+async def succeeds(gql: GraphQL, document: str, as_: Person, **variables: Any) -> None:
+    """Run a mutation and assert its payload has no errors."""
+    data = await gql(document, as_, **variables)
+    assert next(iter(data.values()))["errors"] == []
+
+
+def field_values(*pairs: tuple[int, str]) -> list[dict[str, Any]]:
+    """The `customFields` input for (field, value) pairs."""
+    return [{"fieldId": field, "value": value} for field, value in pairs]
+
+
+async def execute(db: Database, *statements: Any) -> None:
+    """Run statements in one write transaction, as a change the service does not make."""
+    async with db.write() as conn:
+        for statement in statements:
+            await conn.execute(statement)
