@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from app.db import sqlite_driver
 from app.db.budget import arm, install_clock
 from app.db.faults import DatabaseBusy, Unavailable, classify
 
@@ -90,6 +91,11 @@ class Database:
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            if parsed.get_driver_name() == "aiosqlite":
+                # The same driver, one thread hop per statement (see sqlite_driver).
+                url = parsed.set(drivername=f"sqlite+{sqlite_driver.DRIVER}").render_as_string(
+                    hide_password=False
+                )
             # A single writer connection: SQLite takes one writer at a time anyway, and
             # queueing in the pool is fairer and far cheaper than spinning on busy_timeout.
             self.writer = create_async_engine(

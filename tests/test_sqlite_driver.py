@@ -1,0 +1,78 @@
+"""The SQLite driver: one call on aiosqlite's thread per statement, with the DB-API's answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from app.db import sqlite_driver
+from app.db.engine import Database
+
+
+@pytest.fixture
+def sqlite_db(db: Database) -> Database:
+    if not db.is_sqlite:
+        pytest.skip("SQLite's driver")
+    return db
+
+
+class HopCounter:
+    """Counts the functions an aiosqlite connection runs on its thread."""
+
+    def __init__(self, driver: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.hops = 0
+        run_on_thread = driver._execute
+
+        async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+            self.hops += 1
+            return await run_on_thread(fn, *args, **kwargs)
+
+        monkeypatch.setattr(driver, "_execute", counted)
+
+
+async def test_the_engines_use_the_one_hop_dialect(sqlite_db: Database) -> None:
+    for engine in sqlite_db.engines:
+        assert engine.dialect.driver == sqlite_driver.DRIVER
+        assert engine.dialect.supports_statement_cache
+
+
+async def test_a_select_takes_one_hop_and_reads_every_row(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with sqlite_db.read() as conn:
+        raw = await conn.get_raw_connection()
+        counter = HopCounter(raw.driver_connection, monkeypatch)
+        result = await conn.execute(text("SELECT abbreviation FROM currency ORDER BY 1 LIMIT 3"))
+        rows = result.all()
+        assert counter.hops == 1
+        assert list(result.keys()) == ["abbreviation"]
+    assert len(rows) == 3
+    assert rows == sorted(rows)
+
+
+async def test_writes_report_rowcount_and_lastrowid(sqlite_db: Database) -> None:
+    async with sqlite_db.write() as conn:
+        await conn.execute(text("CREATE TEMP TABLE hop (id INTEGER PRIMARY KEY, v TEXT)"))
+        for value in ("a", "b"):
+            inserted = await conn.execute(text("INSERT INTO hop (v) VALUES (:v)"), {"v": value})
+        assert inserted.lastrowid == 2
+        changed = await conn.execute(text("UPDATE hop SET v = 'c' WHERE id <= 2"))
+        assert changed.rowcount == 2
+        none = await conn.execute(text("UPDATE hop SET v = 'c' WHERE id = -1"))
+        assert none.rowcount == 0
+        many = await conn.execute(text("INSERT INTO hop (v) VALUES (:v)"), [{"v": "d"}, {"v": "e"}])
+        assert many.rowcount == 2
+        assert (await conn.execute(text("SELECT count(*) FROM hop"))).scalar_one() == 4
+
+
+async def test_a_constraint_failure_is_sqlalchemys_error_and_the_connection_goes_on(
+    sqlite_db: Database,
+) -> None:
+    with pytest.raises(IntegrityError):
+        async with sqlite_db.write() as conn:
+            await conn.execute(text("INSERT INTO currency (abbreviation) VALUES (NULL)"))
+    async with sqlite_db.read() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM currency"))).scalar_one() > 0
