@@ -21,6 +21,7 @@ from strawberry.schema.config import StrawberryConfig
 from app.db.faults import Unavailable
 from app.graphql.context import Context
 from app.graphql.cost import NodeBudget, uncapped_lists
+from app.graphql.execution import execution_for
 from app.graphql.limits import document_limits
 from app.graphql.mutations import Mutation
 from app.graphql.queries import Query
@@ -94,4 +95,6 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     )
     if uncapped := sorted(uncapped_lists(schema._schema)):
         raise TypeError(f"list fields without a cap in app.graphql.cost: {', '.join(uncapped)}")
+    # Known only once the schema is built: which fields are plain attributes.
+    schema.execution_context_class = execution_for(schema._schema)
     return schema
