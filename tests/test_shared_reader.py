@@ -114,3 +114,25 @@ async def test_a_request_with_many_aliased_lists_holds_one_reader_at_a_time(
     # then: they took turns on one connection
     assert len(data) == 10
     assert most[0] == 1
+
+
+async def test_postgresql_reads_take_no_transaction_and_writes_do(db: Database) -> None:
+    if db.is_sqlite:
+        pytest.skip("SQLite's readers never send BEGIN (see app.db.engine)")
+    async with db.read() as conn:
+        await conn.execute(text("SELECT 1"))
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None
+        # No BEGIN and ROLLBACK round trips around a request's reads.
+        assert not driver.is_in_transaction()
+    async with db.write() as conn:
+        await conn.execute(text("SELECT 1"))
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None
+        assert driver.is_in_transaction()
+    # The reader's autocommit does not leak into the pool's connections for writers.
+    async with db.write() as conn:
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None
+        await conn.execute(text("SELECT 1"))
+        assert driver.is_in_transaction()

@@ -130,12 +130,15 @@ class Database:
                 echo=echo,
                 connect_args={"server_settings": _postgres_settings(statement_timeout_s)},
             )
-            self.reader = self.writer
+            # Reads take no transaction: no BEGIN and ROLLBACK round trips around a request's
+            # reads, each statement reading its own snapshot as on SQLite. Same pool.
+            self.reader = self.writer.execution_options(isolation_level="AUTOCOMMIT")
 
     @property
     def engines(self) -> tuple[AsyncEngine, ...]:
         """Every distinct engine, for instrumentation and disposal."""
-        return (self.writer,) if self.reader is self.writer else (self.writer, self.reader)
+        # PostgreSQL's reader is the writer's pool with other options (its events included).
+        return (self.writer, self.reader) if self.is_sqlite else (self.writer,)
 
     def write(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """One write transaction: committed when the block ends, rolled back on error."""
