@@ -9,12 +9,12 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from app.barrier import FaultBarrier
+from app.cors import cors
 from app.db import migrate
 from app.db.engine import Database
 from app.db.seed import seed_reference_data
@@ -123,6 +123,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes.append(assets_route(assets))
     middleware = [
         Middleware(RequestLog),
+        # Outside every refusal (busy, too large, a crash), so that a page can read them too.
+        *([cors(settings.cors_origins)] if settings.cors_origins else []),
         # Inside the log, so that what it answers for a failed handler is logged as answered.
         Middleware(FaultBarrier),
         # Before the in-flight count: a request counts only once its body has arrived.
@@ -134,17 +136,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
         Middleware(InFlightLimit, limit=settings.max_in_flight),
     ]
-    if settings.cors_origins:
-        middleware.append(
-            Middleware(
-                CORSMiddleware,
-                allow_origins=settings.cors_origins,
-                allow_methods=["GET", "POST", "PUT", "DELETE"],
-                allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-ID"],
-                expose_headers=["X-Request-ID"],
-                max_age=600,
-            )
-        )
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.db = db
     app.state.schema = schema
