@@ -176,9 +176,16 @@ def beyond(keys: Sequence[SortKey], values: Sequence[Any], forward: bool) -> Col
         return false()
     bound = [literal(v, type_=k.expr.type) for v, k in zip(values, keys, strict=True)]
     if len({key.descending for key in keys}) == 1:
-        # One direction: a row comparison, which both back ends read as an index range.
+        # One direction: a row comparison, which PostgreSQL reads as an index range. SQLite
+        # seeks an index on expressions (lower(title)) only by a plain comparison of its first
+        # column, which the row comparison implies: without it, it scans from the index start.
         row, position = tuple_(*(k.expr for k in keys)), tuple_(*bound)
-        return row < position if keys[0].descending == forward else row > position
+        below = keys[0].descending == forward
+        past = row < position if below else row > position
+        if len(keys) == 1:
+            return past
+        first = keys[0].expr <= bound[0] if below else keys[0].expr >= bound[0]
+        return and_(first, past)
     alternatives = []
     for index, key in enumerate(keys):
         ahead = key.expr < bound[index] if key.descending == forward else key.expr > bound[index]
