@@ -72,6 +72,17 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated origins allowed to call the API from a browser (CORS).",
     )
+    apq_store_bytes: int = _count(
+        4 * 1_048_576,
+        "Bytes of documents each worker keeps for automatic persisted queries (least recently "
+        "used go first); 0 turns them off (PERSISTED_QUERY_NOT_SUPPORTED).",
+        minimum=0,
+    )
+    trusted_documents: Path | None = Field(
+        None,
+        description="A JSON manifest of the only documents /graphql runs ({id: document}, or "
+        "Apollo's persisted-query manifest); automatic persisted queries are then off.",
+    )
     max_body_bytes: int = _count(1_048_576, "Largest request body (413 above).", minimum=1024)
     max_query_depth: int = _count(12, "Deepest selection, introspection aside.")
     max_query_tokens: int = _count(2000, "Most tokens in a document.", minimum=10)

@@ -29,6 +29,7 @@ from app.db.engine import Database
 from app.db.faults import Unavailable
 from app.domain.keys import caller_for
 from app.graphql.context import Context
+from app.graphql.error_codes import code_for
 from app.graphql.http_request import (
     GRAPHQL_RESPONSE,
     JSON,
@@ -37,6 +38,7 @@ from app.graphql.http_request import (
     read_params,
     wants_html,
 )
+from app.graphql.persisted import Document, PersistedDocuments
 from app.observability import CLIENT_CLOSED, record_operation
 from app.settings import Settings
 
@@ -50,7 +52,7 @@ RETRY_AFTER_S = Unavailable.retry_after
 
 
 class GraphQLHTTP:
-    """The /graphql endpoint: negotiation, limits, API-key auth, then `Schema.execute`."""
+    """The /graphql endpoint: negotiation, limits, API-key auth, the document, `Schema.execute`."""
 
     def __init__(
         self, schema: Schema, *, db: Database, settings: Settings, ide: IdePage | None
@@ -59,6 +61,7 @@ class GraphQLHTTP:
         self.db = db
         self.settings = settings
         self.ide = ide
+        self.documents = PersistedDocuments.from_settings(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -106,19 +109,22 @@ class GraphQLHTTP:
             )
         params = await read_params(request, self.settings.max_body_bytes)
         record_operation(request.scope, params.get("operationName"))
+        document = self.documents.document(params)
         context = Context(self.db, self.settings, caller, request.headers.get("idempotency-key"))
-        result = await self._execute(request, params, context)
+        result = await self._execute(request, document, params, context)
         if context.unavailable is not None:
             raise context.unavailable
+        if not isinstance(result, PreExecutionError):
+            self.documents.remember(document)  # it parsed and validated
         return result
 
     async def _execute(
-        self, request: Request, params: dict[str, Any], context: Context
+        self, request: Request, document: Document, params: dict[str, Any], context: Context
     ) -> ExecutionResult:
         allowed = QUERY_ONLY if request.method == "GET" else ALL_OPERATIONS
         try:
             return await self.schema.execute(
-                params["query"],
+                document.text,
                 variable_values=params.get("variables"),
                 context_value=context,
                 operation_name=params.get("operationName"),
@@ -160,20 +166,9 @@ class GraphQLHTTP:
         )
 
 
-def error_code(error: GraphQLError) -> str:
-    """The `extensions.code` of an error that carries none (Apollo's names where they exist)."""
-    if error.path is not None:
-        return "INTERNAL_SERVER_ERROR"  # a field failed; refusals inside fields carry codes
-    if error.message.startswith("Syntax Error") or "tokens" in error.message:
-        return "GRAPHQL_PARSE_FAILED"
-    if error.message.startswith("Variable '$"):
-        return "BAD_USER_INPUT"
-    return "GRAPHQL_VALIDATION_FAILED"
-
-
 def _formatted(error: GraphQLError) -> dict[str, Any]:
     formatted: dict[str, Any] = dict(error.formatted)
     extensions: dict[str, Any] = formatted.get("extensions") or {}
     if "code" not in extensions:
-        formatted["extensions"] = {**extensions, "code": error_code(error)}
+        formatted["extensions"] = {**extensions, "code": code_for(error)}
     return formatted

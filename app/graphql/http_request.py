@@ -10,23 +10,12 @@ from starlette.requests import Request
 
 from app.db.faults import Unavailable
 from app.domain.bounds import MAX_BATCH
+from app.graphql.error_codes import STATUS_CODES, ErrorCode
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 # Far more than any input needs (a batch of 1000 ids, a deal with 100 members and fields...).
 MAX_VARIABLE_VALUES = 20_000
-# extensions.code of each refusal the HTTP layer answers itself.
-STATUS_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHENTICATED",
-    405: "METHOD_NOT_ALLOWED",
-    406: "NOT_ACCEPTABLE",
-    408: "REQUEST_TIMEOUT",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    500: "INTERNAL_SERVER_ERROR",
-    503: "UNAVAILABLE",
-}
 
 
 class RequestRefused(Exception):
@@ -44,7 +33,7 @@ class RequestRefused(Exception):
         self.status = status
         self.message = message
         self.headers = headers or {}
-        self.code = code or STATUS_CODES.get(status, "BAD_REQUEST")
+        self.code = code or STATUS_CODES.get(status, ErrorCode.BAD_REQUEST)
 
     @classmethod
     def unavailable(cls, fault: Unavailable) -> RequestRefused:
@@ -171,14 +160,17 @@ async def _posted(request: Request, max_body_bytes: int) -> dict[str, Any]:
 
 def _check(params: dict[str, Any]) -> None:
     query = params.get("query")
-    if not isinstance(query, str) or not query.strip():
+    extensions = params.get("extensions")
+    # A persisted query's hash stands for its document (app.graphql.persisted looks it up).
+    hash_only = query is None and isinstance(extensions, dict) and "persistedQuery" in extensions
+    if not hash_only and (not isinstance(query, str) or not query.strip()):
         raise RequestRefused(400, "The request has no query (a string) to execute.")
     # PostgreSQL cannot store NUL in text; refuse it up front, the same on every back end.
     shape = VariablesShape.of(params.get("variables"))
-    if "\\u0000" in query or shape.has_nul:
+    if "\\u0000" in (query or "") or shape.has_nul:
         raise RequestRefused(400, "Text must not contain NUL characters.")
     if refusal := shape.refusal():
-        raise RequestRefused(400, refusal, code="BAD_USER_INPUT")
+        raise RequestRefused(400, refusal, code=ErrorCode.BAD_USER_INPUT)
     for name in ("variables", "extensions"):
         if params.get(name) is not None and not isinstance(params[name], dict):
             raise RequestRefused(400, f"{name} must be an object.")
