@@ -8,8 +8,9 @@ from tests.conftest import GraphQL, Person
 
 PAGE_OF_IDS = """
 query Page($first: Int, $after: String, $last: Int, $before: String,
-           $orderBy: [OpportunityOrder!]) {
-  opportunities(first: $first, after: $after, last: $last, before: $before, orderBy: $orderBy) {
+           $orderBy: [OpportunityOrder!], $filter: OpportunityFilter) {
+  opportunities(first: $first, after: $after, last: $last, before: $before, orderBy: $orderBy,
+                filter: $filter) {
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     edges { node { id } }
   }
@@ -20,16 +21,26 @@ MAX_PAGES = 200
 
 
 async def walk_pages(
-    gql: GraphQL, who: Person, order: list[Any], *, backward: bool, size: int = 3
+    gql: GraphQL,
+    who: Person,
+    order: list[Any],
+    *,
+    backward: bool,
+    size: int = 3,
+    filter_: dict[str, Any] | None = None,
 ) -> list[int]:
-    """Every id of the list in its order, read `size` at a time forward or backward."""
+    """Every id of the list (filtered by `filter_`) in its order, read `size` at a time."""
     found: list[int] = []
     cursor = None
     for _ in range(MAX_PAGES):
         if backward:
-            page = await gql(PAGE_OF_IDS, who, last=size, before=cursor, orderBy=order)
+            page = await gql(
+                PAGE_OF_IDS, who, last=size, before=cursor, orderBy=order, filter=filter_
+            )
         else:
-            page = await gql(PAGE_OF_IDS, who, first=size, after=cursor, orderBy=order)
+            page = await gql(
+                PAGE_OF_IDS, who, first=size, after=cursor, orderBy=order, filter=filter_
+            )
         connection = page["opportunities"]
         ids = [int(edge["node"]["id"]) for edge in connection["edges"]]
         found = ids + found if backward else found + ids

@@ -125,26 +125,45 @@ class Opportunity(Audited, table=True):
     __table_args__ = (
         Index("ix_opportunity_stage_id", "stage_id"),
         # Every supported order is an index range, id last as the tie-break (migration 0004).
-        # is_private last: an offset inside a stage skips public deals on the index alone (0006).
-        Index("ix_opportunity_stage_title", "stage_id", text("lower(title)"), "id", "is_private"),
+        # With privacy and both close dates (0006, 0010): an offset inside a stage and a
+        # close-date window read the index alone. SQLite holds them as trailing columns.
+        Index(
+            "ix_opportunity_stage_title",
+            "stage_id",
+            text("lower(title)"),
+            "id",
+            postgresql_include=["is_private", "title", "expected_close_date", "actual_close_date"],
+        ),
+        # A responsible's deals in stage order: each stage of one employee a range (0010).
+        Index(
+            "ix_opportunity_responsible_stage_title",
+            "responsible_id",
+            "stage_id",
+            text("lower(title)"),
+            "id",
+            "is_private",
+        ),
         Index("ix_opportunity_stage_id_id", "stage_id", "id"),
         Index("ix_opportunity_responsible_id_id", "responsible_id", "id"),
         Index("ix_opportunity_title_id", text("lower(title)"), "id"),
         Index("ix_opportunity_created_id", "created_at", "id"),
         # SQLite sorts money, kept as text, by CAST(bid_value AS REAL): see the migration.
         Index("ix_opportunity_bid_value_id", text("bid_value"), "id"),
-        # The close-date order, stage by stage (0008; SQLite's earliest date is year 1 as text).
+        # The close-date order, stage by stage (0008; SQLite's earliest date is year 1 as text);
+        # PostgreSQL's hold the date too, for index-only counts of a close-date window (0010).
         Index(
             "ix_opportunity_stage_expected_close",
             "stage_id",
             text("coalesce(expected_close_date, '-infinity'::timestamptz)"),
             "id",
+            postgresql_include=["expected_close_date"],
         ),
         Index(
             "ix_opportunity_stage_actual_close",
             "stage_id",
             text("coalesce(actual_close_date, '-infinity'::timestamptz)"),
             "id",
+            postgresql_include=["actual_close_date"],
         ),
         # PostgreSQL's word-start search (migration 0005; SQLite keeps an FTS5 table instead).
         Index(

@@ -12,6 +12,7 @@ from app.domain.paging import Page, PageRequest, SortKey, beyond, decode_cursor,
 from app.domain.stage_walk import (
     Family,
     GroupWalk,
+    WalkPart,
     locate_offset,
     merge_statement,
     offset_statement,
@@ -53,13 +54,15 @@ async def fetch_page(
     group_counts: Select[Any] | None = None,
     narrow: Select[Any] | None = None,
     families: Sequence[Family] | None = None,
+    parts: Sequence[WalkPart] | None = None,
 ) -> Page:
     """Run `query` (already filtered) for one page in the order of `keys` (unique as a whole).
 
     `walk` reads the page group by group when the first key allows it; `total` counts the
     list some cheaper way than counting `query`; `group_counts` (group, link, rows of the list
     there) lets an offset skip whole groups with `walk`, and `narrow` skip ids without joins;
-    `families` makes `walk` a merge of each group's own index order (stage_walk.merge_statement).
+    `families` makes `walk` a merge of each group's own index order (stage_walk.merge_statement);
+    `parts` read some groups of `walk` with queries of their own (stage_walk.walk_statement).
     """
     size = request.size()
     backward = request.last is not None or (request.before is not None and request.first is None)
@@ -89,7 +92,13 @@ async def fetch_page(
         and (after is None or before is None)
     ):
         stmt = walk_statement(
-            walk, query, keys=keys, size=size + 1, cursor=after or before, backward=backward
+            walk,
+            query,
+            keys=keys,
+            size=size + 1,
+            cursor=after or before,
+            backward=backward,
+            parts=parts,
         )
     else:
         stmt = _sorted_statement(

@@ -8,7 +8,7 @@ offset falls in, and skips only inside that stage.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, Select, and_, literal, select, true, union_all
@@ -42,6 +42,32 @@ class GroupWalk:
         return column
 
 
+@dataclass(frozen=True, slots=True)
+class WalkPart:
+    """Some of a walk's groups, found by a query of their own (the same rows, another index)."""
+
+    only: Callable[[FromClause], ColumnElement[bool]]
+    query: Select[Any]
+
+
+def _parts(
+    walk: GroupWalk, query: Select[Any], parts: Sequence[WalkPart] | None
+) -> list[tuple[GroupWalk, Select[Any]]]:
+    """Each part's walk (its groups only) and query; the whole walk when there are no parts."""
+    if not parts:  # none, or no group at all: the walk as it is finds nothing either
+        return [(walk, query)]
+    return [(replace(walk, only=_both(walk.only, part.only)), part.query) for part in parts]
+
+
+def _both(
+    kept: Callable[[FromClause], ColumnElement[bool]] | None,
+    narrowed: Callable[[FromClause], ColumnElement[bool]],
+) -> Callable[[FromClause], ColumnElement[bool]]:
+    if kept is None:
+        return narrowed
+    return lambda g: and_(kept(g), narrowed(g))
+
+
 def _walk_branch(
     walk: GroupWalk,
     query: Select[Any],
@@ -55,17 +81,23 @@ def _walk_branch(
 ) -> Select[Any]:
     """The first `size` rows in `ordering` of each group `groups_where` keeps, past `rest_where`."""
     outer = walk.groups.alias("walk")
-    if walk.only is not None:
-        kept, only = groups_where, walk.only
-        groups_where = lambda g: and_(kept(g), only(g))  # noqa: E731
+    groups_where = _both(walk.only, groups_where)
     inner = query.where(walk.link == outer.c.id, rest_where).order_by(*ordering).limit(size)
+    # The page's rows are read by id, without the list's conditions (the ids already meet them).
+    by_id = select(*query.selected_columns).select_from(*query.get_final_froms())
     if walk.lateral:
-        each = inner.add_columns(*labelled).lateral("page")
-        return select(each).select_from(outer.join(each, true())).where(groups_where(outer))
+        # Each group's ids and keys only: where an index holds every column the conditions
+        # name (0010), PostgreSQL checks them on index entries alone, reading only kept rows.
+        each = inner.with_only_columns(walk.row_id.label("_row"), *labelled).lateral("page")
+        walked = select(each).select_from(outer.join(each, true()))
+        found = walked.where(groups_where(outer)).subquery("found")
+        by_key = [found.c[key.name] for key in labelled]
+        return by_id.add_columns(*by_key).join(found, walk.row_id == found.c["_row"])
     # The group condition inside the correlated list: outside, an index on it could lead
-    # SQLite to start from the rows and run the list once per row instead of once per group.
+    # SQLite to start from the rows and run the list once per row instead of once per group;
+    # an indexed filter outside (a responsible) would do the same.
     ids = inner.where(groups_where(outer)).with_only_columns(walk.row_id).correlate(outer)
-    return query.add_columns(*labelled).join(outer, walk.row_id.in_(ids))
+    return by_id.add_columns(*labelled).join(outer, walk.row_id.in_(ids))
 
 
 def walk_statement(
@@ -76,8 +108,12 @@ def walk_statement(
     size: int,
     cursor: list[Any] | None,
     backward: bool,
+    parts: Sequence[WalkPart] | None = None,
 ) -> Select[Any]:
-    """The first `size` rows past the cursor (or from the start), group by group."""
+    """The first `size` rows past the cursor (or from the start), group by group.
+
+    `parts` read their groups each with its own query; without them, `query` reads every group.
+    """
     ordering = [(k.expr.asc() if k.descending == backward else k.expr.desc()) for k in keys]
     shared: dict[str, Any] = {
         "keys": keys,
@@ -90,25 +126,33 @@ def walk_statement(
     def group(outer: FromClause) -> ColumnElement[Any]:
         return walk.key_of(outer, keys[0])
 
-    if cursor is None:
-        branches = [
-            _walk_branch(walk, query, groups_where=lambda _g: true(), rest_where=true(), **shared)
-        ]
-    else:
-        first = literal(cursor[0], type_=keys[0].expr.type)
-        branches = [
+    first = None if cursor is None else literal(cursor[0], type_=keys[0].expr.type)
+    branches = []
+    for part_walk, part_query in _parts(walk, query, parts):
+        if cursor is None:
+            branches.append(
+                _walk_branch(
+                    part_walk,
+                    part_query,
+                    groups_where=lambda _g: true(),
+                    rest_where=true(),
+                    **shared,
+                )
+            )
+            continue
+        branches += [
             # The rest of the cursor's group, from just past the cursor.
             _walk_branch(
-                walk,
-                query,
+                part_walk,
+                part_query,
                 groups_where=lambda g: group(g) == first,
                 rest_where=beyond(keys[1:], cursor[1:], not backward),
                 **shared,
             ),
             # Every later group, from its start.
             _walk_branch(
-                walk,
-                query,
+                part_walk,
+                part_query,
                 groups_where=lambda g: group(g) > first if ascending else group(g) < first,
                 rest_where=true(),
                 **shared,
