@@ -16,8 +16,8 @@ cascade after the deal, when their trigger can no longer read the deal's privacy
 needs no deal. So a public deal's delete needs no row trigger of its own: its values' trigger
 takes them out of `total`. A private deal takes its values out of `private_total` and out of its
 holders' counts in a BEFORE DELETE row trigger, while its values and access entries are still
-there (as 0006/0007 do for the stage counters); the cascade then finds no deal and touches only
-`total`. A field's values deleted with their definition change nothing: their counter rows go
+there (as 0006/0007 do for the per-employee deal counts); the cascade then finds no deal and
+touches only `total`. A field's values deleted with their definition change nothing: their counter rows go
 by cascade too, and their trigger skips fields that are gone (an upsert into a counter row
 already gone would insert a row for a missing field).
 
@@ -30,7 +30,9 @@ changed key (deal or field) is handled too: the old key goes out and the new one
 
 SQLite keeps row triggers. PostgreSQL folds each statement's rows through transition tables
 and upserts counter rows in key order, as 0007 explains (no version chains over bulk
-statements, no lock-order deadlocks within one).
+statements, no lock-order deadlocks within one). The exception is the private deal's delete,
+row by row as in 0006: a statement deleting many private deals with values updates each
+field's row once per deal.
 """
 
 from collections.abc import Sequence
