@@ -12,15 +12,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, not_, select, update
 
+from app.db.counter_tables import field_value_count_t, field_value_private_count_t
 from app.db.engine import Database
-from app.db.models import (
-    access_t,
-    employee_t,
-    field_value_count_t,
-    field_value_private_count_t,
-    field_value_t,
-    opportunity_t,
-)
+from app.db.models import access_t, employee_t, field_value_t, opportunity_t
 from tests.conftest import GraphQL, Person
 from tests.factories import custom_field, employee, opportunity
 from tests.value_counts import (

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from app.db.counter_tables import private_count_t
 from app.db.engine import Database
-from app.db.models import private_count_t
 from tests.conftest import GraphQL, Person
 from tests.counts import assert_counts_agree
 from tests.factories import opportunity

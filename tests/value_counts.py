@@ -11,14 +11,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.db.counter_tables import field_value_count_t, field_value_private_count_t
 from app.db.engine import Database
-from app.db.models import (
-    custom_field_t,
-    field_value_count_t,
-    field_value_private_count_t,
-    field_value_t,
-    opportunity_t,
-)
+from app.db.models import custom_field_t, field_value_t, opportunity_t
 from app.domain import reads
 from app.domain.access import opportunity_visible
 from tests.conftest import GraphQL, Person

@@ -213,50 +213,6 @@ class OpportunityAccess(SQLModel, table=True):
     employee_id: uuid.UUID = Field(foreign_key="employee.id", primary_key=True, index=True)
 
 
-class OpportunityStageCount(SQLModel, table=True):
-    """How many deals, public or private, are at a stage: kept by triggers (migration 0004)."""
-
-    __tablename__ = "opportunity_stage_count"
-
-    stage_id: int = Field(foreign_key="stage.id", primary_key=True, ondelete="CASCADE")
-    is_private: bool = Field(primary_key=True)
-    total: int
-
-
-class OpportunityPrivateCount(SQLModel, table=True):
-    """How many private deals at a stage list an employee for access: kept by triggers (0006)."""
-
-    __tablename__ = "opportunity_private_count"
-
-    employee_id: uuid.UUID = Field(foreign_key="employee.id", primary_key=True, ondelete="CASCADE")
-    stage_id: int = Field(foreign_key="stage.id", primary_key=True, ondelete="CASCADE")
-    total: int
-
-
-class FieldValueCount(SQLModel, table=True):
-    """How many values a custom field holds, on all deals and on private ones (migration 0009)."""
-
-    __tablename__ = "field_value_count"
-
-    field_id: int = Field(
-        foreign_key="custom_field_definition.id", primary_key=True, ondelete="CASCADE"
-    )
-    total: int
-    private_total: int
-
-
-class FieldValuePrivateCount(SQLModel, table=True):
-    """How many values of a field private deals listing an employee hold (migration 0009)."""
-
-    __tablename__ = "field_value_private_count"
-
-    employee_id: uuid.UUID = Field(foreign_key="employee.id", primary_key=True, ondelete="CASCADE")
-    field_id: int = Field(
-        foreign_key="custom_field_definition.id", primary_key=True, ondelete="CASCADE"
-    )
-    total: int
-
-
 class OpportunityCustomField(SQLModel, table=True):
     """The value of one custom field on one deal."""
 
@@ -310,6 +266,7 @@ class SystemFlag(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+# The counter tables (app.db.counter_tables) join it when imported, as env.py does.
 metadata = SQLModel.metadata
 
 
@@ -328,10 +285,6 @@ custom_field_t = table_of(CustomFieldDefinition)
 opportunity_t = table_of(Opportunity)
 member_t = table_of(OpportunityMember)
 access_t = table_of(OpportunityAccess)
-stage_count_t = table_of(OpportunityStageCount)
-private_count_t = table_of(OpportunityPrivateCount)
-field_value_count_t = table_of(FieldValueCount)
-field_value_private_count_t = table_of(FieldValuePrivateCount)
 field_value_t = table_of(OpportunityCustomField)
 notification_t = table_of(Notification)
 system_flag_t = table_of(SystemFlag)

@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, select, union_all
 
-from app.db.models import (
+from app.db.counter_tables import (
     field_value_count_t,
     field_value_private_count_t,
     private_count_t,
     stage_count_t,
-    stage_t,
 )
+from app.db.models import stage_t
 from app.domain.access import CALLER_ID
 from app.domain.caller import Caller
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.counter_tables import private_count_t, stage_count_t
 from app.db.models import (
     access_t,
     contact_access_t,
@@ -31,8 +32,6 @@ from app.db.models import (
     field_value_t,
     member_t,
     opportunity_t,
-    private_count_t,
-    stage_count_t,
     stage_t,
 )
 from app.domain.access import CALLER_ID, caller_params, contact_readable, opportunity_visible

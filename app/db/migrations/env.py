@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from app.db import counter_tables  # noqa: F401 - the counter tables join the metadata
 from app.db.migrate import compared_name
 from app.db.models import metadata
 
