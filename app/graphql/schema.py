@@ -12,15 +12,14 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
     MaxTokensLimiter,
-    ParserCache,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 
 from app.db.faults import Unavailable
 from app.graphql.context import Context
 from app.graphql.cost import NodeBudget, uncapped_lists
+from app.graphql.document_cache import SmallDocumentParserCache, SmallDocumentValidationCache
 from app.graphql.execution import execution_for
 from app.graphql.limits import document_limits
 from app.graphql.mutations import Mutation
@@ -80,8 +79,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: AddValidationRules([limits, MaxIntrospectionDepthRule, PageArguments])
     )
     extensions += [
-        lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        lambda: SmallDocumentParserCache(maxsize=CACHE_SIZE),
+        lambda: SmallDocumentValidationCache(maxsize=CACHE_SIZE),
         lambda: NodeBudget(budget=settings.max_query_nodes),
         lambda: MaskErrors(should_mask_error=is_unexpected),
         BusySignal,
