@@ -174,6 +174,7 @@ class GroupOffset:
     group: Any
     links: tuple[Any, ...]
     skip: int
+    rows: int  # in the group, for the caller: a skip past half of them is read from the end
 
 
 def locate_offset(
@@ -188,7 +189,7 @@ def locate_offset(
     for group in sorted(groups, reverse=descending):
         links, count = groups[group]
         if offset < before + count:
-            return GroupOffset(group, tuple(sorted(links)), offset - before)
+            return GroupOffset(group, tuple(sorted(links)), offset - before, count)
         before += count
     return None
 
@@ -211,13 +212,15 @@ def offset_statement(
     ordering = [(k.expr.desc() if k.descending else k.expr.asc()) for k in keys]
     group = literal(at.group, type_=keys[0].expr.type)
     in_group = walk.link == at.links[0] if len(at.links) == 1 else walk.link.in_(at.links)
-    skipped = (
-        (narrow if narrow is not None else query.with_only_columns(walk.row_id))
-        .where(in_group)
-        .order_by(*ordering[1:])
-        .limit(size)
-        .offset(at.skip)
-    )
+    ids = (narrow if narrow is not None else query.with_only_columns(walk.row_id)).where(in_group)
+    taken = min(size, at.rows - at.skip)
+    if at.skip > at.rows // 2:
+        # Past the middle of its group the same ids are fewer entries away from the end: a
+        # deep page skips at most half a group, whichever end it is nearer.
+        reverse = [(k.expr.asc() if k.descending else k.expr.desc()) for k in keys]
+        skipped = ids.order_by(*reverse[1:]).limit(taken).offset(at.rows - at.skip - taken)
+    else:
+        skipped = ids.order_by(*ordering[1:]).limit(size).offset(at.skip)
     inside = query.add_columns(*labelled).where(walk.row_id.in_(skipped)).subquery("inside")
 
     def later_group(outer: FromClause) -> ColumnElement[bool]:
