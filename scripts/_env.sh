@@ -41,3 +41,24 @@ ensure_graphiql_assets() {
   fi
   echo "$want" > "$stamp"
 }
+
+# The SPA clients the tests drive (Apollo Client, urql, Relay), pinned by
+# spa-clients/package-lock.json; installed as GraphiQL's files are (no install scripts: relay-compiler
+# ships its binaries in the package). Without npm the tests of spa-clients/ skip or say so.
+ensure_spa_clients() {
+  local dir="spa-clients"
+  local stamp="$dir/node_modules/.installed"
+  local want
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "npm not found: the SPA client tests need Node.js and npm" >&2
+    return 0
+  fi
+  echo "installing the SPA clients into $dir/node_modules" >&2
+  if ! npm ci --prefix "$dir" --no-audit --no-fund --ignore-scripts --loglevel=error; then
+    echo "npm ci failed: the SPA clients are not installed" >&2
+    return 1
+  fi
+  echo "$want" > "$stamp"
+}
