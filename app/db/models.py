@@ -30,6 +30,12 @@ class Audited(SQLModel):
     updated_by: uuid.UUID | None = Field(default=None, foreign_key="employee.id")
 
 
+class Versioned(Audited):
+    """An Audited row clients edit: `version` grows by one with every write to it (0011)."""
+
+    version: int = Field(default=1, nullable=False, sa_column_kwargs={"server_default": "1"})
+
+
 class Employee(Audited, table=True):
     """A portal user: the responsible person, creator or access-list entry of a deal."""
 
@@ -72,7 +78,7 @@ class Currency(Audited, table=True):
     is_basic: bool = False
 
 
-class Stage(Audited, table=True):
+class Stage(Versioned, table=True):
     """A deal milestone ("stage") of the sales pipeline."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -84,7 +90,7 @@ class Stage(Audited, table=True):
     sort_order: int = Field(default=0, index=True)
 
 
-class Contact(Audited, table=True):
+class Contact(Versioned, table=True):
     """A person or a company that opportunities refer to."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -106,7 +112,7 @@ class ContactAccess(SQLModel, table=True):
     employee_id: uuid.UUID = Field(foreign_key="employee.id", primary_key=True, ondelete="CASCADE")
 
 
-class CustomFieldDefinition(Audited, table=True):
+class CustomFieldDefinition(Versioned, table=True):
     """A user-defined field for opportunities (or contacts)."""
 
     __tablename__ = "custom_field_definition"
@@ -119,7 +125,7 @@ class CustomFieldDefinition(Audited, table=True):
     mask: str = Field(default="", sa_type=Text)
 
 
-class Opportunity(Audited, table=True):
+class Opportunity(Versioned, table=True):
     """A deal."""
 
     __table_args__ = (
