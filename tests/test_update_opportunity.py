@@ -1,4 +1,4 @@
-"""updateOpportunity: the original's PUT opportunity/{id}, a full replacement, in storage."""
+"""updateOpportunity: a patch of the values given, with the checks of the original's PUT."""
 
 from __future__ import annotations
 
@@ -64,45 +64,91 @@ async def snapshot(db: Database) -> dict[str, list[str]]:
     return {t.name: sorted(repr(sorted(r.items())) for r in await stored(db, t)) for t in tables}
 
 
-# --- full replacement -----------------------------------------------------------------------------
+# --- a patch -------------------------------------------------------------------------------------
+
+EVERY_VALUE: dict[str, Any] = {
+    "description": "long",
+    "bidType": "PER_MONTH",
+    "bidValue": "1500",
+    "perPeriodValue": 12,
+    "successProbability": 40,
+    "actualCloseDate": "2024-07-01T00:00:00Z",
+    "expectedCloseDate": "2024-06-30T00:00:00Z",
+}
 
 
-async def test_omitted_values_take_the_defaults(gql: GraphQL, db: Database, user: Person) -> None:
+async def test_omitted_values_are_kept(gql: GraphQL, db: Database, user: Person) -> None:
     # given: a deal with every optional value set
     acme = await contact(gql, as_=user)
-    deal_id = await opportunity(
-        gql,
-        as_=user,
-        description="long",
-        bidType="PER_MONTH",
-        bidValue="1500",
-        perPeriodValue=12,
-        successProbability=40,
-        contactId=acme,
-        actualCloseDate="2024-07-01T00:00:00Z",
-        expectedCloseDate="2024-06-30T00:00:00Z",
-    )
+    deal_id = await opportunity(gql, as_=user, contactId=acme, **EVERY_VALUE)
     before = await row_of(db, deal_id)
 
-    # when: only the required values are sent
-    payload = await update(
-        gql,
-        user,
-        deal_id,
-        **opportunity_input(responsible=user, stageId=NEED_ASSESSMENT, title="Pilot 2"),
-    )
+    # when: only the title is sent
+    payload = await update(gql, user, deal_id, title="Pilot 2")
 
-    # then
+    # then: the title changed, nothing else did but the audit columns
     assert payload["errors"] == []
     row = await row_of(db, deal_id)
-    assert row["title"] == "Pilot 2"
-    assert (row["description"], row["bid_type"], row["bid_value"]) == (None, 0, Decimal(0))
-    assert (row["per_period_value"], row["success_probability"], row["contact_id"]) == (0, 0, None)
-    assert (row["actual_close_date"], row["expected_close_date"]) == (None, None)
-    assert (row["created_at"], row["created_by"]) == (before["created_at"], user.id)
+    changed = {k for k in row if row[k] != before[k]}
+    assert changed == {"title", "updated_at", "version"}
+    assert (row["title"], row["version"]) == ("Pilot 2", before["version"] + 1)
     assert row["updated_at"] > before["updated_at"]
-    # and the members are not part of the replacement
     assert [r["contact_id"] for r in await stored(db, models.member_t)] == [acme]
+
+
+@pytest.mark.parametrize(
+    ("field", "column", "cleared"),
+    [
+        pytest.param("description", "description", None, id="description"),
+        pytest.param("bidType", "bid_type", 0, id="bidType"),
+        pytest.param("bidValue", "bid_value", Decimal(0), id="bidValue"),
+        pytest.param("perPeriodValue", "per_period_value", 0, id="perPeriodValue"),
+        pytest.param("successProbability", "success_probability", 0, id="successProbability"),
+        pytest.param("contactId", "contact_id", None, id="contactId"),
+        pytest.param("actualCloseDate", "actual_close_date", None, id="actualCloseDate"),
+        pytest.param("expectedCloseDate", "expected_close_date", None, id="expectedCloseDate"),
+    ],
+)
+async def test_null_clears_one_value_to_the_creates_default(
+    gql: GraphQL, db: Database, user: Person, field: str, column: str, cleared: Any
+) -> None:
+    # given
+    acme = await contact(gql, as_=user)
+    deal_id = await opportunity(gql, as_=user, contactId=acme, **EVERY_VALUE)
+    before = await row_of(db, deal_id)
+
+    # when
+    payload = await update(gql, user, deal_id, **{field: None})
+
+    # then: that column only
+    assert payload["errors"] == []
+    row = await row_of(db, deal_id)
+    assert row[column] == cleared != before[column]
+    assert {k for k in row if row[k] != before[k]} == {column, "updated_at", "version"}
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        pytest.param("title", "A title is required.", id="title"),
+        pytest.param("responsibleId", "A responsible user is required.", id="responsibleId"),
+        pytest.param("stageId", "A stage is required.", id="stageId"),
+        pytest.param("bidCurrencyAbbr", "A currency is required.", id="bidCurrencyAbbr"),
+    ],
+)
+async def test_a_required_value_cannot_be_cleared(
+    gql: GraphQL, db: Database, user: Person, field: str, message: str
+) -> None:
+    deal_id = await opportunity(gql, as_=user)
+    before = await snapshot(db)
+
+    payload = await update(gql, user, deal_id, **{field: None})
+
+    assert payload == {
+        "errors": [{"code": "REQUIRED", "field": field, "message": message}],
+        "opportunity": None,
+    }
+    assert await snapshot(db) == before
 
 
 async def test_every_value_is_replaced_and_normalised_as_on_create(
@@ -330,20 +376,32 @@ async def test_a_private_deal_is_updated_by_those_who_see_it(
 # --- members --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("members", [None, []], ids=["omitted", "empty"])
-async def test_members_are_kept_unless_a_list_is_given(
+async def test_members_are_kept_when_omitted(gql: GraphQL, db: Database, user: Person) -> None:
+    acme = await contact(gql, as_=user)
+    ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
+    deal_id = await opportunity(gql, as_=user, contactId=acme, members=[ann])
+
+    payload = await update(gql, user, deal_id, **opportunity_input(responsible=user))
+
+    assert payload["errors"] == []
+    assert sorted(r["contact_id"] for r in await stored(db, models.member_t)) == sorted([acme, ann])
+
+
+@pytest.mark.parametrize("members", [None, []], ids=["null", "empty"])
+async def test_members_null_or_empty_clear_them(
     gql: GraphQL, db: Database, user: Person, members: list[int] | None
 ) -> None:
     acme = await contact(gql, as_=user)
     ann = await contact(gql, as_=user, firstName="Ann", lastName="Lee")
     deal_id = await opportunity(gql, as_=user, contactId=acme, members=[ann])
 
-    payload = await update(
-        gql, user, deal_id, **opportunity_input(responsible=user, members=members)
-    )
+    payload = await update(gql, user, deal_id, members=members)
 
+    # the primary contact stays the primary contact, and is no member any more
     assert payload["errors"] == []
-    assert sorted(r["contact_id"] for r in await stored(db, models.member_t)) == sorted([acme, ann])
+    assert await stored(db, models.member_t) == []
+    assert payload["opportunity"]["contact"]["id"] == acme
+    assert payload["opportunity"]["members"] == []
 
 
 async def test_a_members_list_replaces_them_without_the_primary_contact(
@@ -389,7 +447,7 @@ async def test_a_members_list_of_only_unusable_contacts_clears_them(
 # --- custom fields --------------------------------------------------------------------------------
 
 
-async def test_custom_fields_are_set_but_never_cleared(
+async def test_listed_custom_fields_are_set_or_cleared_and_others_kept(
     gql: GraphQL, db: Database, user: Person, admin: Person
 ) -> None:
     # given
@@ -423,11 +481,11 @@ async def test_custom_fields_are_set_but_never_cleared(
         ),
     )
 
-    # then: replaced, kept (empty value), kept (not listed); other kinds and unknown skipped
+    # then: replaced, cleared (empty value), kept (not listed); other kinds and unknown skipped
     assert payload["errors"] == []
     rows = await stored(db, models.field_value_t)
     assert sorted((r["field_id"], r["value"]) for r in rows) == sorted(
-        [(source, "fair"), (budget, "10k"), (region, "EU")]
+        [(source, "fair"), (region, "EU")]
     )
 
 
@@ -474,16 +532,54 @@ async def test_an_admin_changes_access_and_is_added_as_the_caller(
     assert holders == {other.id, admin.id}
 
 
-async def test_omitting_privacy_makes_the_creators_deal_public(
+async def test_omitting_privacy_keeps_the_deal_private_with_its_list(
     gql: GraphQL, db: Database, user: Person, other: Person
 ) -> None:
     deal_id = await opportunity(gql, as_=user, isPrivate=True, accessList=[str(other.id)])
+    access_before = await stored(db, models.access_t)
 
     payload = await update(gql, user, deal_id, **opportunity_input(responsible=user))
+
+    assert payload["opportunity"]["isPrivate"] is True
+    assert await stored(db, models.access_t) == access_before
+
+
+@pytest.mark.parametrize("is_private", [False, None], ids=["false", "null"])
+async def test_is_private_false_or_null_makes_the_creators_deal_public(
+    gql: GraphQL, db: Database, user: Person, other: Person, is_private: bool | None
+) -> None:
+    deal_id = await opportunity(gql, as_=user, isPrivate=True, accessList=[str(other.id)])
+
+    payload = await update(gql, user, deal_id, isPrivate=is_private)
 
     assert payload["opportunity"]["isPrivate"] is False
     assert payload["opportunity"]["accessList"] == []
     assert await stored(db, models.access_t) == []
+
+
+async def test_a_new_list_alone_keeps_the_deal_private(
+    gql: GraphQL, db: Database, user: Person, other: Person, admin: Person
+) -> None:
+    deal_id = await opportunity(gql, as_=user, isPrivate=True, accessList=[str(other.id)])
+
+    payload = await update(gql, user, deal_id, accessList=[str(admin.id)])
+
+    assert payload["opportunity"]["isPrivate"] is True
+    holders = {r["employee_id"] for r in await stored(db, models.access_t)}
+    assert holders == {admin.id, user.id}
+
+
+async def test_privacy_alone_keeps_the_stored_list(
+    gql: GraphQL, db: Database, user: Person, other: Person
+) -> None:
+    deal_id = await opportunity(gql, as_=user, isPrivate=True, accessList=[str(other.id)])
+
+    payload = await update(gql, user, deal_id, isPrivate=True, title="Renamed")
+
+    assert payload["errors"] == []
+    assert payload["opportunity"]["isPrivate"] is True
+    holders = {r["employee_id"] for r in await stored(db, models.access_t)}
+    assert holders == {other.id, user.id}
 
 
 async def test_access_is_left_as_is_for_an_editor_who_is_not_the_creator(
@@ -495,10 +591,13 @@ async def test_access_is_left_as_is_for_an_editor_who_is_not_the_creator(
 
     # when: a reader on the list asks for a public deal
     payload = await update(
-        gql, cast.reader, cast.id, **opportunity_input(responsible=user, title="Renamed")
+        gql,
+        cast.reader,
+        cast.id,
+        **opportunity_input(responsible=user, title="Renamed", isPrivate=False),
     )
 
-    # then: the rest is replaced, the access silently kept
+    # then: the rest is changed, the access silently kept
     assert payload["errors"] == []
     assert payload["opportunity"]["isPrivate"] is True
     assert (await row_of(db, cast.id))["title"] == "Renamed"

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import case, delete, insert, select, union, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
@@ -29,7 +29,14 @@ from app.domain.contact_checks import (
     new_contact_errors,
 )
 from app.domain.enums import ShareType
-from app.domain.errors import MSG_ACCESS_DENIED, DomainError, ErrorCode, found_or_refused
+from app.domain.errors import (
+    MSG_ACCESS_DENIED,
+    DomainError,
+    ErrorCode,
+    check_version,
+    found_or_refused,
+)
+from app.domain.opportunity_parts import written
 
 MSG_NOT_FOUND = "The contact is not found."
 
@@ -149,16 +156,23 @@ async def _replace_access(
 
 
 async def update_contact(
-    *, db: Database, caller: Caller, contact_id: int, new: NewContact
+    *,
+    db: Database,
+    caller: Caller,
+    contact_id: int,
+    new: NewContact,
+    expected_version: int | None = None,
 ) -> Mapping[Any, Any]:
     """Replace a contact's fields, as createContact sets them; a person stays a person.
 
     A private contact's access list is replaced by the given one plus its creator and the
-    caller; a shared contact has none.
+    caller; a shared contact has none. CONFLICT, after NOT_FOUND and FORBIDDEN, when
+    `expected_version` is given and is not the stored one.
     """
     currency = (new.currency_abbr or "").upper() or None
     async with db.write() as conn:
         stored = await _editable(conn, caller, contact_id)
+        check_version(stored, expected_version)
         is_company = bool(stored["is_company"])
         errors = kind_errors(new, is_company=is_company) + length_errors(new)
         errors += access_list_errors(
@@ -175,6 +189,7 @@ async def update_contact(
                 **_columns(new, is_company=is_company, currency=currency),
                 updated_at=utcnow(),
                 updated_by=caller.id,
+                version=contact_t.c.version + 1,
             )
             .returning(*contact_t.c)
         )
@@ -187,16 +202,31 @@ async def update_contact(
     return row
 
 
+def _deals_of(contact_id: int) -> Any:
+    """The ids of the deals a contact is the primary contact or a member of: two index reads."""
+    return union(
+        select(opportunity_t.c.id).where(opportunity_t.c.contact_id == contact_id),
+        select(member_t.c.opportunity_id).where(member_t.c.contact_id == contact_id),
+    )
+
+
 async def delete_contact(*, db: Database, caller: Caller, contact_id: int) -> int:
     """Delete a contact, its memberships and its place as primary contact; returns its id."""
     async with db.write() as conn:
         await _editable(conn, caller, contact_id)
-        await conn.execute(delete(member_t).where(member_t.c.contact_id == contact_id))
+        # The deals it was the primary contact or a member of change: one write to each.
         await conn.execute(
             update(opportunity_t)
-            .where(opportunity_t.c.contact_id == contact_id)
-            .values(contact_id=None)
+            .where(opportunity_t.c.id.in_(_deals_of(contact_id)))
+            .values(
+                contact_id=case(
+                    (opportunity_t.c.contact_id == contact_id, None),
+                    else_=opportunity_t.c.contact_id,
+                ),
+                **written(caller, utcnow()),
+            )
         )
+        await conn.execute(delete(member_t).where(member_t.c.contact_id == contact_id))
         await conn.execute(
             delete(contact_access_t).where(contact_access_t.c.contact_id == contact_id)
         )

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from app.db.engine import Database
 from app.db.models import custom_field_t, utcnow
@@ -18,6 +18,7 @@ from app.domain.errors import (
     DomainError,
     ErrorCode,
     FieldError,
+    check_version,
     found_or_refused,
     order_errors,
     require_admin,
@@ -120,19 +121,27 @@ async def update_definition(
     label: str,
     field_type: CustomFieldType,
     mask: str,
+    expected_version: int | None = None,
 ) -> Mapping[Any, Any]:
     """Replace a definition's label, type and mask.
 
     Open to every user: the original checks no role here (spec 3, PUT opportunity/customfield).
+    CONFLICT, before the other checks, when `expected_version` is not the stored one.
     """
     label = label.strip()
     errors = text_errors("label", label, max_length=LABEL_MAX, label="A label")
     if bad_mask := mask_error(field_type, mask):
         errors.append(bad_mask)
     async with db.write() as conn:
-        found = await conn.execute(select(exists().where(custom_field_t.c.id == field_id)))
-        if not found.scalar():
+        # Locked, so that no other change comes between the version check and this one.
+        found = await conn.execute(
+            select(custom_field_t).where(custom_field_t.c.id == field_id).with_for_update()
+        )
+        stored = found.mappings().first()
+        if stored is None:
             errors.append(FieldError(ErrorCode.NOT_FOUND, "id", MSG_NOT_FOUND))
+        else:
+            check_version(stored, expected_version)
         if errors:
             raise DomainError(errors)
         updated = await conn.execute(
@@ -144,6 +153,7 @@ async def update_definition(
                 mask=mask,
                 updated_at=utcnow(),
                 updated_by=caller.id,
+                version=custom_field_t.c.version + 1,
             )
             .returning(*custom_field_t.c)
         )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from app.domain.caller import Caller
 
@@ -30,6 +30,8 @@ class FieldError:
     code: ErrorCode
     field: str | None
     message: str
+    # Set on a CONFLICT with an expected version: the version that is stored.
+    current_version: int | None = None
 
 
 class DomainError(Exception):
@@ -43,6 +45,29 @@ class DomainError(Exception):
     def one(cls, code: ErrorCode, field: str | None, message: str) -> DomainError:
         """A refusal for a single reason."""
         return cls([FieldError(code, field, message)])
+
+
+class VersionConflict(DomainError):
+    """The row is no longer at the version the caller expected; `current` is it as stored."""
+
+    def __init__(self, current: Mapping[Any, Any], expected: int) -> None:
+        version = int(current["version"])
+        message = (
+            f"Changed since version {expected}: it is at version {version}. "
+            "Read it again and apply your change to what is stored."
+        )
+        super().__init__([FieldError(ErrorCode.CONFLICT, "expectedVersion", message, version)])
+        self.current = current
+
+
+def check_version(row: Mapping[Any, Any], expected: int | None) -> None:
+    """Refuse with VersionConflict when `expected` is given and is not the row's version.
+
+    Called on a row read under the change's lock, so nobody writes it between the check and
+    the change (PostgreSQL: FOR UPDATE; SQLite: the one writer).
+    """
+    if expected is not None and row["version"] != expected:
+        raise VersionConflict(row, expected)
 
 
 def found_or_refused(row: T | None, message: str) -> T:

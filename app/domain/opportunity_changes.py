@@ -12,11 +12,11 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
-from app.db.models import access_t, field_value_t, member_t, opportunity_t, utcnow
+from app.db.models import access_t, field_value_t, member_t, utcnow
 from app.domain.access import can_edit_opportunity
 from app.domain.bounds import MAX_BATCH, MAX_MEMBERS, batch_errors, over_cap
 from app.domain.caller import Caller
@@ -28,9 +28,9 @@ from app.domain.errors import (
     DomainError,
     ErrorCode,
     FieldError,
+    check_version,
 )
 from app.domain.listing import OpportunityFilter, opportunity_ids_where
-from app.domain.opportunities import NewOpportunity, opportunity_values
 from app.domain.opportunity_access import (
     MSG_ACCESS_OWNERS_ONLY,
     owns_access,
@@ -53,8 +53,10 @@ from app.domain.opportunity_parts import (
     member_link,
     replace_custom_field_values,
     replace_members,
+    touch,
     write_access,
 )
+from app.domain.opportunity_patch import OpportunityPatch
 
 __all__ = [
     "MSG_ACCESS_OWNERS_ONLY",
@@ -102,50 +104,48 @@ async def _require_edit(
         raise DomainError.one(code, "id", message)
 
 
-async def _touch(conn: AsyncConnection, caller: Caller, opportunity_id: int, **values: Any) -> Row:
-    """Set `values` and the audit columns on a deal; returns the deal as stored."""
-    result = await conn.execute(
-        update(opportunity_t)
-        .where(opportunity_t.c.id == opportunity_id)
-        .values(**values, updated_at=utcnow(), updated_by=caller.id)
-        .returning(*opportunity_t.c)
-    )
-    return result.mappings().one()
-
-
-# --- PUT opportunity/{id} -----------------------------------------------------------------------
+# --- PUT opportunity/{id} and updateOpportunity -------------------------------------------------
 
 
 async def update_opportunity(
-    *, db: Database, caller: Caller, opportunity_id: int, new: NewOpportunity
+    *,
+    db: Database,
+    caller: Caller,
+    opportunity_id: int,
+    patch: OpportunityPatch,
+    expected_version: int | None = None,
 ) -> Row:
-    """Replace a deal as the original's PUT does: every value, omitted ones by their defaults.
+    """Change the values `patch` gives; the original's PUT gives them all.
 
-    Members are replaced only by a non-empty list (the primary contact is not added); custom
-    fields only get values (empty ones are skipped); who may see the deal changes only when the
-    caller is an administrator or its creator, otherwise that part is ignored.
+    Refused in this order: NOT_FOUND, CONFLICT (`expected_version` is not the stored one),
+    the create's checks, FORBIDDEN. Given members replace them (the primary contact is not
+    added), given field values theirs (an empty one removes it); who may see the deal changes
+    only for an administrator or its creator, and is silently kept for anyone else.
     """
     async with db.write() as conn:
         stored = await visible_opportunity(conn, caller, opportunity_id)
-        if errors := await validation_errors(conn, caller, new):
+        check_version(stored, expected_version)
+        listed = await access_lists(conn, [stored]) if patch.changes_access else {}
+        new = patch.applied_to(stored, listed.get(opportunity_id, set()))
+        if errors := await validation_errors(conn, caller, patch.checked(new)):
             raise DomainError(errors)
         await _require_edit(conn, caller, stored, ErrorCode.FORBIDDEN)
-        values = opportunity_values(new)
-        holders: list[uuid.UUID] | None = None
-        if owns_access(caller, stored):
-            holders = await access_holders(
+        values = patch.columns(new)
+        access: list[uuid.UUID] | None = None
+        if patch.changes_access and owns_access(caller, stored):
+            access = await access_holders(
                 conn, caller, is_private=new.is_private, access_list=new.access_list
             )
-            values["is_private"] = bool(holders)
-        row = await _touch(conn, caller, opportunity_id, **values)
-        if new.members:
-            await replace_members(conn, caller, opportunity_id, new.members)
+            values["is_private"] = bool(access)
+        row = await touch(conn, caller, opportunity_id, **values)
+        if patch.members is not None:
+            await replace_members(conn, caller, opportunity_id, patch.members)
         await replace_custom_field_values(conn, opportunity_id, new.custom_fields)
-        if holders is not None:
+        if access is not None:
             await conn.execute(delete(access_t).where(access_t.c.opportunity_id == opportunity_id))
-            if holders:
+            if access:
                 await write_access(
-                    conn, caller, opportunity_id, holders, notify=new.is_notify, now=utcnow()
+                    conn, caller, opportunity_id, access, notify=new.is_notify, now=utcnow()
                 )
     return row
 
@@ -215,7 +215,7 @@ async def set_stage(*, db: Database, caller: Caller, opportunity_id: int, stage_
         if stage is None:
             raise DomainError.one(ErrorCode.NOT_FOUND, "stageId", MSG_STAGE_NOT_FOUND)
         closed = stage.stage_type != StageType.OPEN
-        return await _touch(
+        return await touch(
             conn,
             caller,
             opportunity_id,
@@ -252,7 +252,7 @@ async def add_member(*, db: Database, caller: Caller, opportunity_id: int, conta
             await conn.execute(
                 insert(member_t).values(opportunity_id=opportunity_id, contact_id=contact_id)
             )
-        return await _touch(conn, caller, opportunity_id)
+        return await touch(conn, caller, opportunity_id)
 
 
 async def remove_member(
@@ -262,7 +262,7 @@ async def remove_member(
     async with db.write() as conn:
         await _member_change(conn, caller, opportunity_id, contact_id)
         await conn.execute(delete(member_t).where(member_link(opportunity_id, contact_id)))
-        return await _touch(conn, caller, opportunity_id)
+        return await touch(conn, caller, opportunity_id)
 
 
 # --- POST opportunity/{id}/customfield/{fieldid} ------------------------------------------------
@@ -296,4 +296,4 @@ async def set_custom_field(
                     opportunity_id=opportunity_id, field_id=field_id, value=text
                 )
             )
-        return await _touch(conn, caller, opportunity_id)
+        return await touch(conn, caller, opportunity_id)

@@ -7,7 +7,7 @@ original; the refusals for them are decided before (app.domain.opportunity_check
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -24,6 +24,7 @@ from app.db.models import (
     member_t,
     notification_t,
     opportunity_t,
+    utcnow,
 )
 from app.domain.access import caller_params, contact_readable
 from app.domain.caller import Caller
@@ -87,21 +88,40 @@ async def replace_members(
         await conn.execute(_INSERT_MEMBERS, rows)
 
 
+def written(caller: Caller, now: datetime) -> dict[str, Any]:
+    """The columns every write to a deal sets: who, when, and the next version."""
+    return {"updated_at": now, "updated_by": caller.id, "version": opportunity_t.c.version + 1}
+
+
+async def touch(
+    conn: AsyncConnection, caller: Caller, opportunity_id: int, **values: Any
+) -> Mapping[Any, Any]:
+    """Set `values` on a deal, as a write by `caller`; returns the deal as stored."""
+    result = await conn.execute(
+        update(opportunity_t)
+        .where(opportunity_t.c.id == opportunity_id)
+        .values(**values, **written(caller, utcnow()))
+        .returning(*opportunity_t.c)
+    )
+    return result.mappings().one()
+
+
 def member_link(opportunity_id: int, contact_id: int) -> Any:
     """The condition that picks one membership."""
     return and_(member_t.c.opportunity_id == opportunity_id, member_t.c.contact_id == contact_id)
+
+
+def _latest(values: Iterable[tuple[int, str | None]]) -> dict[int, str]:
+    """Each field's value, trimmed; the last of duplicate ids wins."""
+    return {field_id: (value or "").strip() for field_id, value in values}
 
 
 async def custom_field_rows(
     conn: AsyncConnection, opportunity_id: int, values: Sequence[tuple[int, str | None]]
 ) -> list[dict[str, Any]]:
     """The values to store for a deal: trimmed, of opportunity fields only (spec 2.4)."""
-    # Empty values are skipped and the last of duplicate ids wins.
-    latest: dict[int, str] = {}
-    for field_id, value in values:
-        text = (value or "").strip()
-        if text:
-            latest[field_id] = text
+    # Empty values are skipped before the last of duplicate ids wins.
+    latest = _latest((field_id, value) for field_id, value in values if (value or "").strip())
     if not latest:
         return []
     known = await _existing(conn, _OPPORTUNITY_FIELDS, list(latest))
@@ -115,17 +135,29 @@ async def custom_field_rows(
 async def replace_custom_field_values(
     conn: AsyncConnection, opportunity_id: int, values: Sequence[tuple[int, str | None]]
 ) -> None:
-    """Store the given non-empty values over the stored ones; other fields keep theirs."""
-    rows = await custom_field_rows(conn, opportunity_id, values)
-    if not rows:
+    """Store the given values over the stored ones, an empty one removing its field's value.
+
+    Fields not given keep their values; unknown fields and those of contacts drop out.
+    """
+    latest = _latest(values)
+    if not latest:
+        return
+    known = await _existing(conn, _OPPORTUNITY_FIELDS, list(latest))
+    if not known:
         return
     await conn.execute(
         delete(field_value_t).where(
             field_value_t.c.opportunity_id == opportunity_id,
-            field_value_t.c.field_id.in_([r["field_id"] for r in rows]),
+            field_value_t.c.field_id.in_(sorted(known)),
         )
     )
-    await conn.execute(insert(field_value_t), rows)
+    rows = [
+        {"opportunity_id": opportunity_id, "field_id": fid, "value": text}
+        for fid, text in latest.items()
+        if fid in known and text
+    ]
+    if rows:
+        await conn.execute(insert(field_value_t), rows)
 
 
 async def access_holders(
@@ -198,7 +230,7 @@ async def replace_access(
         result = await conn.execute(
             update(opportunity_t)
             .where(opportunity_t.c.id.in_(chunk))
-            .values(is_private=bool(holders), updated_at=now, updated_by=caller.id)
+            .values(is_private=bool(holders), **written(caller, now))
             .returning(*opportunity_t.c)
         )
         changed.extend(result.mappings())

@@ -29,7 +29,14 @@ async def store_order(
     await conn.execute(
         update(table)
         .where(table.c.id == bindparam("row_id"))
-        .values({column: bindparam("new_position"), "updated_at": now, "updated_by": caller.id}),
+        .values(
+            {
+                column: bindparam("new_position"),
+                "updated_at": now,
+                "updated_by": caller.id,
+                "version": table.c.version + 1,
+            }
+        ),
         [{"row_id": row_id, "new_position": index} for index, row_id in enumerate(ids, start)],
     )
     rows = {row["id"]: row for row in (await conn.execute(select(table))).mappings()}

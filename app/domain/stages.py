@@ -18,6 +18,7 @@ from app.domain.errors import (
     DomainError,
     ErrorCode,
     FieldError,
+    check_version,
     found_or_refused,
     order_errors,
     require_admin,
@@ -111,25 +112,34 @@ async def create_stage(*, db: Database, caller: Caller, fields: StageFields) -> 
 
 
 async def update_stage(
-    *, db: Database, caller: Caller, stage_id: int, fields: StageFields
+    *,
+    db: Database,
+    caller: Caller,
+    stage_id: int,
+    fields: StageFields,
+    expected_version: int | None = None,
 ) -> Mapping[Any, Any]:
     """Replace a stage's title, description, color, probability and type (administrators only).
 
-    A stage some deal is at cannot be edited, only recolored (as in the original).
+    A stage some deal is at cannot be edited, only recolored (as in the original). CONFLICT,
+    before the other checks, when `expected_version` is given and is not the stored one.
     """
     require_admin(caller, MSG_ADMINS_ONLY)
     errors = _field_errors(fields)
     async with db.write() as conn:
-        if await _locked(conn, stage_id) is None:
+        stored = await _locked(conn, stage_id)
+        if stored is None:
             errors.append(FieldError(ErrorCode.NOT_FOUND, "id", MSG_NOT_FOUND))
-        elif await _in_use(conn, stage_id):
-            errors.append(FieldError(ErrorCode.CONFLICT, None, MSG_IN_USE_EDIT))
+        else:
+            check_version(stored, expected_version)
+            if await _in_use(conn, stage_id):
+                errors.append(FieldError(ErrorCode.CONFLICT, None, MSG_IN_USE_EDIT))
         if errors:
             raise DomainError(errors)
         updated = await conn.execute(
             update(stage_t)
             .where(stage_t.c.id == stage_id)
-            .values(**_values(fields, caller))
+            .values(**_values(fields, caller), version=stage_t.c.version + 1)
             .returning(*stage_t.c)
         )
         return updated.mappings().one()
@@ -146,7 +156,12 @@ async def set_stage_color(
         updated = await conn.execute(
             update(stage_t)
             .where(stage_t.c.id == stage_id)
-            .values(color=color.strip(), updated_at=utcnow(), updated_by=caller.id)
+            .values(
+                color=color.strip(),
+                updated_at=utcnow(),
+                updated_by=caller.id,
+                version=stage_t.c.version + 1,
+            )
             .returning(*stage_t.c)
         )
         return found_or_refused(updated.mappings().first(), MSG_NOT_FOUND)

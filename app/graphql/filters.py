@@ -27,8 +27,9 @@ class OpportunityFilter:
     contact_id: int | None = strawberry.field(
         default=None, description="Only deals whose primary contact is this one."
     )
-    contact_also_member: bool = strawberry.field(
-        default=False, description="With contactId: also deals where the contact is a member."
+    contact_also_member: bool | None = strawberry.field(
+        default=False,
+        description="With contactId: also deals where the contact is a member; null: false.",
     )
     close_date_from: datetime | None = strawberry.field(
         default=None,
@@ -49,7 +50,7 @@ class OpportunityFilter:
             stage_id=self.stage_id,
             stage_type=to_domain(DomainStageType, self.stage_type) if self.stage_type else None,
             contact_id=self.contact_id,
-            contact_also_member=self.contact_also_member,
+            contact_also_member=bool(self.contact_also_member),
             close_date_from=as_utc(self.close_date_from),
             close_date_to=as_utc(self.close_date_to),
             search=self.search,

@@ -77,8 +77,18 @@ def create_variables(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def update_variables(p: dict[str, Any]) -> dict[str, Any]:
-    """The create's parameters, as a full replacement of the deal."""
-    return {"input": {"id": p["opportunityid"], **create_variables(p)["input"]}}
+    """The create's parameters as a full replacement of the deal (spec 2.3, 2.4).
+
+    updateOpportunity changes only what it is given, so every value is given, an omitted one
+    as the create takes it (null, 0, false...), but for the two lists the original changes
+    only in part: the members, replaced by a non-empty list only, and the custom-field values,
+    set by the non-empty ones only (an empty value would remove one).
+    """
+    values = create_variables(p)["input"]
+    if not values["members"]:
+        del values["members"]
+    values["customFields"] = [f for f in values["customFields"] if f["value"].strip()]
+    return {"input": {"id": p["opportunityid"], **values}}
 
 
 def get_variables(p: dict[str, Any]) -> dict[str, Any]:

@@ -39,6 +39,12 @@ class CreateContactInput:
 )
 class UpdateContactInput:
     id: int = strawberry.field(description="The contact's id.")
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="The version the change was made on (Contact.version, as read): when the "
+        "stored one differs, nothing is written and the answer is a CONFLICT error carrying "
+        "the current version, with the contact as stored. Null: no check.",
+    )
     first_name: str | None = strawberry.field(default=None, description="A person's first name.")
     last_name: str | None = strawberry.field(default=None, description="A person's last name.")
     company_name: str | None = strawberry.field(default=None, description="A company's name.")
@@ -127,8 +133,9 @@ class ContactMutation:
 
     @strawberry.mutation(
         description="Replace a contact's values, with createContact's checks. Needs the right "
-        "to edit it: NOT_FOUND when the caller cannot see it, FORBIDDEN when only read.",
-        extensions=[Refusals()],
+        "to edit it: NOT_FOUND when the caller cannot see it, FORBIDDEN when only read; "
+        "then CONFLICT, with the contact as stored, when expectedVersion is not its version.",
+        extensions=[Refusals(current=("contact", Contact.from_row))],
     )
     async def update_contact(
         self,
@@ -143,6 +150,7 @@ class ContactMutation:
             caller=info.context.caller,
             contact_id=input_.id,
             new=new_contact(input_),
+            expected_version=input_.expected_version,
         )
         return UpdateContactPayload(contact=Contact.from_row(row))
 

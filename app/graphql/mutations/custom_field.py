@@ -20,8 +20,12 @@ class CreateCustomFieldDefinitionInput:
     field_type: CustomFieldType = strawberry.field(
         default=CustomFieldType.TEXT_FIELD, description="How the field is edited."
     )
-    position: int = strawberry.field(default=0, description="Order; 0 puts it after the last.")
-    mask: str = strawberry.field(default="", description="Options or format for the field type.")
+    position: int | None = strawberry.field(
+        default=0, description="Order; 0 or null puts it after the last."
+    )
+    mask: str | None = strawberry.field(
+        default="", description="Options or format for the field type; null: empty."
+    )
     entity_type: CustomFieldEntityType = strawberry.field(
         default=CustomFieldEntityType.OPPORTUNITY,
         description="What the field belongs to.",
@@ -31,14 +35,20 @@ class CreateCustomFieldDefinitionInput:
 @strawberry.input(description="A custom field definition's new values; every field is replaced.")
 class UpdateCustomFieldDefinitionInput:
     id: int = strawberry.field(description="The definition's id.")
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="The version the change was made on (CustomFieldDefinition.version, as read): "
+        "when the stored one differs, nothing is written and the answer is a CONFLICT error "
+        "carrying the current version, with the definition as stored. Null: no check.",
+    )
     label: str = strawberry.field(description="The field's label, 1-255 characters; trimmed.")
     field_type: CustomFieldType = strawberry.field(
         default=CustomFieldType.TEXT_FIELD, description="How the field is edited."
     )
-    mask: str = strawberry.field(
+    mask: str | None = strawberry.field(
         default="",
         description="Options or format for the field type; for SELECT_BOX a JSON array of "
-        'strings, e.g. ["Web", "Fair"].',
+        'strings, e.g. ["Web", "Fair"]. Null: empty.',
     )
 
 
@@ -111,8 +121,8 @@ class CustomFieldDefinitionCreation:
         new = custom_fields.NewCustomFieldDefinition(
             label=input_.label,
             field_type=to_domain(domain.CustomFieldType, input_.field_type),
-            position=input_.position,
-            mask=input_.mask,
+            position=input_.position or 0,
+            mask=input_.mask or "",
             entity_type=entity_type_name(input_.entity_type),
         )
         row = await custom_fields.create_definition(
@@ -129,8 +139,9 @@ class CustomFieldDefinitionMutation:
 
     @strawberry.mutation(
         description="Replace a custom field definition's label, type and mask. Open to every "
-        "user, not only administrators, as in the original API.",
-        extensions=[Refusals()],
+        "user, not only administrators, as in the original API. CONFLICT, with the definition "
+        "as stored, when expectedVersion is not its version.",
+        extensions=[Refusals(current=("custom_field_definition", CustomFieldDefinition.from_row))],
     )
     async def update_custom_field_definition(
         self,
@@ -146,7 +157,8 @@ class CustomFieldDefinitionMutation:
             field_id=input_.id,
             label=input_.label,
             field_type=to_domain(domain.CustomFieldType, input_.field_type),
-            mask=input_.mask,
+            mask=input_.mask or "",
+            expected_version=input_.expected_version,
         )
         return UpdateCustomFieldDefinitionPayload(
             custom_field_definition=CustomFieldDefinition.from_row(row)

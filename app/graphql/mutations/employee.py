@@ -20,8 +20,8 @@ class CreateEmployeeInput:
     title: str | None = strawberry.field(
         default=None, description="Job title, at most 255 characters."
     )
-    is_admin: bool = strawberry.field(
-        default=False, description="Whether the user administers the CRM."
+    is_admin: bool | None = strawberry.field(
+        default=False, description="Whether the user administers the CRM; null: false."
     )
 
 
@@ -84,7 +84,7 @@ class EmployeeMutation:
             caller=info.context.caller,
             display_name=input_.display_name,
             title=input_.title,
-            is_admin=input_.is_admin,
+            is_admin=bool(input_.is_admin),
         )
         return CreateEmployeePayload(
             employee=Employee.from_row(row), api_key=issued.key, key_id=issued.id

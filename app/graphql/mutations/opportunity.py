@@ -20,6 +20,7 @@ from app.graphql.mutations.opportunity_values import (
     CreateOpportunityInput,
     UpdateOpportunityInput,
     new_opportunity,
+    opportunity_patch,
 )
 from app.graphql.mutations.refusals import Refusals, UserError, errors_field
 from app.graphql.prefetch import load_opportunity_relations
@@ -57,7 +58,8 @@ class CreateOpportunityPayload:
 @strawberry.type(description="The result of updateOpportunity.")
 class UpdateOpportunityPayload:
     opportunity: Opportunity | None = strawberry.field(
-        description="The opportunity as stored; null when refused."
+        description="The opportunity as stored; on a CONFLICT as stored now, unchanged; null "
+        "when otherwise refused."
     )
     errors: list[UserError] = errors_field()
 
@@ -145,10 +147,12 @@ class OpportunityMutation:
     """Replacing and deleting stored opportunities."""
 
     @strawberry.mutation(
-        description="Replace an opportunity with the semantics of PUT "
-        "/api/2.0/crm/opportunity/{id}. NOT_FOUND when the caller cannot see it; then "
-        "createOpportunity's checks; then FORBIDDEN when the caller may not edit it.",
-        extensions=[Refusals()],
+        description="Change an opportunity: the values given replace the stored ones, null "
+        "clears one, the others are kept (PUT /api/2.0/crm/opportunity/{id} gives them all). "
+        "NOT_FOUND when the caller cannot see it; then CONFLICT, with the opportunity as "
+        "stored, when expectedVersion is not its version; then createOpportunity's checks; "
+        "then FORBIDDEN when the caller may not edit it.",
+        extensions=[Refusals(current=("opportunity", Opportunity.from_row))],
     )
     async def update_opportunity(
         self,
@@ -162,7 +166,8 @@ class OpportunityMutation:
             db=info.context.db,
             caller=info.context.caller,
             opportunity_id=input_.id,
-            new=new_opportunity(input_),
+            patch=opportunity_patch(input_),
+            expected_version=input_.expected_version,
         )
         return UpdateOpportunityPayload(opportunity=Opportunity.from_row(row))
 

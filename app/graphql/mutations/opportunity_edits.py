@@ -15,6 +15,9 @@ from app.graphql.mutations.opportunity_values import ACCESS_LIST, IS_PRIVATE, OP
 from app.graphql.mutations.refusals import Refusals, UserError, errors_field
 from app.graphql.types import Contact, CustomField, Opportunity
 
+# Null stands for the default: GraphiQL takes a non-null input with a false default as missing.
+IS_PRIVATE_OR_NULL = IS_PRIVATE + " Null: false."
+
 
 @strawberry.input(description="An opportunity and the stage to move it to.")
 class SetOpportunityStageInput:
@@ -25,7 +28,7 @@ class SetOpportunityStageInput:
 @strawberry.input(description="Who may see an opportunity.")
 class SetOpportunityAccessInput:
     id: int = strawberry.field(description=OPPORTUNITY_ID)
-    is_private: bool = strawberry.field(default=False, description=IS_PRIVATE)
+    is_private: bool | None = strawberry.field(default=False, description=IS_PRIVATE_OR_NULL)
     access_list: list[uuid.UUID] | None = strawberry.field(default=None, description=ACCESS_LIST)
 
 
@@ -35,7 +38,7 @@ class SetOpportunitiesAccessInput:
         description="Their ids; those the caller cannot see, or did not create (unless an "
         "administrator), are skipped."
     )
-    is_private: bool = strawberry.field(default=False, description=IS_PRIVATE)
+    is_private: bool | None = strawberry.field(default=False, description=IS_PRIVATE_OR_NULL)
     access_list: list[uuid.UUID] | None = strawberry.field(default=None, description=ACCESS_LIST)
 
 
@@ -182,7 +185,7 @@ class OpportunityEditMutation:
             db=info.context.db,
             caller=info.context.caller,
             opportunity_id=input_.id,
-            is_private=input_.is_private,
+            is_private=bool(input_.is_private),
             access_list=input_.access_list or (),
         )
         return SetOpportunityAccessPayload(opportunity=Opportunity.from_row(row))
@@ -206,7 +209,7 @@ class OpportunityEditMutation:
             db=info.context.db,
             caller=info.context.caller,
             ids=input_.ids,
-            is_private=input_.is_private,
+            is_private=bool(input_.is_private),
             access_list=input_.access_list or (),
         )
         return SetOpportunitiesAccessPayload(

@@ -7,7 +7,7 @@ payload's other fields empty (null, or an empty list where the field is a non-nu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import strawberry
@@ -16,7 +16,7 @@ from strawberry.types import Info
 from strawberry.types.base import StrawberryList, StrawberryOptional, get_object_definition
 from strawberry.types.field import StrawberryField
 
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, VersionConflict
 from app.graphql.context import Context
 from app.graphql.enums import UserErrorCode
 
@@ -30,12 +30,22 @@ class UserError:
         description="The input field it is about (camelCase), or null for the whole input."
     )
     message: str = strawberry.field(description="Human-readable explanation.")
+    current_version: int | None = strawberry.field(
+        default=None,
+        description="On a CONFLICT over expectedVersion: the version now stored (the payload "
+        "shows the record as stored); null otherwise.",
+    )
 
 
 def user_errors(error: DomainError) -> list[UserError]:
     """The payload form of a domain refusal."""
     return [
-        UserError(code=UserErrorCode(e.code.value), field=e.field, message=e.message)
+        UserError(
+            code=UserErrorCode(e.code.value),
+            field=e.field,
+            message=e.message,
+            current_version=e.current_version,
+        )
         for e in error.errors
     ]
 
@@ -74,11 +84,18 @@ class Refusals(FieldExtension):
     With `fresh_loaders` the resolver runs on loaders started afresh, so its answer reads
     what the write stored, not what earlier fields of the request cached; resolvers load
     nothing through them before their write. A refusal wrote nothing: the request keeps
-    the loaders it had.
+    the loaders it had. With `current` (a payload field and how to show a row in it), a
+    VersionConflict also shows the record as stored there, read through the fresh loaders.
     """
 
-    def __init__(self, *, fresh_loaders: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        fresh_loaders: bool = True,
+        current: tuple[str, Callable[[Mapping[Any, Any]], Any]] | None = None,
+    ) -> None:
         self.fresh_loaders = fresh_loaders
+        self.current = current
         self.refused: Callable[[list[UserError]], Any] | None = None
 
     def apply(self, field: StrawberryField) -> None:
@@ -98,6 +115,11 @@ class Refusals(FieldExtension):
         try:
             return await next_(source, info, **kwargs)
         except DomainError as refusal:
-            context.loaders = kept
             assert self.refused is not None  # set by apply() when the schema was built
-            return self.refused(user_errors(refusal))
+            payload = self.refused(user_errors(refusal))
+            if isinstance(refusal, VersionConflict) and self.current is not None:
+                field, shown = self.current
+                setattr(payload, field, shown(refusal.current))
+            else:
+                context.loaders = kept
+            return payload

@@ -21,8 +21,8 @@ class CreateStageInput:
         description="Colour used to draw the stage, e.g. #b58fd6; 1-50 characters, required."
     )
     description: str | None = strawberry.field(default=None, description="What the stage means.")
-    success_probability: int = strawberry.field(
-        default=0, description="Chance of winning at this stage, 0-100 (not clamped)."
+    success_probability: int | None = strawberry.field(
+        default=0, description="Chance of winning at this stage, 0-100 (not clamped); null: 0."
     )
     stage_type: StageType = strawberry.field(
         default=StageType.OPEN, description="Whether the stage is open, won or lost."
@@ -34,13 +34,19 @@ class CreateStageInput:
 )
 class UpdateStageInput:
     id: int = strawberry.field(description="The stage's id.")
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="The version the change was made on (Stage.version, as read): when the "
+        "stored one differs, nothing is written and the answer is a CONFLICT error carrying "
+        "the current version, with the stage as stored. Null: no check.",
+    )
     title: str = strawberry.field(description="Name of the stage, 1-255 characters; trimmed.")
     color: str = strawberry.field(
         description="Colour used to draw the stage, e.g. #b58fd6; 1-50 characters, required."
     )
     description: str | None = strawberry.field(default=None, description="What the stage means.")
-    success_probability: int = strawberry.field(
-        default=0, description="Chance of winning at this stage, 0-100 (not clamped)."
+    success_probability: int | None = strawberry.field(
+        default=0, description="Chance of winning at this stage, 0-100 (not clamped); null: 0."
     )
     stage_type: StageType = strawberry.field(
         default=StageType.OPEN, description="Whether the stage is open, won or lost."
@@ -109,7 +115,7 @@ def stage_fields(values: CreateStageInput | UpdateStageInput) -> stages.StageFie
         title=values.title,
         color=values.color,
         description=values.description,
-        success_probability=values.success_probability,
+        success_probability=values.success_probability or 0,
         stage_type=to_domain(domain.StageType, values.stage_type),
     )
 
@@ -137,8 +143,9 @@ class StageMutation:
 
     @strawberry.mutation(
         description="Replace a stage's values (administrators only), with createStage's "
-        "checks. A stage any opportunity is at cannot be edited (CONFLICT); its colour can.",
-        extensions=[Refusals()],
+        "checks. A stage any opportunity is at cannot be edited (CONFLICT); its colour can. "
+        "CONFLICT with the stage as stored when expectedVersion is not its version.",
+        extensions=[Refusals(current=("stage", Stage.from_row))],
     )
     async def update_stage(
         self,
@@ -153,6 +160,7 @@ class StageMutation:
             caller=info.context.caller,
             stage_id=input_.id,
             fields=stage_fields(input_),
+            expected_version=input_.expected_version,
         )
         return UpdateStagePayload(stage=Stage.from_row(row))
 

@@ -56,6 +56,12 @@ class Contact:
         description="True when only the access list may see the contact."
     )
     is_shared: bool = strawberry.field(description="True when everyone may see the contact.")
+    version: int = strawberry.field(
+        description="Grows by one with every change to the contact, its access list included; send "
+        "it as expectedVersion to have a change refused (CONFLICT) if someone else wrote in "
+        "between."
+    )
+    updated_at: datetime = strawberry.field(description="When the contact last changed.")
     created_by_id: strawberry.Private[uuid.UUID | None]
     currency_abbr: strawberry.Private[str | None]
 
@@ -143,6 +149,8 @@ class Contact:
             medium_foto_url=PHOTO_URL.format(id=row["id"], company=row["is_company"], size=2),
             is_private=share_type is ShareType.NONE,
             is_shared=share_type is not ShareType.NONE,
+            version=row["version"],
+            updated_at=row["updated_at"],
             created_by_id=row["created_by"],
             currency_abbr=row["currency_abbr"],
         )

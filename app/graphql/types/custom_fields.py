@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import strawberry
 
@@ -48,6 +49,12 @@ class CustomFieldDefinition:
     field_type: CustomFieldType = strawberry.field(description="How the field is edited.")
     position: int = strawberry.field(description="Order among the fields.")
     mask: str = strawberry.field(description="Options or format, depending on the field type.")
+    version: int = strawberry.field(
+        description="Grows by one with every change to the definition, its position included; send "
+        "it as expectedVersion to have a change refused (CONFLICT) if someone else wrote in "
+        "between."
+    )
+    updated_at: datetime = strawberry.field(description="When the definition last changed.")
     known_value_count: strawberry.Private[int | None]
 
     @strawberry.field(
@@ -69,5 +76,7 @@ class CustomFieldDefinition:
             field_type=CustomFieldType(row["field_type"]),
             position=row["position"],
             mask=row["mask"],
+            version=row["version"],
+            updated_at=row["updated_at"],
             known_value_count=value_count,
         )

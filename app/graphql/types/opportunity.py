@@ -72,6 +72,12 @@ class Opportunity:
         description="When the deal is expected to close."
     )
     is_private: bool = strawberry.field(description="True when only the access list may see it.")
+    version: int = strawberry.field(
+        description="Grows by one with every change to the deal, its members, custom-field values "
+        "and access list included; send it as expectedVersion to have a change refused (CONFLICT) "
+        "if someone else wrote in between."
+    )
+    updated_at: datetime = strawberry.field(description="When the deal last changed.")
     created_by_id: strawberry.Private[uuid.UUID | None]
     responsible_id: strawberry.Private[uuid.UUID]
     contact_id: strawberry.Private[int | None]
@@ -185,6 +191,8 @@ class Opportunity:
             actual_close_date=row["actual_close_date"],
             expected_close_date=row["expected_close_date"],
             is_private=row["is_private"],
+            version=row["version"],
+            updated_at=row["updated_at"],
             created_by_id=row["created_by"],
             responsible_id=row["responsible_id"],
             contact_id=row["contact_id"],

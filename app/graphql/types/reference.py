@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from app.graphql.context import Info
@@ -51,6 +53,12 @@ class Stage:
     )
     stage_type: StageType = strawberry.field(description="Whether the stage is open, won or lost.")
     sort_order: int = strawberry.field(description="Position in the pipeline, from 0.")
+    version: int = strawberry.field(
+        description="Grows by one with every change to the stage, its place in the pipeline "
+        "included; send it as expectedVersion to have a change refused (CONFLICT) if someone else "
+        "wrote in between."
+    )
+    updated_at: datetime = strawberry.field(description="When the stage last changed.")
 
     @strawberry.field(
         description="How many opportunities the caller may see at this stage.", graphql_type=int
@@ -68,6 +76,8 @@ class Stage:
             success_probability=row["success_probability"],
             stage_type=StageType(row["stage_type"]),
             sort_order=row["sort_order"],
+            version=row["version"],
+            updated_at=row["updated_at"],
         )
 
 
