@@ -102,6 +102,7 @@ async def test_the_index_follows_updates_and_deletes(
         "responsibleId": str(user.id),
         "stageId": 1,
         "bidCurrencyAbbr": "EUR",
+        "description": None,  # an update is a patch: null clears, omitted would keep it
     }
 
     # when: the title changes and the description is cleared
