@@ -131,6 +131,11 @@ class VariablesShape:
         return None
 
 
+# Other names clients give a persisted document's id: `documentId` (the GraphQL-over-HTTP
+# persisted-documents proposal, optionally `sha256:`-prefixed) and Relay's `doc_id`.
+DOCUMENT_ID_PARAMS = ("documentId", "doc_id")
+
+
 async def read_params(request: Request, max_body_bytes: int) -> dict[str, Any]:
     """The request's query, variables, operation name and extensions, checked."""
     if request.method == "GET":
@@ -162,7 +167,10 @@ def _check(params: dict[str, Any]) -> None:
     query = params.get("query")
     extensions = params.get("extensions")
     # A persisted query's hash stands for its document (app.graphql.persisted looks it up).
-    hash_only = query is None and isinstance(extensions, dict) and "persistedQuery" in extensions
+    hash_only = query is None and (
+        (isinstance(extensions, dict) and "persistedQuery" in extensions)
+        or any(params.get(name) is not None for name in DOCUMENT_ID_PARAMS)
+    )
     if not hash_only and (not isinstance(query, str) or not query.strip()):
         raise RequestRefused(400, "The request has no query (a string) to execute.")
     # PostgreSQL cannot store NUL in text; refuse it up front, the same on every back end.

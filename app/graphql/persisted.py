@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from app.graphql.error_codes import ErrorCode
-from app.graphql.http_request import RequestRefused
+from app.graphql.http_request import DOCUMENT_ID_PARAMS, RequestRefused
 from app.settings import Settings
 
 APQ_VERSION = 1
@@ -125,12 +125,29 @@ def _not_found() -> RequestRefused:
     return _refused(ErrorCode.PERSISTED_QUERY_NOT_FOUND, "PersistedQueryNotFound", 200)
 
 
+SHA256_PREFIX = "sha256:"
+
+
+def document_id(params: Mapping[str, Any]) -> str | None:
+    """The id a request names its document by with `documentId` or `doc_id`, or None."""
+    given = next((params[n] for n in DOCUMENT_ID_PARAMS if params.get(n) is not None), None)
+    if given is None:
+        return None
+    if not isinstance(given, str) or not 0 < len(given) <= MAX_ID_LENGTH:
+        raise RequestRefused(400, "documentId (or doc_id) must be a non-empty string.")
+    return given.removeprefix(SHA256_PREFIX)
+
+
 def persisted_query(params: Mapping[str, Any]) -> tuple[object, str] | None:
-    """The version and hash of the request's `extensions.persistedQuery`, or None."""
+    """The version and hash of the request's `extensions.persistedQuery`, or None.
+
+    A `documentId` or `doc_id` names a document the same way, as version 1.
+    """
     extensions = params.get("extensions") or {}
     asked = extensions.get("persistedQuery")
     if asked is None:
-        return None
+        named = document_id(params)
+        return None if named is None else (APQ_VERSION, named)
     key = asked.get("sha256Hash") if isinstance(asked, dict) else None
     if not isinstance(key, str) or not 0 < len(key) <= MAX_ID_LENGTH:
         raise RequestRefused(400, "persistedQuery needs its sha256Hash (a string).")
