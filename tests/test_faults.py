@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -13,9 +11,9 @@ import pytest
 from sqlalchemy import event, text
 
 from app.domain import reads
-from app.main import create_app
 from app.settings import Settings
 from tests.conftest import Person, nothing_written
+from tests.in_process import service
 
 RUNAWAY = contextvars.ContextVar("runaway", default=False)
 EMPLOYEES = {"query": "{ employees { id } }"}
@@ -25,15 +23,6 @@ mutation($input: CreateOpportunityInput!) {
   createOpportunity(input: $input) { errors { code } opportunity { id } }
 }
 """
-
-
-@contextlib.asynccontextmanager
-async def service(settings: Settings, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings.model_copy(update=changes))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t", timeout=30) as http:
-        yield http
-    await app.state.db.dispose()
 
 
 def runaway(sqlite: bool) -> str:

@@ -6,12 +6,12 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from app.db import models
 from app.db.engine import Database
 from tests.conftest import GraphQL, Person
 from tests.factories import contact, employee, opportunity
+from tests.updates import codes, stored
 
 UPDATE_CONTACT = """
 mutation UpdateContact($input: UpdateContactInput!) {
@@ -32,16 +32,6 @@ mutation DeleteContact($input: DeleteContactInput!) {
 DEAL_CONTACTS = """
 query Deal($id: Int!) { opportunity(id: $id) { contact { id } members { id } } }
 """
-
-
-def codes(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
-    return [(e["code"], e["field"]) for e in payload["errors"]]
-
-
-async def stored(db: Database, table: Any, **where: Any) -> list[dict[str, Any]]:
-    async with db.read() as conn:
-        stmt = select(table).where(*(table.c[k] == v for k, v in where.items()))
-        return [dict(r) for r in (await conn.execute(stmt)).mappings()]
 
 
 async def contact_row(db: Database, contact_id: int) -> dict[str, Any] | None:

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from app.db import models
 from app.db.engine import Database
 from app.domain import opportunity_changes
 from tests.conftest import GraphQL, Person, count_rows
 from tests.factories import contact, custom_field, opportunity, private_opportunity
+from tests.updates import codes, row_of, stored
 
 SHOWN = """
   id successProbability actualCloseDate isPrivate stage { id }
@@ -88,21 +88,6 @@ async def run(gql: GraphQL, document: str, as_: Person, **input_: Any) -> dict[s
     data = await gql(document, as_, input=input_)
     [payload] = data.values()
     return dict(payload)
-
-
-def codes(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
-    return [(e["code"], e["field"]) for e in payload["errors"]]
-
-
-async def stored(db: Database, table: Any, **where: Any) -> list[dict[str, Any]]:
-    async with db.read() as conn:
-        stmt = select(table).where(*(table.c[k] == v for k, v in where.items()))
-        return [dict(r) for r in (await conn.execute(stmt)).mappings()]
-
-
-async def row_of(db: Database, deal_id: int) -> dict[str, Any]:
-    [row] = await stored(db, models.opportunity_t, id=deal_id)
-    return row
 
 
 async def snapshot(db: Database) -> dict[str, list[str]]:
