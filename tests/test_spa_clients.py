@@ -253,16 +253,16 @@ def test_a_page_on_another_origin_runs_the_apollo_session(
 # then. Enabling one is renaming it to test_...; see spa-clients/sessions/pending.mjs.
 
 
-def pending_custom_fields_of_two_deals_read_apart(api: Api) -> None:
-    """Needs per-deal custom-field ids: each deal shows its own value through Apollo's cache."""
+def test_custom_fields_of_two_deals_read_apart(api: Api) -> None:
+    """Per-deal custom-field value ids: each deal shows its own value through Apollo's cache."""
     report = run_session("custom-fields", api, fresh_token())
 
     assert report["read"] == report["written"]
     assert len(set(report["written"].values())) == 2
 
 
-def pending_two_tabs_editing_one_deal_one_gets_conflict(api: Api) -> None:
-    """Needs updateOpportunity as a patch with expectedVersion: the later tab gets CONFLICT."""
+def test_two_tabs_editing_one_deal_one_gets_conflict(api: Api) -> None:
+    """updateOpportunity is a patch with expectedVersion: the later tab gets CONFLICT."""
     token = fresh_token()
     report = run_session("two-tabs", api, token)
     first_seen, second_seen = report["seen"]
