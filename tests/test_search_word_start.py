@@ -102,9 +102,10 @@ async def test_the_index_follows_updates_and_deletes(
         "responsibleId": str(user.id),
         "stageId": 1,
         "bidCurrencyAbbr": "EUR",
+        "description": None,
     }
 
-    # when: the title changes and the description is cleared
+    # when: the title changes and the description is cleared (an update is a patch: null clears)
     result = await gql(UPDATE, user, input=changed)
 
     # then
