@@ -6,7 +6,7 @@ const SESSIONS = {
   apollo: async (options) => (await import("./sessions/apollo.mjs")).runApolloSession(options),
   urql: async (options) => (await import("./sessions/urql.mjs")).runUrqlSession(options),
   relay: async (options) => (await import("./sessions/relay.mjs")).runRelaySession(options),
-  // Not run by the tests yet: they wait for global ids and versioned patches (issue 16).
+  // Identity and concurrent edits (issue 16); relay-default-store still waits for global ids.
   "custom-fields": async (options) =>
     (await import("./sessions/pending.mjs")).customFieldsOfTwoOpportunities(options),
   "two-tabs": async (options) =>

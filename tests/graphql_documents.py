@@ -10,7 +10,7 @@ OPPORTUNITY_FIELDS = """
   bidCurrency { abbreviation title symbol cultureName isConvertable isBasic }
   stage { id title description color successProbability stageType sortOrder }
   accessList { id displayName }
-  customFields { id entityId label fieldValue fieldType position mask }
+  customFields { id fieldId entityId label fieldValue fieldType position mask }
 """
 
 CREATE_OPPORTUNITY = (

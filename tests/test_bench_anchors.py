@@ -70,9 +70,13 @@ async def both(
 
 
 def without_id(raw: bytes) -> bytes:
-    """A create's answer with the new id blanked (key order kept)."""
+    """A create's answer with the new id blanked, in its field values' ids too (key order kept)."""
     answer = orjson.loads(raw)
-    answer["data"]["createOpportunity"]["opportunity"]["id"] = 0
+    created = answer["data"]["createOpportunity"]["opportunity"]
+    for value in created["customFields"]:
+        assert value["id"].startswith(f"{created['id']}:")
+        value["id"] = value["id"].partition(":")[2]
+    created["id"] = 0
     return orjson.dumps(answer)
 
 

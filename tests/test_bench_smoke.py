@@ -80,15 +80,17 @@ class Pair:
 
 
 def without_id(answer: dict[str, Any]) -> bytes:
-    """A create's answer with the new id blanked, serialized with its key order."""
+    """A create's answer with the new id blanked (its field values' ids name it too), serialized
+    with its key order."""
     deal = answer["data"]["createOpportunity"]["opportunity"]
+    fields = [{**f, "id": f["id"].removeprefix(f"{deal['id']}:")} for f in deal["customFields"]]
     return orjson.dumps(
         {
             **answer,
             "data": {
                 "createOpportunity": {
                     **answer["data"]["createOpportunity"],
-                    "opportunity": {**deal, "id": 0},
+                    "opportunity": {**deal, "id": 0, "customFields": fields},
                 }
             },
         }

@@ -301,7 +301,7 @@ async def test_custom_fields_skip_unknown_and_empty_trim_and_last_wins(
     rows = await stored(db, models.field_value_t)
     assert [(r["field_id"], r["value"]) for r in rows] == [(source, "fair")]
     shown = payload["opportunity"]["customFields"]
-    assert [(f["id"], f["label"], f["fieldValue"], f["fieldType"]) for f in shown] == [
+    assert [(f["fieldId"], f["label"], f["fieldValue"], f["fieldType"]) for f in shown] == [
         (source, "Source", "fair", "TEXT_FIELD"),
         (heading, "Details", None, "HEADING"),
     ]

@@ -187,7 +187,7 @@ SET_FIELD = """
 mutation Set($input: SetOpportunityCustomFieldInput!) {
   setOpportunityCustomField(input: $input) {
     errors { code field }
-    customField { id entityId label fieldValue position }
+    customField { id fieldId entityId label fieldValue position }
   }
 }
 """
@@ -203,7 +203,13 @@ async def test_set_custom_field_answers_with_the_field_as_stored(
     removed = await gql(SET_FIELD, user, input={"id": deal_id, "fieldId": source, "value": ""})
     refused = await gql(SET_FIELD, user, input={"id": deal_id, "fieldId": 99, "value": "x"})
 
-    stored = {"id": source, "entityId": deal_id, "label": "Source", "position": 1}
+    stored = {
+        "id": f"{deal_id}:{source}",
+        "fieldId": source,
+        "entityId": deal_id,
+        "label": "Source",
+        "position": 1,
+    }
     assert set_["setOpportunityCustomField"]["customField"] == {**stored, "fieldValue": "web"}
     assert removed["setOpportunityCustomField"]["customField"] == {**stored, "fieldValue": None}
     assert refused["setOpportunityCustomField"] == {

@@ -294,11 +294,11 @@ async def test_deleting_a_definition_deletes_its_values(
     assert list(await definitions(db)) == [budget]
     assert await values(db) == [(budget, "high")]
     shown = await gql(
-        "query($id: Int!) { opportunity(id: $id) { customFields { id fieldValue } } }",
+        "query($id: Int!) { opportunity(id: $id) { customFields { fieldId fieldValue } } }",
         user,
         id=deal_id,
     )
-    assert shown["opportunity"]["customFields"] == [{"id": budget, "fieldValue": "high"}]
+    assert shown["opportunity"]["customFields"] == [{"fieldId": budget, "fieldValue": "high"}]
 
 
 async def test_deleting_a_missing_definition_is_not_found(

@@ -17,7 +17,7 @@ from tests.updates import codes, row_of, stored
 
 SHOWN = """
   id successProbability actualCloseDate isPrivate stage { id }
-  accessList { id } contact { id } members { id } customFields { id fieldValue }
+  accessList { id } contact { id } members { id } customFields { fieldId fieldValue }
 """
 
 SET_STAGE = (
@@ -484,7 +484,7 @@ async def test_custom_field_is_set_replaced_and_cleared(
     # when / then: set, trimmed
     payload = await run(gql, SET_FIELD, user, id=deal_id, fieldId=source, value="  web ")
     assert payload["errors"] == []
-    assert payload["opportunity"]["customFields"] == [{"id": source, "fieldValue": "web"}]
+    assert payload["opportunity"]["customFields"] == [{"fieldId": source, "fieldValue": "web"}]
     # when / then: replaced
     await run(gql, SET_FIELD, user, id=deal_id, fieldId=source, value="fair")
     assert [r["value"] for r in await stored(db, models.field_value_t)] == ["fair"]

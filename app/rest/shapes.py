@@ -28,7 +28,7 @@ _FRAGMENTS = {
   id title description color successProbability stageType sortOrder
 }""",
     "WireCustomField": """fragment WireCustomField on CustomField {
-  id entityId label fieldValue fieldType position mask
+  fieldId entityId label fieldValue fieldType position mask
 }""",
     "WireFieldDefinition": """fragment WireFieldDefinition on CustomFieldDefinition {
   id label fieldType position mask
@@ -136,7 +136,7 @@ def custom_field(data: dict[str, Any]) -> dict[str, Any]:
         "fieldType": CustomFieldType[data["fieldType"]].value,
         "position": data["position"],
         "mask": data["mask"],
-        "id": data["id"],
+        "id": data["fieldId"],
     }
 
 

@@ -508,7 +508,8 @@ class Baseline:
                 {"id": m.id, "displayName": display_name(m)} for m in members.get(deal.id, [])
             ],
             "customFields": [
-                {"id": f["id"], "label": f["label"], "fieldValue": f["value"]} for f in fields
+                {"id": f"{deal.id}:{f['id']}", "label": f["label"], "fieldValue": f["value"]}
+                for f in fields
             ],
         }
         return self.answer({"createOpportunity": {"opportunity": opportunity, "errors": []}})
@@ -672,7 +673,7 @@ class Baseline:
                     ],
                     "customFields": [
                         {
-                            "id": f["id"],
+                            "id": f"{deal.id}:{f['id']}",
                             "entityId": deal.id,
                             "label": f["label"],
                             "fieldValue": f["value"],
@@ -741,7 +742,11 @@ class Baseline:
                         if currency is not None
                         else None,
                         "customFields": [
-                            {"id": f["id"], "label": f["label"], "fieldValue": f["value"]}
+                            {
+                                "id": f"{row.id}:{f['id']}",
+                                "label": f["label"],
+                                "fieldValue": f["value"],
+                            }
                             for f in fields[row.id]
                         ],
                     },

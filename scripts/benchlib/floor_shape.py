@@ -125,7 +125,7 @@ class Shapes:
                 ],
                 "customFields": [
                     {
-                        "id": fid,
+                        "id": f"{opportunity_id}:{fid}",
                         "entityId": opportunity_id,
                         "label": label,
                         "fieldValue": value,
@@ -157,7 +157,7 @@ class Shapes:
                         "bidCurrency": None
                         if row["abbreviation"] is None
                         else {"abbreviation": row["abbreviation"], "symbol": row["symbol"]},
-                        "customFields": _fields(row["fields"]),
+                        "customFields": _fields(row["id"], row["fields"]),
                     },
                 }
             )
@@ -179,15 +179,15 @@ class Shapes:
             if row["abbreviation"] is None
             else {"abbreviation": row["abbreviation"]},
             "members": _contacts(row["members"], with_kind=False),
-            "customFields": _fields(row["fields"]),
+            "customFields": _fields(row["id"], row["fields"]),
         }
         return {"createOpportunity": {"opportunity": opportunity, "errors": []}}
 
 
-def _fields(text: str) -> list[dict[str, Any]]:
-    """customFields { id label fieldValue } from their JSON array."""
+def _fields(opportunity_id: int, text: str) -> list[dict[str, Any]]:
+    """customFields { id label fieldValue } from their JSON array; ids name deal and field."""
     return [
-        {"id": fid, "label": label, "fieldValue": value}
+        {"id": f"{opportunity_id}:{fid}", "label": label, "fieldValue": value}
         for fid, label, value, _kind, _position, _mask in orjson.loads(text)
     ]
 

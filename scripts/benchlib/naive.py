@@ -72,7 +72,7 @@ class MemberOut:
 
 @strawberry.type
 class CustomFieldOut:
-    id: int
+    id: strawberry.ID
     label: str
     field_value: str | None
 
@@ -234,7 +234,9 @@ class Mutation:
                     members=[MemberOut(id=m.id or 0, display_name=_name(m)) for m in members],
                     custom_fields=[
                         CustomFieldOut(
-                            id=d.id or 0, label=d.label, field_value=v.value if v else None
+                            id=strawberry.ID(f"{deal.id}:{d.id}"),
+                            label=d.label,
+                            field_value=v.value if v else None,
                         )
                         for d, v in fields
                     ],

@@ -63,3 +63,21 @@ export const CUSTOM_FIELDS = graphql`
     }
   }
 `;
+
+// Two tabs editing one deal: a patch carrying the version its tab read.
+export const VERSIONED = graphql`
+  query SpaSessionVersionedQuery($search: String!) {
+    opportunities(filter: {search: $search}, first: 1) {
+      edges { node { id title description version } }
+    }
+  }
+`;
+
+export const PATCH = graphql`
+  mutation SpaSessionPatchMutation($input: UpdateOpportunityInput!) {
+    updateOpportunity(input: $input) {
+      errors { code field message }
+      opportunity { id title description version }
+    }
+  }
+`;

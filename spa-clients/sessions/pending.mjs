@@ -1,28 +1,17 @@
-// Identity checks that wait for schema work not done yet (issue 16 item 1 and 2). run.mjs runs
-// them by name; tests/test_spa_clients.py holds their checks, not collected until enabled.
+// Identity and concurrent-edit sessions (issue 16 items 1 and 2). run.mjs runs them by name;
+// tests/test_spa_clients.py holds their checks (the relay default store one not collected yet).
 import { gql } from "@apollo/client";
-import { CREATE, CREATE_FIELD, CUSTOM_FIELDS, ME } from "../documents/SpaSession.js";
+import {
+  CREATE,
+  CREATE_FIELD,
+  CUSTOM_FIELDS,
+  ME,
+  PATCH,
+  VERSIONED,
+} from "../documents/SpaSession.js";
 import { apolloClient } from "./apollo.mjs";
 import { runRelaySession } from "./relay.mjs";
 import { spyingFetch } from "./spy.mjs";
-
-// Waits for patch + version (item 2); move it into documents/SpaSession.js when enabling, so
-// relay-compiler validates it too.
-const VERSIONED = gql`
-  query SpaSessionVersionedQuery($search: String!) {
-    opportunities(filter: {search: $search}, first: 1) {
-      edges { node { id title description version } }
-    }
-  }
-`;
-const PATCH = gql`
-  mutation SpaSessionPatchMutation($input: UpdateOpportunityInput!) {
-    updateOpportunity(input: $input) {
-      errors { code field message }
-      opportunity { id title description version }
-    }
-  }
-`;
 
 /** Two deals sharing one custom-field definition, read through one Apollo cache (item 1). */
 export async function customFieldsOfTwoOpportunities({ uri, key, fetch, token }) {
@@ -69,13 +58,13 @@ export async function twoTabsEditOneOpportunity({ uri, key, fetch, token }) {
   };
   await first.mutate({ mutation: gql(CREATE), variables: { input } });
   const read = async (tab, fetchPolicy = "cache-first") =>
-    (await tab.query({ query: VERSIONED, variables: { search: token }, fetchPolicy })).data
+    (await tab.query({ query: gql(VERSIONED), variables: { search: token }, fetchPolicy })).data
       .opportunities.edges[0].node;
   const seen = [await read(first), await read(second)];
   const patch = async (tab, node, title) =>
     (
       await tab.mutate({
-        mutation: PATCH,
+        mutation: gql(PATCH),
         variables: { input: { id: node.id, expectedVersion: node.version, title } },
       })
     ).data.updateOpportunity;

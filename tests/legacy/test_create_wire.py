@@ -291,7 +291,7 @@ async def test_graphql_and_legacy_creates_store_and_show_the_same(
     assert legacy["createBy"]["id"] == graphql["createBy"]["id"]
     assert (legacy["isPrivate"], legacy["canEdit"]) == (graphql["isPrivate"], graphql["canEdit"])
     assert [(f["id"], f["fieldValue"]) for f in legacy["customFields"]] == [
-        (f["id"], f["fieldValue"]) for f in graphql["customFields"]
+        (f["fieldId"], f["fieldValue"]) for f in graphql["customFields"]
     ]
     assert legacy["expectedCloseDate"] == "2024-06-30T00:00:00.0000000Z"
     assert graphql["expectedCloseDate"] == "2024-06-30T00:00:00+00:00"

@@ -13,9 +13,18 @@ from app.graphql.enums import CustomFieldEntityType, CustomFieldType
 from app.graphql.loaders import Row
 
 
+def field_value_id(opportunity_id: int, field_id: int) -> strawberry.ID:
+    """The id of one opportunity's value of one field: unique for what it shows."""
+    return strawberry.ID(f"{opportunity_id}:{field_id}")
+
+
 @strawberry.type(description="The value of one custom field on one opportunity.")
 class CustomField:
-    id: int = strawberry.field(description="The field definition's id.")
+    id: strawberry.ID = strawberry.field(
+        description="The value's id, \"<opportunity id>:<field id>\": each deal's value of a "
+        "field is its own object (fieldId names the definition)."
+    )
+    field_id: int = strawberry.field(description="The field definition's id.")
     entity_id: int = strawberry.field(description="The opportunity's id.")
     label: str = strawberry.field(description="The field's label.")
     field_value: str | None = strawberry.field(description="The value; null for headings.")
@@ -26,7 +35,8 @@ class CustomField:
     @classmethod
     def from_row(cls, row: Row) -> CustomField:
         return cls(
-            id=row["id"],
+            id=field_value_id(row["opportunity_id"], row["id"]),
+            field_id=row["id"],
             entity_id=row["opportunity_id"],
             label=row["label"],
             field_value=row["value"],

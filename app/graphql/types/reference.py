@@ -13,6 +13,9 @@ from app.graphql.loaders import MaybeAwaitable, Row, map_when_loaded
 
 @strawberry.type(description="A currency deals can be valued in.")
 class Currency:
+    id: strawberry.ID = strawberry.field(
+        description="The currency's id: its abbreviation (a currency is identified by its code)."
+    )
     abbreviation: str = strawberry.field(description="ISO-style code, e.g. EUR; the currency's id.")
     title: str = strawberry.field(description="English name.")
     symbol: str = strawberry.field(description="Symbol, e.g. €.")
@@ -23,6 +26,7 @@ class Currency:
     @classmethod
     def from_row(cls, row: Row) -> Currency:
         return cls(
+            id=strawberry.ID(row["abbreviation"]),
             abbreviation=row["abbreviation"],
             title=row["title"],
             symbol=row["symbol"],
