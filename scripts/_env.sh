@@ -20,39 +20,45 @@ ensure_venv() {
   fi
 }
 
-# An npm project pinned by its package-lock.json: `npm ci` again only when the lock file changes
-# or node_modules is gone. Install scripts of the packages are never run: only their files are
-# used. Arguments: the directory, what it holds (for messages), what happens without npm.
-ensure_npm_project() {
-  local dir="$1" what="$2" without_npm="$3"
+# GraphiQL's browser files (React, GraphiQL, its explorer plugin) come from the npm registry,
+# pinned by assets/graphiql/package-lock.json; re-installed only when the lock file changes or
+# node_modules is gone. Install scripts of the packages are never run: only their files are used.
+ensure_graphiql_assets() {
+  local dir="assets/graphiql"
   local stamp="$dir/node_modules/.installed"
   local want
   want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
   [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
   if ! command -v npm >/dev/null 2>&1; then
-    echo "npm not found: install Node.js and npm, then run this again ($without_npm)" >&2
+    echo "npm not found: install Node.js and npm, then run this again" \
+      "(until then GET /graphql in a browser answers 503)" >&2
     return 1
   fi
-  echo "installing $what into $dir/node_modules" >&2
-  if ! npm ci --prefix "$dir" --no-audit --no-fund --ignore-scripts --loglevel=error; then
-    echo "npm ci failed: $what not installed" >&2
+  echo "installing GraphiQL assets into $dir/node_modules" >&2
+  if ! npm ci --prefix assets/graphiql --no-audit --no-fund --ignore-scripts --loglevel=error; then
+    echo "npm ci failed: GraphiQL assets are not installed" >&2
     return 1
   fi
   echo "$want" > "$stamp"
 }
 
-# GraphiQL's browser files (React, GraphiQL, its explorer plugin).
-ensure_graphiql_assets() {
-  ensure_npm_project assets/graphiql "the GraphiQL assets" \
-    "until then GET /graphql in a browser answers 503"
-}
-
-# The SPA clients the tests drive (Apollo Client, urql, Relay; relay-compiler ships its binaries
-# in the package, so no install script is needed). Without npm their tests skip and say so.
+# The SPA clients the tests drive (Apollo Client, urql, Relay), pinned by
+# spa-clients/package-lock.json; installed as GraphiQL's files are (no install scripts: relay-compiler
+# ships its binaries in the package). Without npm the tests of spa-clients/ skip or say so.
 ensure_spa_clients() {
+  local dir="spa-clients"
+  local stamp="$dir/node_modules/.installed"
+  local want
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
   if ! command -v npm >/dev/null 2>&1; then
-    echo "npm not found: the SPA client tests need Node.js and npm (they skip meanwhile)" >&2
+    echo "npm not found: the SPA client tests need Node.js and npm" >&2
     return 0
   fi
-  ensure_npm_project spa-clients "the SPA clients" "the SPA client tests skip meanwhile"
+  echo "installing the SPA clients into $dir/node_modules" >&2
+  if ! npm ci --prefix "$dir" --no-audit --no-fund --ignore-scripts --loglevel=error; then
+    echo "npm ci failed: the SPA clients are not installed" >&2
+    return 1
+  fi
+  echo "$want" > "$stamp"
 }
