@@ -11,6 +11,10 @@ from typing import Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.client import ClientProtocol
+from websockets.frames import Opcode
+from websockets.typing import Subprotocol
+from websockets.uri import parse_uri
 
 WAIT_S = 10.0
 EVENTS = """
@@ -145,3 +149,77 @@ async def until_live(live: Socket, base: str, key: str, probe: int) -> None:
         await live.drain()
         return
     raise AssertionError("the subscription never became live")
+
+
+class StalledSubscriber:
+    """A subscriber on a raw socket that, once subscribed, reads nothing until told to."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+        self.protocol: ClientProtocol | None = None
+
+    async def start(self, base: str, key: str, query: str) -> None:
+        """Open, initialise and subscribe; returns once the connection is acknowledged."""
+        url = base.replace("http://", "ws://") + "/graphql"
+        self.protocol = ClientProtocol(
+            parse_uri(url), subprotocols=[Subprotocol("graphql-transport-ws")]
+        )
+        self.protocol.send_request(self.protocol.connect())
+        self._flush()
+        await self._until(
+            lambda: (
+                self.protocol is not None
+                and self.protocol.handshake_exc is None
+                and self.protocol.state.name == "OPEN"
+            )
+        )
+        self._send({"type": "connection_init", "payload": {"Authorization": key}})
+        texts: list[str] = []
+        await self._until(lambda: any("connection_ack" in t for t in texts), texts)
+        self._send({"id": "slow", "type": "subscribe", "payload": {"query": query}})
+
+    def _send(self, message: dict[str, Any]) -> None:
+        assert self.protocol is not None
+        self.protocol.send_text(json.dumps(message).encode())
+        self._flush()
+
+    def _flush(self) -> None:
+        assert self.protocol is not None
+        self.writer.write(b"".join(self.protocol.data_to_send()))
+
+    async def _until(self, done: Any, texts: list[str] | None = None) -> None:
+        assert self.protocol is not None
+        while not done():
+            data = await asyncio.wait_for(self.reader.read(65536), WAIT_S)
+            assert data, "the server closed the connection"
+            self.protocol.receive_data(data)
+            for event in self.protocol.events_received():
+                if texts is not None and getattr(event, "opcode", None) is Opcode.TEXT:
+                    texts.append(bytes(event.data).decode())  # type: ignore[union-attr]
+
+    async def read_to_end(self) -> tuple[int, bool]:
+        """Read everything now: how many events had been sent, and whether it was closed."""
+        assert self.protocol is not None
+        events, closed = 0, False
+        while True:
+            try:
+                data = await asyncio.wait_for(self.reader.read(1 << 20), WAIT_S)
+            except TimeoutError:
+                return events, closed
+            if not data:
+                return events, True
+            self.protocol.receive_data(data)
+            for event in self.protocol.events_received():
+                opcode = getattr(event, "opcode", None)
+                events += opcode is Opcode.TEXT and b'"next"' in bytes(event.data)  # type: ignore[union-attr]
+                closed = closed or opcode is Opcode.CLOSE
+            self._flush()
+
+
+async def stalled_subscriber(base: str, key: str, query: str) -> StalledSubscriber:
+    """A StalledSubscriber to `query`, with a small receive buffer."""
+    host, port = base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port), limit=65536)
+    stalled = StalledSubscriber(reader, writer)
+    await stalled.start(base, key, query)
+    return stalled

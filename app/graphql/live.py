@@ -4,7 +4,7 @@ The client names its API key in `connection_init` (`{"Authorization": "<key>"}`,
 without `Bearer`); no valid key closes the socket with 4403. The schema is the one /graphql
 serves, so the profile's document limits (tokens, depth, aliases, introspection, node budget)
 apply to subscription documents too. A connection holds at most
-`max_subscriptions_per_connection` subscriptions (4429 past it), a key at most
+`max_subscriptions_per_connection` subscriptions (an `error` message past it), a key at most
 `max_subscriptions_per_key` per worker, and a message waits at most
 `subscription_send_timeout_s` for a client that does not read before the socket is dropped.
 """
@@ -12,6 +12,7 @@ apply to subscription documents too. A connection holds at most
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import Mapping
@@ -39,6 +40,8 @@ from app.settings import Settings
 # Who a socket speaks for until its connection_init names a key: no one, reading nothing.
 NOBODY = Caller(id=uuid.UUID(int=0), display_name="", is_admin=False)
 INIT_TIMEOUT = timedelta(seconds=10)
+CLOSE_TOO_SLOW = 1008  # policy violation
+TOO_SLOW = "Too slow: messages waited unread."
 
 
 @dataclass(slots=True)
@@ -65,7 +68,12 @@ class TimedSocket(ASGIWebSocketAdapter):
         try:
             await asyncio.wait_for(super().send_json(message), view.send_timeout_s)
         except TimeoutError as exc:
-            # Its buffers are full: drop it rather than hold what it will not read.
+            # Its buffers are full: close it rather than hold what it will not read. The close
+            # frame queues behind what is unread; the server drops the socket if it never goes.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(
+                    self.ws.close(code=CLOSE_TOO_SLOW, reason=TOO_SLOW), view.send_timeout_s
+                )
             raise WebSocketDisconnected from exc
 
 
