@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from secrets import token_urlsafe
 
+import asyncpg
 import httpx
 import pytest
 
@@ -129,3 +130,47 @@ async def test_document_limits_and_subscription_counts_apply(database_url: str) 
             refused = await live.receive()
             assert refused["type"] == "error"
             assert refused["payload"][0]["message"] == "Subscription limit reached"
+
+
+async def test_a_lost_listener_reconnects_and_tells_its_subscribers_to_refetch(
+    database_url: str,
+) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has no listener connection")
+    with running_server(database_url, **SERVER) as base:
+        admin = await me(base, KEY)
+        probe = await create(base, KEY, admin, "probe")
+        async with socket(base, KEY) as live:
+            await live.subscribe()
+            await until_live(live, base, KEY, probe)
+            dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
+            conn = await asyncpg.connect(dsn)
+            try:
+                # Only this test's database: other test processes have their own.
+                ended = await conn.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+                )
+            finally:
+                await conn.close()
+            assert ended == 1
+            refetch = await live.event()
+            assert (refetch["kind"], refetch["opportunity"]) == ("REFETCH", None)
+            await rename(base, KEY, probe, "after the reconnection")
+            event = await live.event()
+            assert event["opportunity"]["title"] == "after the reconnection"
+
+
+async def test_one_key_holds_at_most_its_subscriptions(database_url: str) -> None:
+    limits = {"CRM_MAX_SUBSCRIPTIONS_PER_KEY": "2"}
+    with running_server(database_url, **SERVER, **limits) as base:
+        admin = await me(base, KEY)
+        probe = await create(base, KEY, admin, "probe")
+        async with socket(base, KEY) as first, socket(base, KEY) as second:
+            await first.subscribe()
+            await first.subscribe()
+            await until_live(first, base, KEY, probe)
+            await second.subscribe()
+            refused = await second.receive()
+            assert refused["type"] == "next"
+            assert refused["payload"]["errors"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
