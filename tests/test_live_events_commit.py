@@ -8,12 +8,14 @@ import pytest
 
 from app.db.broker import Feed, SubscriberTooSlow
 from app.db.engine import Database
+from app.domain.contacts import delete_contact
 from app.domain.errors import DomainError
 from app.domain.events import EventKind, OpportunityEvent
 from app.domain.opportunity_changes import set_stage, update_opportunity
 from app.domain.opportunity_parts import touch
 from app.domain.opportunity_patch import OpportunityPatch
-from tests.factories import Person, opportunity_via_domain
+from tests.conftest import GraphQL
+from tests.factories import Person, contact, opportunity_via_domain
 
 WAIT_S = 10.0
 
@@ -70,3 +72,20 @@ async def test_a_full_buffer_closes_the_feed_and_drops_what_waited() -> None:
     assert feed._queue.qsize() == 1  # only the close marker is held
     with pytest.raises(SubscriberTooSlow):
         await feed.next()
+
+
+async def test_deleting_a_contact_publishes_a_change_of_its_deals(
+    db: Database, gql: GraphQL, admin: Person
+) -> None:
+    contact_id = await contact(gql, admin)
+    opportunity_id = await opportunity_via_domain(db, admin, contact_id=contact_id)
+    async with db.broker.subscribe(16) as feed:
+        await delete_contact(db=db, caller=admin.caller, contact_id=contact_id)
+        event = await next_or_none(feed, WAIT_S)
+    assert event is not None
+    assert (event.kind, event.opportunity_id, event.changed, event.version) == (
+        EventKind.UPDATED,
+        opportunity_id,
+        ("contactId", "members"),
+        2,
+    )

@@ -148,7 +148,7 @@ class Broker:
                 self._listening.set()
                 await lost.wait()
                 log.warning("event listener connection lost; reconnecting")
-            except (OSError, asyncpg.PostgresError) as error:
+            except Exception as error:  # any failure of the connection: open another
                 log.warning("event listener failed (%s); reconnecting", error)
             finally:
                 self._listening.clear()

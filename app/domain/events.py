@@ -22,6 +22,8 @@ CHANNEL = "crm_opportunity_events"
 # Where a write connection keeps the events of its open transaction.
 PENDING = "crm_pending_events"
 ACCESS_FIELDS = ("isPrivate", "accessList")
+# A deleted contact leaves the deals it was the primary contact or a member of.
+CONTACT_REMOVED = ("contactId", "members")
 
 
 class EventKind(StrEnum):
