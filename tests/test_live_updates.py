@@ -143,3 +143,41 @@ async def test_a_bad_key_is_refused_with_4403(database_url: str) -> None:
                 await ws.recv()
         assert closed.value.rcvd is not None
         assert closed.value.rcvd.code == 4403
+
+
+STAGE_EVENTS = "subscription { stageEvents { kind stageId version changed stage { title } } }"
+CREATE_STAGE = """mutation($input: CreateStageInput!) {
+  createStage(input: $input) { stage { id } errors { message } } }"""
+RECOLOR = """mutation($input: SetStageColorInput!) {
+  setStageColor(input: $input) { stage { id } errors { message } } }"""
+DELETE_STAGE = """mutation($input: DeleteStageInput!) {
+  deleteStage(input: $input) { errors { message } } }"""
+
+
+async def test_a_board_hears_its_stages_change(database_url: str) -> None:
+    with running_server(database_url, **SERVER) as base:
+        _, key, _ = await employee(base, KEY, "Viewer")
+        async with socket(base, key) as live:
+            await live.subscribe(STAGE_EVENTS)
+            for attempt in range(50):  # until the subscription is live
+                await call(base, KEY, RECOLOR, input={"id": 1, "color": f"#00000{attempt % 10}"})
+                if not await live.silent(0.2):
+                    break
+            await live.drain()
+            made = await call(base, KEY, CREATE_STAGE, input={"title": "Trial", "color": "#123456"})
+            stage_id = made["createStage"]["stage"]["id"]
+            created = await live.receive()
+            assert created["payload"]["data"]["stageEvents"] == {
+                "kind": "CREATED",
+                "stageId": stage_id,
+                "version": 1,
+                "changed": [],
+                "stage": {"title": "Trial"},
+            }
+            await call(base, KEY, DELETE_STAGE, input={"id": stage_id})
+            deleted = (await live.receive())["payload"]["data"]["stageEvents"]
+            assert (deleted["kind"], deleted["stageId"], deleted["stage"]) == (
+                "DELETED",
+                stage_id,
+                None,
+            )

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 # The PostgreSQL channel every worker listens on.
 CHANNEL = "crm_opportunity_events"
+STAGE = "stage"
 # Where a write connection keeps the events of its open transaction.
 PENDING = "crm_pending_events"
 ACCESS_FIELDS = ("isPrivate", "accessList")
@@ -48,6 +49,8 @@ class OpportunityEvent:
     changed: tuple[str, ...] = ()
     # Whether the deal was private when deleted: who may hear of it is decided from this.
     was_private: bool = False
+    # What changed: a deal, or a stage of the pipeline (STAGE; the id is the stage's).
+    entity: str = "opportunity"
 
     def payload(self) -> str:
         """The NOTIFY payload: ids, kind and field names (far below PostgreSQL's 8000 bytes)."""
@@ -56,6 +59,8 @@ class OpportunityEvent:
             body["f"] = list(self.changed)
         if self.was_private:
             body["p"] = 1
+        if self.entity != "opportunity":
+            body["e"] = self.entity
         return orjson.dumps(body).decode()
 
     @classmethod
@@ -68,6 +73,7 @@ class OpportunityEvent:
             version=int(body["v"]),
             changed=tuple(str(name) for name in body.get("f", ())),
             was_private=bool(body.get("p")),
+            entity=str(body.get("e", "opportunity")),
         )
 
 
@@ -86,8 +92,10 @@ def note(
     kind: EventKind,
     row: Mapping[Any, Any],
     changed: Iterable[str] = (),
+    *,
+    entity: str = "opportunity",
 ) -> None:
-    """Publish a change of the deal `row` (as stored after it) once the transaction commits."""
+    """Publish a change of `row` (a deal unless `entity` says, as stored after it) at commit."""
     pending: list[OpportunityEvent] | None = conn.info.get(PENDING)
     if pending is None:
         # A write outside Database.write (migrations, tests' own transactions): nobody listens.
@@ -102,5 +110,18 @@ def note(
             version=version,
             changed=tuple(sorted(set(changed))),
             was_private=kind is EventKind.DELETED and bool(row.get("is_private")),
+            entity=entity,
         )
     )
+
+
+def noted_stages(
+    conn: AsyncConnection,
+    kind: EventKind,
+    rows: Iterable[Mapping[Any, Any]],
+    changed: Iterable[str],
+) -> None:
+    """`note` for changed stages of the pipeline."""
+    names = tuple(changed)
+    for row in rows:
+        note(conn, kind, row, names, entity=STAGE)

@@ -10,6 +10,7 @@ indistinguishable from no event.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncGenerator
 from enum import Enum
@@ -29,8 +30,9 @@ from app.graphql.context import Context, Info
 from app.graphql.error_codes import ErrorCode
 from app.graphql.filters import OpportunityFilter
 from app.graphql.loaders import Loaders
-from app.graphql.types import Opportunity
+from app.graphql.types import Opportunity, Stage
 
+OPPORTUNITY = "opportunity"
 # How many deals a subscription remembers having shown (to send their id when they go).
 SEEN_MAX = 10_000
 
@@ -146,6 +148,58 @@ async def shown(
     return _event(event, Opportunity.from_row(row))
 
 
+async def _changes(context: Context) -> AsyncGenerator[events.OpportunityEvent, None]:
+    """This subscriber's committed changes, within its limits."""
+    try:
+        subscription = context.db.broker.subscribe(
+            context.settings.subscription_buffer,
+            owner=context.caller.key_id or context.caller.id,
+            per_owner=context.settings.max_subscriptions_per_key,
+        )
+        feed = await subscription.__aenter__()
+    except TooManySubscriptions as refused:
+        raise GraphQLError(
+            str(refused), extensions={"code": ErrorCode.TOO_MANY_SUBSCRIPTIONS}
+        ) from None
+    try:
+        while True:
+            try:
+                yield await feed.next()
+            except SubscriberTooSlow as too_slow:
+                raise GraphQLError(str(too_slow), extensions={"code": ErrorCode.TOO_SLOW}) from None
+    finally:
+        await subscription.__aexit__(None, None, None)
+
+
+@strawberry.type(description="A committed change to a stage of the pipeline.")
+class StageEvent:
+    kind: OpportunityEventKind
+    stage_id: int = strawberry.field(description="The stage's id (0 for REFETCH).")
+    version: int = strawberry.field(description="The stage's version after the change.")
+    changed: list[str] = strawberry.field(description="The names of the values the change set.")
+    stage: Stage | None = strawberry.field(description="The stage as stored; null when deleted.")
+
+
+async def _stage_event(context: Context, event: events.OpportunityEvent) -> StageEvent:
+    stage = None
+    if event.kind is not events.EventKind.DELETED and event.kind is not events.EventKind.REFETCH:
+        await _current_caller(context)
+        async with context.db.read() as conn:
+            row = (
+                (await conn.execute(select(stage_t).where(stage_t.c.id == event.opportunity_id)))
+                .mappings()
+                .first()
+            )
+        stage = Stage.from_row(row) if row is not None else None
+    return StageEvent(
+        kind=OpportunityEventKind(event.kind.value),
+        stage_id=event.opportunity_id,
+        version=event.version,
+        changed=list(event.changed),
+        stage=stage,
+    )
+
+
 @strawberry.type(description="Live updates, over GraphQL over WebSocket (graphql-transport-ws).")
 class Subscription:
     @strawberry.subscription(
@@ -162,28 +216,20 @@ class Subscription:
     ) -> AsyncGenerator[OpportunityEvent, None]:
         context = info.context
         where = filter.to_domain() if filter else listing.OpportunityFilter()
-        limit = context.settings.subscription_buffer
         seen = Seen()
-        try:
-            subscription = context.db.broker.subscribe(
-                limit,
-                owner=context.caller.key_id or context.caller.id,
-                per_owner=context.settings.max_subscriptions_per_key,
-            )
-            feed = await subscription.__aenter__()
-        except TooManySubscriptions as refused:
-            raise GraphQLError(
-                str(refused), extensions={"code": ErrorCode.TOO_MANY_SUBSCRIPTIONS}
-            ) from None
-        try:
-            while True:
-                try:
-                    change = await feed.next()
-                except SubscriberTooSlow as too_slow:
-                    raise GraphQLError(
-                        str(too_slow), extensions={"code": ErrorCode.TOO_SLOW}
-                    ) from None
+        async with contextlib.aclosing(_changes(context)) as changes:
+            async for change in changes:
+                if change.entity != OPPORTUNITY:
+                    continue
                 if (event := await shown(context, change, where, seen)) is not None:
                     yield event
-        finally:
-            await subscription.__aexit__(None, None, None)
+
+    @strawberry.subscription(
+        description="Changes to the pipeline's stages (everyone sees every stage), after each "
+        "commits: created, edited, recolored, reordered, deleted."
+    )
+    async def stage_events(self, info: Info) -> AsyncGenerator[StageEvent, None]:
+        async with contextlib.aclosing(_changes(info.context)) as changes:
+            async for change in changes:
+                if change.entity == events.STAGE or change.kind is events.EventKind.REFETCH:
+                    yield await _stage_event(info.context, change)
