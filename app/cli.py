@@ -153,9 +153,10 @@ def _run_uvicorn(settings: Settings) -> None:
         loop="uvloop",
         # By import path: each worker process imports it and reads the limits from the settings.
         http="app.http_protocol:GuardedHttpToolsProtocol",
-        # No WebSocket routes; an upgrade would also take the connection out of the
-        # per-client count without telling it.
-        ws="none",
+        # Subscriptions (graphql-transport-ws on /graphql); a socket stays in its client's
+        # connection count until it closes (app.http_protocol), a message is at most a body.
+        ws="websockets",
+        ws_max_size=settings.max_body_bytes,
         # uvicorn's limit_concurrency is not set: it answers 503 to everyone once connections
         # plus tasks reach it, so a crowd of slow clients would lock everyone out again.
         timeout_keep_alive=KEEP_ALIVE_S,

@@ -136,6 +136,25 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.counted_as = None
         super().connection_lost(exc)
 
+    def handle_websocket_upgrade(self) -> None:
+        """Hand the connection to the WebSocket protocol; it stays counted until it closes."""
+        self._disarm_header_deadline()
+        super().handle_websocket_upgrade()
+        counted, self.counted_as = self.counted_as, None
+        socket: Any = self.transport.get_protocol()
+        if counted is None or socket is self:
+            return
+        lost = socket.connection_lost
+        clients = self.clients
+
+        def forget(exc: Exception | None) -> None:
+            clients.open[counted] -= 1
+            if clients.open[counted] <= 0:
+                del clients.open[counted]
+            lost(exc)
+
+        socket.connection_lost = forget
+
     def data_received(self, data: bytes) -> None:
         """Parse the bytes, unless the connection is refused and only lingers."""
         if self.refused:

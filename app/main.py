@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from app.barrier import FaultBarrier
 from app.cors import cors
@@ -22,6 +22,7 @@ from app.domain.employees import ensure_bootstrap_admin
 from app.domain.idempotency import forget_expired
 from app.graphql.http import GraphQLHTTP
 from app.graphql.ide import assets_route, graphiql_page
+from app.graphql.live import GraphQLWebSocket
 from app.graphql.schema import build_schema
 from app.health import healthz, readyz
 from app.observability import RequestLog
@@ -110,6 +111,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         # Every method reaches the endpoint, which answers 405 with Allow as the spec asks.
         Route("/graphql", graphql),
+        # Subscriptions: WebSocket upgrades of /graphql (graphql-transport-ws).
+        WebSocketRoute("/graphql", GraphQLWebSocket(schema, db=db, settings=settings)),
         *starlette_routes(LEGACY_ROUTES, schema=schema, db=db, settings=settings),
         *authentication.routes(db, settings),
         Route(

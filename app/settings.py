@@ -145,6 +145,23 @@ class Settings(BaseSettings):
     sign_in_hash_queue: int = _count(
         4, "Password checks that may wait for a thread; more get 503 + Retry-After.", minimum=0
     )
+    subscription_buffer: int = _count(
+        256,
+        "Events one subscription may leave unread; past it the subscription is closed "
+        "(TOO_SLOW) rather than buffered without bound.",
+    )
+    max_subscriptions_per_connection: int = _count(
+        20, "Subscriptions one WebSocket connection may hold at once."
+    )
+    max_subscriptions_per_key: int = _count(
+        100, "Subscriptions one API key may hold at once per worker."
+    )
+    subscription_recheck_s: float = _seconds(
+        5.0, "How often a subscription checks its API key again (a revoked key ends it)."
+    )
+    subscription_send_timeout_s: float = _seconds(
+        10.0, "How long a WebSocket message may wait for a client that does not read."
+    )
     log_level: str = "info"
     migrate_on_start: bool = Field(True, description="Apply migrations and seed data at startup.")
     sqlite_busy_timeout_ms: int = Field(5000, ge=0)

@@ -8,15 +8,23 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from app.db import sqlite_driver
+from app.db.broker import Broker
 from app.db.budget import arm, install_clock
 from app.db.faults import DatabaseBusy, Unavailable, classify
+from app.domain.events import CHANNEL, PENDING, OpportunityEvent
 
 __all__ = ["Database", "DatabaseBusy", "RequestDatabase", "SharedReader", "Unavailable"]
+
+
+# One statement for all of a transaction's events; PostgreSQL sends them when it commits.
+_NOTIFY = text(
+    f"SELECT pg_notify('{CHANNEL}', p) FROM unnest(CAST(:payloads AS text[])) AS p"  # noqa: S608 - a constant
+)
 
 
 def _begin_immediate(connection: Connection) -> None:
@@ -88,6 +96,8 @@ class Database:
         # Process-wide copies of reference data that never changes while the service runs
         # (the currency list); filled and used by the loaders.
         self.shared: dict[str, Any] = {}
+        # Where committed changes go: this process's subscribers, or every worker's on PostgreSQL.
+        self.broker = Broker(url)
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -141,8 +151,29 @@ class Database:
         return (self.writer, self.reader) if self.is_sqlite else (self.writer,)
 
     def write(self) -> AbstractAsyncContextManager[AsyncConnection]:
-        """One write transaction: committed when the block ends, rolled back on error."""
-        return _armed(self.writer.begin())
+        """One write transaction: committed when the block ends, rolled back on error.
+
+        The changes it notes (app.domain.events) are published once it commits, never after
+        a rollback.
+        """
+        return self._write()
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncConnection]:
+        pending: list[OpportunityEvent] = []
+        async with _armed(self.writer.begin()) as conn:
+            conn.info[PENDING] = pending
+            try:
+                yield conn
+                if pending and not self.is_sqlite:
+                    # Transactional NOTIFY: delivered at commit, to every listening worker.
+                    payloads = [event.payload() for event in pending]
+                    await conn.execute(_NOTIFY, {"payloads": payloads})
+            finally:
+                # The dictionary outlives the checkout: the next transaction starts clean.
+                conn.info.pop(PENDING, None)
+        if pending and self.is_sqlite:
+            self.broker.deliver(pending)
 
     def read(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A connection for reads; on SQLite each statement sees the last committed state."""
@@ -157,7 +188,8 @@ class Database:
         return RequestDatabase(self)
 
     async def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Stop listening for events and close every pooled connection."""
+        await self.broker.close()
         for engine in self.engines:
             await engine.dispose()
 
@@ -217,6 +249,7 @@ class RequestDatabase(Database):
 
     def __init__(self, db: Database) -> None:  # no engines of its own: it borrows db's
         self.url, self.is_sqlite, self.shared = db.url, db.is_sqlite, db.shared
+        self.broker = db.broker
         self.writer, self.reader = db.writer, db.reader
         self._base = db
         self._shared_reader = SharedReader(db)

@@ -36,6 +36,7 @@ from app.domain.errors import (
     check_version,
     found_or_refused,
 )
+from app.domain.events import CONTACT_REMOVED, EventKind, note
 from app.domain.opportunity_parts import written
 
 MSG_NOT_FOUND = "The contact is not found."
@@ -215,7 +216,7 @@ async def delete_contact(*, db: Database, caller: Caller, contact_id: int) -> in
     async with db.write() as conn:
         await _editable(conn, caller, contact_id)
         # The deals it was the primary contact or a member of change: one write to each.
-        await conn.execute(
+        changed = await conn.execute(
             update(opportunity_t)
             .where(opportunity_t.c.id.in_(_deals_of(contact_id)))
             .values(
@@ -225,7 +226,10 @@ async def delete_contact(*, db: Database, caller: Caller, contact_id: int) -> in
                 ),
                 **written(caller, utcnow()),
             )
+            .returning(opportunity_t.c.id, opportunity_t.c.version)
         )
+        for deal in changed.mappings():
+            note(conn, EventKind.UPDATED, deal, CONTACT_REMOVED)
         await conn.execute(delete(member_t).where(member_t.c.contact_id == contact_id))
         await conn.execute(
             delete(contact_access_t).where(contact_access_t.c.contact_id == contact_id)

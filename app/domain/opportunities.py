@@ -22,6 +22,7 @@ from app.db.models import field_value_t, opportunity_t, utcnow
 from app.domain.caller import Caller
 from app.domain.enums import BidType
 from app.domain.errors import DomainError
+from app.domain.events import EventKind, note
 from app.domain.idempotency import Idempotency, fingerprint, key_errors, remember, replay
 from app.domain.opportunity_checks import (
     NIL_UUID,
@@ -170,6 +171,7 @@ async def _create(
             await write_access(conn, caller, opportunity_id, holders, notify=new.is_notify, now=now)
         if idempotency:
             await remember(conn, idempotency, request_hash, opportunity_id)
+        note(conn, EventKind.CREATED, opportunity)
     return opportunity
 
 

@@ -137,7 +137,7 @@ async def update_opportunity(
                 conn, caller, is_private=new.is_private, access_list=new.access_list
             )
             values["is_private"] = bool(access)
-        row = await touch(conn, caller, opportunity_id, **values)
+        row = await touch(conn, caller, opportunity_id, changed=patch.changed, **values)
         if patch.members is not None:
             await replace_members(conn, caller, opportunity_id, patch.members)
         await replace_custom_field_values(conn, opportunity_id, new.custom_fields)
@@ -252,7 +252,7 @@ async def add_member(*, db: Database, caller: Caller, opportunity_id: int, conta
             await conn.execute(
                 insert(member_t).values(opportunity_id=opportunity_id, contact_id=contact_id)
             )
-        return await touch(conn, caller, opportunity_id)
+        return await touch(conn, caller, opportunity_id, changed=["members"])
 
 
 async def remove_member(
@@ -262,7 +262,7 @@ async def remove_member(
     async with db.write() as conn:
         await _member_change(conn, caller, opportunity_id, contact_id)
         await conn.execute(delete(member_t).where(member_link(opportunity_id, contact_id)))
-        return await touch(conn, caller, opportunity_id)
+        return await touch(conn, caller, opportunity_id, changed=["members"])
 
 
 # --- POST opportunity/{id}/customfield/{fieldid} ------------------------------------------------
@@ -296,4 +296,4 @@ async def set_custom_field(
                     opportunity_id=opportunity_id, field_id=field_id, value=text
                 )
             )
-        return await touch(conn, caller, opportunity_id)
+        return await touch(conn, caller, opportunity_id, changed=["customFields"])

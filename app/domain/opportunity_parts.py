@@ -28,6 +28,7 @@ from app.db.models import (
 )
 from app.domain.access import caller_params, contact_readable
 from app.domain.caller import Caller
+from app.domain.events import ACCESS_FIELDS, EventKind, changed_names, note
 from app.domain.id_chunks import chunks, in_order, unique
 from app.domain.reads import IDS
 
@@ -94,16 +95,29 @@ def written(caller: Caller, now: datetime) -> dict[str, Any]:
 
 
 async def touch(
-    conn: AsyncConnection, caller: Caller, opportunity_id: int, **values: Any
+    conn: AsyncConnection,
+    caller: Caller,
+    opportunity_id: int,
+    *,
+    changed: Sequence[str] | None = None,
+    **values: Any,
 ) -> Mapping[Any, Any]:
-    """Set `values` on a deal, as a write by `caller`; returns the deal as stored."""
+    """Set `values` on a deal, as a write by `caller`; returns the deal as stored.
+
+    Publishes the change once committed: `changed` names what changed (by default `values`);
+    a change that names the stage is a stage change.
+    """
     result = await conn.execute(
         update(opportunity_t)
         .where(opportunity_t.c.id == opportunity_id)
         .values(**values, **written(caller, utcnow()))
         .returning(*opportunity_t.c)
     )
-    return result.mappings().one()
+    row = result.mappings().one()
+    names = changed_names(values) if changed is None else list(changed)
+    kind = EventKind.STAGE_CHANGED if "stageId" in names else EventKind.UPDATED
+    note(conn, kind, row, names)
+    return row
 
 
 def member_link(opportunity_id: int, contact_id: int) -> Any:
@@ -234,6 +248,8 @@ async def replace_access(
             .returning(*opportunity_t.c)
         )
         changed.extend(result.mappings())
+    for row in changed:
+        note(conn, EventKind.ACCESS_CHANGED, row, ACCESS_FIELDS)
     return in_order(ids, changed)
 
 
@@ -244,5 +260,7 @@ async def delete_with_parts(
     # Members, access entries, custom-field values and queued notices go with the deal
     # (ON DELETE CASCADE); idempotency records keep the key and lose the deal (SET NULL).
     ids = [row["id"] for row in opportunities]
+    for row in opportunities:
+        note(conn, EventKind.DELETED, row)
     for chunk in chunks(ids):
         await conn.execute(delete(opportunity_t).where(opportunity_t.c.id.in_(chunk)))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from app.domain.enums import BidType
+from app.domain.events import changed_names
 from app.domain.opportunities import NewOpportunity, opportunity_values
 
 # The column each value of NewOpportunity is stored in; the others are parts of the deal.
@@ -56,6 +57,11 @@ class OpportunityPatch:
     def has(self, name: str) -> bool:
         """Whether the update gives that value (None included)."""
         return name in self.given
+
+    @property
+    def changed(self) -> list[str]:
+        """The given values' names as the schema spells them, for the change's event."""
+        return changed_names(self.given)
 
     @property
     def changes_access(self) -> bool:

@@ -24,11 +24,14 @@ from app.domain.errors import (
     require_admin,
     text_errors,
 )
+from app.domain.events import EventKind, noted_stages
 from app.domain.ordering import store_order
 
 TITLE_MAX = 255
 COLOR_MAX = 50
 MSG_ADMINS_ONLY = "Only administrators can change stages."
+# What an edit replaces, as the schema names it.
+STAGE_FIELDS = ("title", "description", "color", "successProbability", "stageType")
 MSG_NOT_FOUND = "The stage is not found."
 # The original's messages (CRMErrorsResource), kept word for word.
 MSG_IN_USE_EDIT = "Can't be edited. There are some opportunities at this stage."
@@ -88,6 +91,13 @@ async def _in_use(conn: AsyncConnection, stage_id: int) -> bool:
     return bool(used.scalar())
 
 
+def _noted(
+    conn: AsyncConnection, kind: EventKind, row: Mapping[Any, Any], changed: Sequence[str] = ()
+) -> Mapping[Any, Any]:
+    noted_stages(conn, kind, [row], changed)
+    return row
+
+
 async def create_stage(*, db: Database, caller: Caller, fields: StageFields) -> Mapping[Any, Any]:
     """Add a stage at the end of the pipeline (administrators only)."""
     require_admin(caller, MSG_ADMINS_ONLY)
@@ -108,7 +118,7 @@ async def create_stage(*, db: Database, caller: Caller, fields: StageFields) -> 
             )
             .returning(*stage_t.c)
         )
-        return inserted.mappings().one()
+        return _noted(conn, EventKind.CREATED, inserted.mappings().one())
 
 
 async def update_stage(
@@ -142,7 +152,7 @@ async def update_stage(
             .values(**_values(fields, caller), version=stage_t.c.version + 1)
             .returning(*stage_t.c)
         )
-        return updated.mappings().one()
+        return _noted(conn, EventKind.UPDATED, updated.mappings().one(), STAGE_FIELDS)
 
 
 async def set_stage_color(
@@ -164,7 +174,8 @@ async def set_stage_color(
             )
             .returning(*stage_t.c)
         )
-        return found_or_refused(updated.mappings().first(), MSG_NOT_FOUND)
+        row = found_or_refused(updated.mappings().first(), MSG_NOT_FOUND)
+        return _noted(conn, EventKind.UPDATED, row, ("color",))
 
 
 async def reorder_stages(
@@ -185,9 +196,11 @@ async def reorder_stages(
         stored = (await conn.execute(locked)).scalars().all()
         if errors := order_errors(ids, stored, what="stage ids"):
             raise DomainError(errors)
-        return await store_order(
+        rows = await store_order(
             conn, stage_t, "sort_order", ids, start=0, caller=caller, now=utcnow()
         )
+        noted_stages(conn, EventKind.UPDATED, rows, ("sortOrder",))
+        return rows
 
 
 async def delete_stage(*, db: Database, caller: Caller, stage_id: int) -> Mapping[Any, Any]:
@@ -198,4 +211,5 @@ async def delete_stage(*, db: Database, caller: Caller, stage_id: int) -> Mappin
         if await _in_use(conn, stage_id):
             raise DomainError.one(ErrorCode.CONFLICT, None, MSG_IN_USE_DELETE)
         await conn.execute(delete(stage_t).where(stage_t.c.id == stage_id))
+        _noted(conn, EventKind.DELETED, stage)
     return stage

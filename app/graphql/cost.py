@@ -56,6 +56,9 @@ LIST_CAPS: Mapping[tuple[str, str], int] = {
     ("DeleteOpportunityPayload", "deletedOpportunities"): 1,
     ("DeleteOpportunitiesPayload", "deletedOpportunities"): bounds.MAX_BATCH,
     ("SetOpportunitiesAccessPayload", "opportunities"): bounds.MAX_BATCH,
+    # A change names at most every input value of a deal.
+    ("OpportunityEvent", "changed"): 32,
+    ("StageEvent", "changed"): 8,
 }
 # Payload lists of batch changes: at most as many deals as the input names by id, when it does.
 BATCH_LISTS = frozenset(

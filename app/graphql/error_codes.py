@@ -37,6 +37,9 @@ class ErrorCode(StrEnum):
     PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"  # APQ off, or not version 1
     PERSISTED_QUERY_HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"  # sha256(query) != the hash
     TRUSTED_DOCUMENT_REQUIRED = "TRUSTED_DOCUMENT_REQUIRED"  # a document not registered ahead
+    # Subscriptions.
+    TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"  # the key holds as many as it may
+    TOO_SLOW = "TOO_SLOW"  # the subscriber left its buffer full: closed, refetch and resubscribe
     # The service.
     UNAVAILABLE = "UNAVAILABLE"  # 503 + Retry-After: busy, the database unreachable or full
     TIMEOUT = "TIMEOUT"  # 503 + Retry-After: over the request's time budget

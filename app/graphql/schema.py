@@ -26,6 +26,7 @@ from app.graphql.mutations import Mutation
 from app.graphql.queries import Query
 from app.graphql.rules import PageArguments
 from app.graphql.scalars import SCALARS
+from app.graphql.subscriptions import Subscription
 from app.settings import Settings
 
 CACHE_SIZE = 512
@@ -88,6 +89,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
         scalar_overrides=SCALARS,
