@@ -79,9 +79,10 @@ def order_terms(order: Sequence[Any]) -> None:
         )
 
 
-def _opportunity_conditions(
+def opportunity_conditions(
     caller: Caller, where: OpportunityFilter, *, sqlite: bool, common: bool = False
 ) -> list[ColumnElement[bool]]:
+    """The SQL conditions a deal meets to be in the caller's list under `where`, privacy first."""
     opportunity = opportunity_t.c
     conditions: list[ColumnElement[bool]] = [opportunity_visible(caller)]
     if where.responsible_id is not None:
@@ -218,7 +219,7 @@ async def opportunity_page(
     words = search_words(where.search)
     async with db.read() as conn:
         common = bool(words) and await common_words(conn, words, sqlite=db.is_sqlite)
-        conditions = _opportunity_conditions(caller, where, sqlite=db.is_sqlite, common=common)
+        conditions = opportunity_conditions(caller, where, sqlite=db.is_sqlite, common=common)
         query = select(opportunity_t).join(stage_t, stage_t.c.id == opportunity_t.c.stage_id)
         if any(sort is OpportunitySort.RESPONSIBLE for sort, _ in order):
             # Only that order reads the employee: without the join, an index that holds every
@@ -287,7 +288,7 @@ async def opportunity_ids_where(
     query = (
         select(opportunity_t.c.id)
         .join(stage_t, stage_t.c.id == opportunity_t.c.stage_id)
-        .where(*_opportunity_conditions(caller, where, sqlite=conn.dialect.name == "sqlite"))
+        .where(*opportunity_conditions(caller, where, sqlite=conn.dialect.name == "sqlite"))
         .order_by(stage_t.c.sort_order, func.lower(opportunity_t.c.title), opportunity_t.c.id)
         .limit(limit)
     )

@@ -25,7 +25,7 @@ from app.db.models import opportunity_t, stage_t
 from app.domain import events, listing
 from app.domain.caller import Caller
 from app.domain.keys import caller_for
-from app.domain.listing import _opportunity_conditions as opportunity_conditions
+from app.domain.listing import opportunity_conditions
 from app.graphql.context import Context, Info
 from app.graphql.error_codes import ErrorCode
 from app.graphql.filters import OpportunityFilter
