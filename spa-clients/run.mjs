@@ -6,6 +6,8 @@ const SESSIONS = {
   apollo: async (options) => (await import("./sessions/apollo.mjs")).runApolloSession(options),
   urql: async (options) => (await import("./sessions/urql.mjs")).runUrqlSession(options),
   relay: async (options) => (await import("./sessions/relay.mjs")).runRelaySession(options),
+  // Node 20's WebSocket needs --experimental-websocket (tests/spa_clients.py passes it).
+  live: async (options) => (await import("./sessions/live.mjs")).runLiveSession(options),
   // Identity and concurrent edits (issue 16); relay-default-store still waits for global ids.
   "custom-fields": async (options) =>
     (await import("./sessions/pending.mjs")).customFieldsOfTwoOpportunities(options),

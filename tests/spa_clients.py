@@ -68,9 +68,10 @@ def run_node(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
     )
 
 
-def run_session(name: str, api: Api, token: str) -> dict[str, Any]:
-    """Run `node run.mjs <name> <token>` against `api`; the session's report."""
+def run_session(name: str, api: Api, token: str, *node_options: str) -> dict[str, Any]:
+    """Run `node [options] run.mjs <name> <token>` against `api`; the session's report."""
     done = run_node(
+        *node_options,
         "run.mjs",
         name,
         token,

@@ -51,7 +51,7 @@ KEY = "spa-clients-admin-key"
 SERVER = {"CRM_BOOTSTRAP_API_KEY": KEY, "CRM_MAX_BUFFERED_BODY_BYTES": str(BUFFERED_BYTES)}
 # relay-compiler's own binary: its node wrapper would turn a crash by signal into exit code 0.
 WHICH_RELAY_BINARY = ("-p", "require('relay-compiler')")
-OPERATION = re.compile(r"^\s*(?:query|mutation) (\w+)", re.MULTILINE)
+OPERATION = re.compile(r"^\s*(?:query|mutation|subscription) (\w+)", re.MULTILINE)
 
 
 def fresh_token() -> str:
@@ -278,6 +278,29 @@ def test_two_tabs_editing_one_deal_one_gets_conflict(api: Api) -> None:
     assert report["final"]["version"] == version + 2
     # Patches: the description no edit named is still the one the create gave.
     assert report["final"]["description"] == "kept by patches"
+
+
+def test_apollo_hears_its_own_changes_over_graphql_ws(api: Api) -> None:
+    """Apollo's GraphQLWsLink over graphql-ws: created, renamed and deleted, in order (issue 17)."""
+    token = fresh_token()
+    report = run_session("live", api, token, "--experimental-websocket")
+    created, renamed, deleted = report["events"]
+    deal = report["id"]
+
+    assert report["errors"] == []
+    assert [event["kind"] for event in report["events"]] == ["CREATED", "UPDATED", "DELETED"]
+    assert {event["opportunityId"] for event in report["events"]} == {deal}
+    assert created["opportunity"] == {
+        "id": deal,
+        "title": f"{token} alpha",
+        "__typename": "Opportunity",
+    }
+    assert renamed["opportunity"]["title"] == f"{token} beta"
+    assert "title" in renamed["changed"]
+    assert deleted["opportunity"] is None
+    assert created["version"] < renamed["version"] <= deleted["version"]
+    # The server agrees: the deal is gone.
+    assert all(deal_id != deal for deal_id, _, _ in listed(api, token))
 
 
 # Waits for global ids (issue 16 item 1, Relay Global Object Identification): not collected (no

@@ -81,3 +81,21 @@ export const PATCH = graphql`
     }
   }
 `;
+
+export const EVENTS = graphql`
+  subscription SpaSessionEventsSubscription($search: String!) {
+    opportunityEvents(filter: {search: $search}) {
+      kind opportunityId version changed
+      opportunity { id title }
+    }
+  }
+`;
+
+export const DELETE = graphql`
+  mutation SpaSessionDeleteMutation($input: DeleteOpportunityInput!) {
+    deleteOpportunity(input: $input) {
+      errors { code }
+      deletedOpportunities { id }
+    }
+  }
+`;
