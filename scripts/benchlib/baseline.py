@@ -38,6 +38,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.db.engine import Database
+from app.domain import events
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 AVATAR = "/skins/default/images/default_user_photo_size_32-32.png"
@@ -571,6 +572,8 @@ class Baseline:
             ]
             if rows:
                 await conn.execute(INSERT_FIELD_VALUE, rows)
+        # As the service does: live subscribers hear of it (one NOTIFY at commit on PostgreSQL).
+        events.note(conn, events.EventKind.CREATED, {"id": deal.id, "version": 1})
         return deal
 
     # -- opportunity(id) ---------------------------------------------------------------------
