@@ -38,6 +38,11 @@ PHOTO_URL = (
 @strawberry.type(description="A person or a company.")
 class Contact:
     id: int = strawberry.field(description="The contact's id.")
+
+    @strawberry.field(description="The id the legacy REST routes use for the contact.")
+    def database_id(self) -> int:
+        return self.id
+
     is_company: bool = strawberry.field(description="True for a company, false for a person.")
     first_name: str | None = strawberry.field(description="A person's first name.")
     last_name: str | None = strawberry.field(description="A person's last name.")

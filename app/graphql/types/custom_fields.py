@@ -54,6 +54,11 @@ def custom_field_list(rows: Sequence[Row]) -> list[CustomField]:
 @strawberry.type(description="A custom field that opportunities (or contacts) can carry.")
 class CustomFieldDefinition:
     id: int = strawberry.field(description="The definition's id.")
+
+    @strawberry.field(description="The id the legacy REST routes use for the definition.")
+    def database_id(self) -> int:
+        return self.id
+
     entity_type: CustomFieldEntityType = strawberry.field(description="What the field belongs to.")
     label: str = strawberry.field(description="The field's label.")
     field_type: CustomFieldType = strawberry.field(description="How the field is edited.")

@@ -20,6 +20,11 @@ DEFAULT_AVATAR = "/skins/default/images/default_user_photo_size_32-32.png"
 )
 class Employee:
     id: uuid.UUID = strawberry.field(description="The user's id.")
+
+    @strawberry.field(description="The id the legacy REST routes use for the user.")
+    def database_id(self) -> uuid.UUID:
+        return self.id
+
     display_name: str = strawberry.field(description="Name shown for the user.")
     title: str | None = strawberry.field(description="Job title, if any.")
     is_admin: bool = strawberry.field(description="Whether the user administers the CRM.")

@@ -56,6 +56,11 @@ def _members(found: reads.OpportunityContacts) -> list[Contact]:
 @strawberry.type(description="An opportunity (deal).")
 class Opportunity:
     id: int = strawberry.field(description="The opportunity's id.")
+
+    @strawberry.field(description="The id the legacy REST routes use for the deal.")
+    def database_id(self) -> int:
+        return self.id
+
     title: str = strawberry.field(description="Short name of the deal.")
     description: str | None = strawberry.field(description="Longer text about the deal.")
     created: datetime = strawberry.field(description="When the deal was created.")

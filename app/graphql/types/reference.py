@@ -49,6 +49,11 @@ def currency_by_abbreviation(info: Info, abbr: str | None) -> MaybeAwaitable[Cur
 @strawberry.type(description="A stage (milestone) of the sales pipeline.")
 class Stage:
     id: int = strawberry.field(description="The stage's id.")
+
+    @strawberry.field(description="The id the legacy REST routes use for the stage.")
+    def database_id(self) -> int:
+        return self.id
+
     title: str = strawberry.field(description="Name of the stage.")
     description: str = strawberry.field(description="What the stage means; empty when not set.")
     color: str = strawberry.field(description="Colour used to draw the stage, e.g. #b58fd6.")
