@@ -24,6 +24,8 @@ from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from app.graphql.compiled_objects import Compiler
+
 # (python attribute, serialize, may be null), per (object type, field) name.
 Plain = tuple[str, Callable[[Any], Any], bool]
 
@@ -47,9 +49,33 @@ def plain_leaf_fields(schema: GraphQLSchema) -> dict[tuple[str, str], Plain]:
 
 
 class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution context, serving plain leaf fields without the resolver chain."""
+    """Strawberry's execution context: objects by compiled plans, plain leaves inline."""
 
     plain: Mapping[tuple[str, str], Plain] = {}
+    compiler: Compiler | None = None
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        compiler = self.compiler
+        if compiler is None:
+            compiler = Compiler(self.collect_subfields, self.context_value, self._field_middleware)
+            self.compiler = compiler
+        plan = compiler.plan(return_type, field_details_list)
+        if plan is not None and not plan.failed:
+            try:
+                return plan.run(result)
+            except Exception:  # noqa: S110 - graphql-core completes it and reports what failed
+                pass
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
 
     @property
     def _field_middleware(self) -> bool:
