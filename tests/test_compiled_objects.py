@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import strawberry
+from strawberry.extensions import ParserCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from app.graphql import compiled_objects
@@ -117,8 +118,9 @@ VARIABLES = {"deep": True, "skipSize": True}
 
 
 def _schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
-    stock = strawberry.Schema(query=Query)
-    compiled = strawberry.Schema(query=Query)
+    # Parsed once, as the service's document cache does: plans are kept by the parsed nodes.
+    stock = strawberry.Schema(query=Query, extensions=[ParserCache])
+    compiled = strawberry.Schema(query=Query, extensions=[ParserCache])
     compiled.execution_context_class = execution_for(compiled._schema)
     assert stock.execution_context_class is StrawberryGraphQLCoreExecutionContext
     return stock, compiled
@@ -138,9 +140,11 @@ def plan_outcomes(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     outcomes: Counter[str] = Counter()
     run = compiled_objects.ObjectPlan.run
 
-    def counted(plan: compiled_objects.ObjectPlan, source: Any) -> dict[str, Any]:
+    def counted(
+        plan: compiled_objects.ObjectPlan, source: Any, state: compiled_objects.Run
+    ) -> dict[str, Any]:
         try:
-            answer = run(plan, source)
+            answer = run(plan, source, state)
         except Exception:
             outcomes["gave up"] += 1
             raise
@@ -177,6 +181,23 @@ async def test_plans_complete_what_they_can_and_give_up_on_the_rest(
     await _answer(compiled, DOCUMENTS["a field with arguments"])
     # No plan for an object with a field taking arguments; its children still have one.
     assert plan_outcomes == {"completed": 6, "Item": 6}
+
+
+async def test_plans_are_kept_across_requests_unless_directives_vary_them() -> None:
+    stock, compiled = _schemas()
+    shared = compiled.execution_context_class.shared_plans  # type: ignore[attr-defined]
+    await _answer(compiled, DOCUMENTS["plain"])
+    kept = dict(shared)
+    assert kept
+    await _answer(compiled, DOCUMENTS["plain"])
+    assert shared == kept  # the second request built none
+    document = DOCUMENTS["nested with aliases and fragments"]
+    for deep, skip in ((True, True), (False, False), (True, False)):
+        variables = {"deep": deep, "skipSize": skip}
+        expected = await stock.execute(document, variable_values=variables)
+        answer = await compiled.execute(document, variable_values=variables)
+        assert answer.data == expected.data and not answer.errors
+    assert shared == kept  # a document with directives is planned per request
 
 
 BENCH_PAGE = """

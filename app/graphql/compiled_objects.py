@@ -19,24 +19,28 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import GeneratorType
 from typing import Any, cast
 
 from graphql import (
+    FragmentDefinitionNode,
     GraphQLEnumType,
+    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
+    OperationDefinitionNode,
 )
 from graphql.pyutils import Undefined
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-Complete = Callable[[Any], Any]
 Collect = Callable[[GraphQLObjectType, Any], Any]
+# Plans kept across requests, per schema: a few per document the document cache holds.
+MAX_SHARED_PLANS = 2048
 
 
 class GiveUp(Exception):
@@ -52,24 +56,36 @@ class ContextOnly:
         self.context = context
 
 
+class Run:
+    """One request's use of the plans: what resolvers get as info, and the plans that gave up."""
+
+    __slots__ = ("failed", "info")
+
+    def __init__(self, context: object) -> None:
+        self.info = ContextOnly(context)
+        self.failed: set[int] = set()
+
+
+Complete = Callable[[Any, Run], Any]
+
+
 class ObjectPlan:
     """The compiled fields of one selection on one object type."""
 
-    __slots__ = ("failed", "fields", "type_of")
+    __slots__ = ("fields", "type_of")
 
     def __init__(self, type_of: Callable[[Any], bool] | None) -> None:
         self.fields: list[tuple[str, Complete]] = []
-        self.failed = False
         self.type_of = type_of
 
-    def run(self, source: Any) -> dict[str, Any]:
+    def run(self, source: Any, run: Run) -> dict[str, Any]:
         """The completed object; GiveUp (or any error) when it cannot be done exactly."""
         try:
             if self.type_of is not None and not self.type_of(source):
                 raise GiveUp
-            return {key: complete(source) for key, complete in self.fields}
+            return {key: complete(source, run) for key, complete in self.fields}
         except BaseException:
-            self.failed = True
+            run.failed.add(id(self))
             raise
 
 
@@ -104,23 +120,42 @@ def _retrieved(future: asyncio.Future[Any]) -> None:
 
 
 class Compiler:
-    """Builds the plans of one request; `collect` is the execution context's collect_subfields."""
+    """Builds plans; `collect` is the execution context's collect_subfields.
 
-    def __init__(self, collect: Collect, context: object, has_middleware: bool) -> None:
+    A plan depends on the selection alone when the document has no directives (@skip and
+    @include read variables): such plans are kept across requests in `shared`, keyed by the
+    parsed document's nodes, which the document cache keeps; the others live for one request.
+    """
+
+    def __init__(
+        self,
+        collect: Collect,
+        *,
+        has_middleware: bool,
+        shared: dict[tuple[Any, ...], tuple[Any, ObjectPlan | None]] | None,
+    ) -> None:
         self.collect = collect
-        self.info = ContextOnly(context)
         self.has_middleware = has_middleware
-        self.plans: dict[tuple[str, int], tuple[Any, ObjectPlan | None]] = {}
+        self.shared = shared
+        self.own: dict[tuple[Any, ...], tuple[Any, ObjectPlan | None]] = {}
 
     def plan(self, object_type: GraphQLObjectType, details: Any) -> ObjectPlan | None:
         """The plan for `details`' selection on `object_type`, or None if one cannot be made."""
-        key = (object_type.name, id(details))
-        cached = self.plans.get(key)
+        plans = self.own if self.shared is None else self.shared
+        if self.shared is None:
+            key: tuple[Any, ...] = (object_type.name, id(details))
+            kept: Any = details
+        else:
+            kept = tuple(field.node for field in details)
+            key = (object_type.name, *map(id, kept))
+        cached = plans.get(key)
         if cached is not None:
             return cached[1]
+        if len(plans) >= MAX_SHARED_PLANS:
+            plans.clear()  # bounded: a cold start for every document beats unbounded growth
         # Placed first: a recursive type refers to the plan while it is being built.
         plan: ObjectPlan | None = ObjectPlan(_type_check(object_type))
-        self.plans[key] = (details, plan)
+        plans[key] = (kept, plan)
         assert plan is not None
         grouped, defer_usages, _ = self.collect(object_type, details)
         for response_key, field_details in grouped.items():
@@ -129,44 +164,27 @@ class Compiler:
                 plan = None
                 break
             plan.fields.append((response_key, complete))
-        self.plans[key] = (details, plan)
+        plans[key] = (kept, plan)
         return plan
 
     def _field(self, parent: GraphQLObjectType, details: Any) -> Complete | None:
         node = details[0].node
         if node.name.value == "__typename":
             type_name = parent.name
-            return lambda _source: type_name
-        definition = self._plain_definition(parent, node)
-        value = (
-            None
-            if definition is None
-            else self._value(parent.fields[node.name.value].type, details)
-        )
-        if definition is None or value is None:
-            return None
-        resolver = definition.base_resolver
-        if resolver is None:
-            attribute = definition.python_name
-            return lambda source: value(getattr(source, attribute))
-        function = cast(Callable[..., Any], resolver.wrapped_func)
-        parameters = list(inspect.signature(function).parameters)
-        if inspect.iscoroutinefunction(function) or parameters not in (["self"], ["self", "info"]):
-            return None
-        if parameters == ["self"]:
-            return lambda source: _checked(value, function(source))
-        info = self.info
-        return lambda source: _checked(value, function(source, info))
-
-    def _plain_definition(self, parent: GraphQLObjectType, node: Any) -> StrawberryField | None:
-        """The field's definition when nothing but its resolver runs between it and the value."""
+            return lambda _source, _run: type_name
         field = parent.fields.get(node.name.value)
-        if field is None or field.args or node.arguments or self.has_middleware:
+        if field is None or node.arguments or self.has_middleware:
             return None
-        definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-        if not isinstance(definition, StrawberryField) or definition.extensions:
+        how = _how_to_read(field)
+        value = None if how is None else self._value(field.type, details)
+        if how is None or value is None:
             return None
-        return None if definition.permission_classes else definition
+        attribute, function, takes_info = how
+        if function is None:
+            return lambda source, run: value(getattr(source, attribute), run)
+        if not takes_info:
+            return lambda source, run: _checked(value, function(source), run)
+        return lambda source, run: _checked(value, function(source, run.info), run)
 
     def _value(self, type_: GraphQLOutputType, details: Any) -> Complete | None:
         """How a value of `type_` is completed, or None where only graphql-core can."""
@@ -184,6 +202,63 @@ class Compiler:
         return None  # interfaces and unions: graphql-core resolves the runtime type
 
 
+# Whether a document uses directives, by operation: each walked once while it is cached.
+_DIRECTIVES: dict[int, tuple[OperationDefinitionNode, bool]] = {}
+
+
+def uses_directives(
+    operation: OperationDefinitionNode, fragments: Sequence[FragmentDefinitionNode]
+) -> bool:
+    """Whether the operation or a fragment carries a directive (its plans may vary by request)."""
+    known = _DIRECTIVES.get(id(operation))
+    if known is not None and known[0] is operation:
+        return known[1]
+    found = any(_has_directive(node) for node in (operation, *fragments))
+    if len(_DIRECTIVES) >= MAX_SHARED_PLANS:
+        _DIRECTIVES.clear()
+    _DIRECTIVES[id(operation)] = (operation, found)
+    return found
+
+
+def _has_directive(node: Any) -> bool:
+    if getattr(node, "directives", None):
+        return True
+    selection_set = getattr(node, "selection_set", None)
+    return selection_set is not None and any(
+        _has_directive(child) for child in selection_set.selections
+    )
+
+
+# (attribute, resolver, whether it takes info) of a field a plan can read; None if it cannot.
+How = tuple[str, Callable[..., Any] | None, bool]
+_HOW = "compiled_objects.how"
+
+
+def _how_to_read(field: GraphQLField) -> How | None:
+    """How a plan reads `field`: worked out once a field and kept in its extensions."""
+    extensions = field.extensions
+    if _HOW not in extensions:
+        extensions[_HOW] = _work_out(field)
+    how: How | None = extensions[_HOW]
+    return how
+
+
+def _work_out(field: GraphQLField) -> How | None:
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if field.args or not isinstance(definition, StrawberryField):
+        return None
+    if definition.extensions or definition.permission_classes:
+        return None  # something runs between the resolver and the value
+    resolver = definition.base_resolver
+    if resolver is None:
+        return definition.python_name, None, False
+    function = cast(Callable[..., Any], resolver.wrapped_func)
+    parameters = list(inspect.signature(function).parameters)
+    if inspect.iscoroutinefunction(function) or parameters not in (["self"], ["self", "info"]):
+        return None
+    return definition.python_name, function, parameters == ["self", "info"]
+
+
 def _type_check(object_type: GraphQLObjectType) -> Callable[[Any], bool] | None:
     is_type_of = object_type.is_type_of
     if is_type_of is None:
@@ -192,15 +267,15 @@ def _type_check(object_type: GraphQLObjectType) -> Callable[[Any], bool] | None:
     return lambda value: is_type_of(value, None) is True  # type: ignore[arg-type]
 
 
-def _checked(complete: Complete, value: Any) -> Any:
+def _checked(complete: Complete, value: Any, run: Run) -> Any:
     if _awaitable(value):
         _give_up_on(value)
-    return complete(value)
+    return complete(value, run)
 
 
 def _non_null(inner: Complete) -> Complete:
-    def complete(value: Any) -> Any:
-        done = inner(value)
+    def complete(value: Any, run: Run) -> Any:
+        done = inner(value, run)
         if done is None:
             raise GiveUp  # graphql-core raises the field error and nulls the parent
         return done
@@ -209,18 +284,18 @@ def _non_null(inner: Complete) -> Complete:
 
 
 def _list_of(item: Complete) -> Complete:
-    def complete(value: Any) -> Any:
+    def complete(value: Any, run: Run) -> Any:
         if value is None:
             return None
         if not isinstance(value, list | tuple):
             raise GiveUp
-        return [item(entry) for entry in value]
+        return [item(entry, run) for entry in value]
 
     return complete
 
 
 def _leaf(serialize: Callable[[Any], Any]) -> Complete:
-    def complete(value: Any) -> Any:
+    def complete(value: Any, _run: Run) -> Any:
         if value is None:
             return None
         if _awaitable(value) or isinstance(value, Exception):
@@ -234,11 +309,11 @@ def _leaf(serialize: Callable[[Any], Any]) -> Complete:
 
 
 def _object(plan: ObjectPlan) -> Complete:
-    def complete(value: Any) -> Any:
+    def complete(value: Any, run: Run) -> Any:
         if value is None:
             return None
-        if plan.failed or _awaitable(value) or isinstance(value, Exception):
+        if _awaitable(value) or isinstance(value, Exception):
             _give_up_on(value)
-        return plan.run(value)
+        return plan.run(value, run)
 
     return complete
