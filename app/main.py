@@ -105,16 +105,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def ide(request: Request) -> Response:
         return await graphiql_page(request, assets)
 
+    # One set of sign-in limits for the sign-in route and Basic passwords everywhere.
+    authenticator = authentication.authenticator_for(db, settings)
     graphql = GraphQLHTTP(
-        schema, db=db, settings=settings, ide=ide if settings.graphiql_enabled else None
+        schema,
+        db=db,
+        settings=settings,
+        ide=ide if settings.graphiql_enabled else None,
+        authenticator=authenticator,
     )
     routes = [
         # Every method reaches the endpoint, which answers 405 with Allow as the spec asks.
         Route("/graphql", graphql),
         # Subscriptions: WebSocket upgrades of /graphql (graphql-transport-ws).
         WebSocketRoute("/graphql", GraphQLWebSocket(schema, db=db, settings=settings)),
-        *starlette_routes(LEGACY_ROUTES, schema=schema, db=db, settings=settings),
-        *authentication.routes(db, settings),
+        *starlette_routes(
+            LEGACY_ROUTES, schema=schema, db=db, settings=settings, authenticator=authenticator
+        ),
+        *authentication.routes(
+            db, settings, guard=authenticator.guard, verifier=authenticator.verifier
+        ),
         Route(
             "/api/2.0/openapi.json",
             openapi_endpoint(LEGACY_ROUTES, authentication.openapi_paths()),

@@ -50,7 +50,8 @@ KINDS: dict[str, tuple[Create, str]] = {
 async def _delete(gql: GraphQL, admin: Person, mutation: str, row_id: int) -> None:
     kind = mutation.removeprefix("delete")
     data = await gql(
-        f"mutation($input: Delete{kind}Input!) {{ {mutation}(input: $input) {{ errors {{ code }} }} }}",
+        f"mutation($input: Delete{kind}Input!) "
+        f"{{ {mutation}(input: $input) {{ errors {{ code }} }} }}",
         admin,
         input={"id": row_id},
     )

@@ -42,6 +42,7 @@ HRESULTS = {
 }
 HRESULT_OTHER = -2146233088
 UNEXPECTED = "Unexpected error."
+HASHING_BUSY = "Too many sign-ins are being checked; retry after a moment."
 
 
 class LegacyError(Exception):
@@ -190,9 +191,19 @@ def unavailable_response(fault: Unavailable) -> Response:
     return error_response(503, str(fault), {"Retry-After": str(fault.retry_after)})
 
 
+def retry_after(seconds: float) -> dict[str, str]:
+    """The Retry-After header of a refusal to try again later."""
+    return {"Retry-After": str(max(1, int(seconds)))}
+
+
 def unauthorized(request: Request) -> Response:
-    """401 as the original sends it: plain text, not the envelope."""
-    host = request.headers.get("host", "localhost")
-    return PlainTextResponse(
-        "Unauthorized", status_code=401, headers={"WWW-Authenticate": f'Bearer realm="{host}"'}
-    )
+    """401 as the original's ApiRouteHandler sends it: plain text, not the envelope.
+
+    When an Authorization header was sent, AscBasicAuthorization (the first of its
+    authorizations to answer a failure) adds its challenge; without one there is none.
+    """
+    headers: dict[str, str] = {}
+    if request.headers.get("authorization"):
+        host = request.headers.get("host", "localhost")
+        headers["WWW-Authenticate"] = f'Basic Realm="{host}"'
+    return PlainTextResponse("Unauthorized", status_code=401, headers=headers)

@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 from starlette.routing import Route
 
 from app.main import LEGACY_ROUTES
+from app.rest.authentication import authenticator_for
 from app.rest.legacy import BARE_400, NOT_FOUND_404, LegacyRoute, Refusals
 from app.rest.openapi import openapi_path
 from app.rest.runner import starlette_routes
@@ -110,11 +111,23 @@ def test_a_route_cannot_be_declared_twice(settings: Any, db: Any) -> None:
     twice = [LEGACY_ROUTES[0], LEGACY_ROUTES[0]]
 
     with pytest.raises(ValueError, match="declared twice"):
-        starlette_routes(twice, schema=SCHEMA, db=db, settings=settings)
+        starlette_routes(
+            twice,
+            schema=SCHEMA,
+            db=db,
+            settings=settings,
+            authenticator=authenticator_for(db, settings),
+        )
 
 
 def test_routes_are_mounted_once_per_path_and_suffix(settings: Any, db: Any) -> None:
-    mounted = starlette_routes(LEGACY_ROUTES, schema=SCHEMA, db=db, settings=settings)
+    mounted = starlette_routes(
+        LEGACY_ROUTES,
+        schema=SCHEMA,
+        db=db,
+        settings=settings,
+        authenticator=authenticator_for(db, settings),
+    )
 
     paths = [route.path for route in mounted if isinstance(route, Route)]
     assert len(paths) == len(set(paths))

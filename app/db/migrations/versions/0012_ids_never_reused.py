@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from alembic import op
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 revision: str = "0012"
 down_revision: str | None = "0011"
@@ -61,14 +61,18 @@ def _without_autoincrement(sql: str) -> str:
         return sql
     changed = sql.replace(_AUTO_ID, "id INTEGER NOT NULL,", 1)
     # The table key goes back before the first foreign key, where SQLAlchemy puts it.
-    return re.sub(r",(\s*)(FOREIGN KEY|CONSTRAINT|\))", r",\1PRIMARY KEY (id),\1\2", changed, 1)
+    return re.sub(
+        r",(\s*)(FOREIGN KEY|CONSTRAINT|\))", r",\1PRIMARY KEY (id),\1\2", changed, count=1
+    )
 
 
 def _redeclare(rewrite: Callable[[str], str]) -> None:
     conn = op.get_bind()
-    names = ", ".join(f"'{table}'" for table in TABLES)
     stored = conn.execute(
-        text(f"SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN ({names})")
+        text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN :names"
+        ).bindparams(bindparam("names", expanding=True)),
+        {"names": list(TABLES)},
     ).all()
     changed = {name: rewrite(sql) for name, sql in stored if rewrite(sql) != sql}
     if not changed:
@@ -89,16 +93,16 @@ def _redeclare(rewrite: Callable[[str], str]) -> None:
         op.execute(f"PRAGMA schema_version = {int(version) + 1}")
     finally:
         op.execute("PRAGMA writable_schema = OFF")
-    for name in changed:
+    for name, sql in changed.items():
         conn.execute(text("DELETE FROM sqlite_sequence WHERE name = :name"), {"name": name})
-        if "AUTOINCREMENT" in changed[name]:
+        if "AUTOINCREMENT" in sql:
             # The largest id in use is the largest known: ids deleted before now are lost.
+            # `name` is one of TABLES, never outside input.
+            highest = f"SELECT coalesce(max(id), 0) FROM {name}"  # noqa: S608
+            seq = conn.execute(text(highest)).scalar_one()
             conn.execute(
-                text(
-                    f"INSERT INTO sqlite_sequence (name, seq) "
-                    f"SELECT :name, coalesce(max(id), 0) FROM {name}"
-                ),
-                {"name": name},
+                text("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)"),
+                {"name": name, "seq": seq},
             )
     checked = conn.execute(text("PRAGMA integrity_check")).scalar_one()
     if checked != "ok":
