@@ -29,10 +29,12 @@ from app.observability import RequestLog
 from app.overload import InFlightLimit
 from app.request_body import ReadBodyFirst
 from app.rest import authentication
+from app.rest import contact_records as legacy_contact_records
 from app.rest import contacts as legacy_contacts
 from app.rest import custom_fields as legacy_custom_fields
 from app.rest import opportunity as legacy_opportunity
 from app.rest import opportunity_lists as legacy_opportunity_lists
+from app.rest import people as legacy_people
 from app.rest import settings as legacy_settings
 from app.rest import stages as legacy_stages
 from app.rest.openapi import openapi_endpoint
@@ -48,6 +50,8 @@ LEGACY_ROUTES = [
     *legacy_stages.ROUTES,
     *legacy_custom_fields.ROUTES,
     *legacy_settings.ROUTES,
+    *legacy_contact_records.ROUTES,
+    *legacy_people.ROUTES,
 ]
 
 

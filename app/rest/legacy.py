@@ -27,6 +27,10 @@ from app.rest.kinds import (
 )
 
 PREFIX = "/api/2.0/crm/"
+# The people module's routes (ASC.Api.Employee), for the users a CRM client picks from.
+PEOPLE_ROOT = "/api/2.0/"
+# Everything under these answers in the envelope: 404 for a path no route has, 405 for a method.
+ROOTS_ANSWERED = (PREFIX, "/api/2.0/people/")
 # The original's maxPage (spec 1.6): legacy lists page up to 1000 items, GraphQL up to 100.
 LEGACY_MAX_PAGE = 1000
 MSG_NOT_FOUND = "Not found"
@@ -134,6 +138,12 @@ class LegacyRoute:
     # How the user errors of the operation's payload are answered (as the create's by default).
     refusals: Refusals = DEFAULT_REFUSALS
     paged: bool = False  # a list answered with startIndex/nextIndex/total in the envelope
+    root: str = PREFIX  # what `path` is under
+
+    @property
+    def full_path(self) -> str:
+        """The route's path from the server's root (without `.json`)."""
+        return self.root + self.path
 
     def check(self, schema: Schema) -> None:
         """Fail at start-up, not at the first request, when the operation does not validate."""

@@ -41,7 +41,7 @@ from app.rest.legacy import (
     HASHING_BUSY,
     LEGACY_MAX_PAGE,
     MSG_NOT_FOUND,
-    PREFIX,
+    ROOTS_ANSWERED,
     UNEXPECTED,
     LegacyError,
     LegacyRoute,
@@ -170,7 +170,7 @@ def starlette_routes(
     by_path: dict[str, dict[str, Endpoint]] = {}
     for route in routes:
         route.check(schema)
-        methods = by_path.setdefault(PREFIX + route.path, {})
+        methods = by_path.setdefault(route.full_path, {})
         if route.method in methods:
             raise ValueError(f"{route.method} {route.path} is declared twice")
         methods[route.method] = runner.endpoint(route)
@@ -196,7 +196,7 @@ def starlette_routes(
         # In the envelope, as legacy clients parse it (a non-numeric id lands here).
         return error_response(404, MSG_NOT_FOUND)
 
-    mounted.append(_Elsewhere(PREFIX, no_route, methods=ANY_METHOD))
+    mounted += [_Elsewhere(root, no_route, methods=ANY_METHOD) for root in ROOTS_ANSWERED]
     return mounted
 
 
