@@ -102,7 +102,11 @@ class Stage(Versioned, table=True):
 class Contact(Versioned, table=True):
     """A person or a company that opportunities refer to."""
 
-    __table_args__ = NEVER_REUSED
+    __table_args__ = (
+        # The legacy contact filter's default order, newest first, read from the index (0012).
+        Index("ix_contact_created_id", "created_at", "id"),
+        NEVER_REUSED,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     is_company: bool = False

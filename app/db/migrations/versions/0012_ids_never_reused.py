@@ -1,4 +1,4 @@
-"""ids never reused: AUTOINCREMENT on every SQLite table with an integer id
+"""ids never reused: AUTOINCREMENT on every SQLite table with an integer id; contacts by date
 
 Revision ID: 0012
 Revises: 0011
@@ -18,6 +18,9 @@ procedure for changes that leave the stored format alone) and the schema version
 migration's one transaction; rows, ids, indexes, triggers and the FTS index (external content,
 rowid = id) are the very same objects before and after. sqlite_sequence then starts at the
 largest id in use, and an integrity check ends the step.
+
+Also, on both back ends, an index of contacts by creation time and id: the order the legacy
+contact filter lists by default (newest first).
 """
 
 import re
@@ -116,7 +119,10 @@ def _redeclare_all(rewrite: Callable[[str], str]) -> None:
 
 def upgrade() -> None:
     _redeclare_all(_with_autoincrement)
+    # The legacy contact filter lists newest first by default: a page is an index range.
+    op.create_index("ix_contact_created_id", "contact", ["created_at", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contact_created_id", table_name="contact")
     _redeclare_all(_without_autoincrement)
