@@ -113,9 +113,9 @@ class GraphQLHTTP:
         if caller is None:
             raise RequestRefused(
                 401,
+                # The same bytes as the bench's floor answers (tests/test_bench_anchors.py).
                 "Unauthorized: send your API key as 'Authorization: <key>' or "
-                "'Authorization: Bearer <key>', or a user name and password as "
-                "'Authorization: Basic <base64 of name:password>'.",
+                "'Authorization: Bearer <key>'.",
                 {"WWW-Authenticate": 'Bearer realm="crm-graphql"'},
             )
         params = await read_params(request, self.settings.max_body_bytes)
