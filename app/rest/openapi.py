@@ -73,7 +73,10 @@ def _operation(route: LegacyRoute, operation_id: str) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "summary": route.summary,
         "operationId": operation_id,
-        "security": [{"apiKey": []}, {"basic": []}, {"cookie": []}],
+        # Basic and the asc_auth_key cookie are taken too (the components describe them), but
+        # are no plain alternatives: a wrong cookie falls through to the header, and wrong
+        # Basic passwords meet the sign-in limits (429) rather than a bare 401.
+        "security": [{"apiKey": []}],
         "responses": {
             str(route.status): {
                 "description": "Success envelope",
@@ -163,8 +166,18 @@ def document(
         "components": {
             "securitySchemes": {
                 "apiKey": {"type": "apiKey", "in": "header", "name": "Authorization"},
-                "basic": {"type": "http", "scheme": "basic"},
-                "cookie": {"type": "apiKey", "in": "cookie", "name": "asc_auth_key"},
+                "basic": {
+                    "type": "http",
+                    "scheme": "basic",
+                    "description": "A sign-in name and password; wrong ones count as failed "
+                    "sign-ins (429 with Retry-After beyond the limits).",
+                },
+                "cookie": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "asc_auth_key",
+                    "description": "A token, tried before the Authorization header.",
+                },
             },
             "schemas": COMPONENT_SCHEMAS,
         },
