@@ -29,10 +29,12 @@ from app.observability import RequestLog
 from app.overload import InFlightLimit
 from app.request_body import ReadBodyFirst
 from app.rest import authentication
+from app.rest import contact_records as legacy_contact_records
 from app.rest import contacts as legacy_contacts
 from app.rest import custom_fields as legacy_custom_fields
 from app.rest import opportunity as legacy_opportunity
 from app.rest import opportunity_lists as legacy_opportunity_lists
+from app.rest import people as legacy_people
 from app.rest import settings as legacy_settings
 from app.rest import stages as legacy_stages
 from app.rest.openapi import openapi_endpoint
@@ -48,6 +50,8 @@ LEGACY_ROUTES = [
     *legacy_stages.ROUTES,
     *legacy_custom_fields.ROUTES,
     *legacy_settings.ROUTES,
+    *legacy_contact_records.ROUTES,
+    *legacy_people.ROUTES,
 ]
 
 
@@ -105,16 +109,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def ide(request: Request) -> Response:
         return await graphiql_page(request, assets)
 
+    # One set of sign-in limits for the sign-in route and Basic passwords everywhere.
+    authenticator = authentication.authenticator_for(db, settings)
     graphql = GraphQLHTTP(
-        schema, db=db, settings=settings, ide=ide if settings.graphiql_enabled else None
+        schema,
+        db=db,
+        settings=settings,
+        ide=ide if settings.graphiql_enabled else None,
+        authenticator=authenticator,
     )
     routes = [
         # Every method reaches the endpoint, which answers 405 with Allow as the spec asks.
         Route("/graphql", graphql),
         # Subscriptions: WebSocket upgrades of /graphql (graphql-transport-ws).
         WebSocketRoute("/graphql", GraphQLWebSocket(schema, db=db, settings=settings)),
-        *starlette_routes(LEGACY_ROUTES, schema=schema, db=db, settings=settings),
-        *authentication.routes(db, settings),
+        *starlette_routes(
+            LEGACY_ROUTES, schema=schema, db=db, settings=settings, authenticator=authenticator
+        ),
+        *authentication.routes(
+            db, settings, guard=authenticator.guard, verifier=authenticator.verifier
+        ),
         Route(
             "/api/2.0/openapi.json",
             openapi_endpoint(LEGACY_ROUTES, authentication.openapi_paths()),

@@ -21,6 +21,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# An id, once used, is never handed out again, also after the newest row is deleted (SQLite
+# AUTOINCREMENT, migration 0012; PostgreSQL's sequences never go back).
+NEVER_REUSED = {"sqlite_autoincrement": True}
+
+
 class Audited(SQLModel):
     """Who created and last changed a row, and when."""
 
@@ -54,6 +59,8 @@ class Employee(Audited, table=True):
 class ApiKey(SQLModel, table=True):
     """An API key; only its SHA-256 digest is stored (keys are 256-bit random, not passwords)."""
 
+    __table_args__ = NEVER_REUSED
+
     __tablename__ = "api_key"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -81,6 +88,8 @@ class Currency(Audited, table=True):
 class Stage(Versioned, table=True):
     """A deal milestone ("stage") of the sales pipeline."""
 
+    __table_args__ = NEVER_REUSED
+
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=255)
     description: str | None = Field(default=None, sa_type=Text)
@@ -92,6 +101,12 @@ class Stage(Versioned, table=True):
 
 class Contact(Versioned, table=True):
     """A person or a company that opportunities refer to."""
+
+    __table_args__ = (
+        # The legacy contact filter's default order, newest first, read from the index (0012).
+        Index("ix_contact_created_id", "created_at", "id"),
+        NEVER_REUSED,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     is_company: bool = False
@@ -114,6 +129,8 @@ class ContactAccess(SQLModel, table=True):
 
 class CustomFieldDefinition(Versioned, table=True):
     """A user-defined field for opportunities (or contacts)."""
+
+    __table_args__ = NEVER_REUSED
 
     __tablename__ = "custom_field_definition"
 
@@ -179,6 +196,7 @@ class Opportunity(Versioned, table=True):
             text(f"{SEARCHED_TEXT} gin_trgm_ops"),
             postgresql_using="gin",
         ),
+        NEVER_REUSED,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -234,6 +252,8 @@ class OpportunityCustomField(SQLModel, table=True):
 class Notification(SQLModel, table=True):
     """A message queued for an employee (today: access to a private deal was granted)."""
 
+    __table_args__ = NEVER_REUSED
+
     id: int | None = Field(default=None, primary_key=True)
     recipient_id: uuid.UUID = Field(foreign_key="employee.id", index=True, ondelete="CASCADE")
     kind: str = Field(max_length=50)
@@ -249,7 +269,10 @@ class IdempotencyKey(SQLModel, table=True):
     """A create already done under an Idempotency-Key, so that a retry returns it again."""
 
     __tablename__ = "idempotency_key"
-    __table_args__ = (UniqueConstraint("api_key_id", "key", name="uq_idempotency_key_api_key_key"),)
+    __table_args__ = (
+        UniqueConstraint("api_key_id", "key", name="uq_idempotency_key_api_key_key"),
+        NEVER_REUSED,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     api_key_id: int = Field(foreign_key="api_key.id", ondelete="CASCADE")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, case, func, select
@@ -12,6 +13,7 @@ from app.db.engine import Database
 from app.db.models import contact_t
 from app.domain.access import contact_readable
 from app.domain.caller import Caller
+from app.domain.enums import ShareType
 from app.domain.listing import order_terms
 from app.domain.page_query import fetch_page
 from app.domain.paging import Page, PageRequest, SortKey
@@ -32,6 +34,9 @@ class ContactFilter:
 
     search: str | None = None
     is_company: bool | None = None
+    is_shared: bool | None = None  # shared (read or read-write) or private
+    created_from: datetime | None = None
+    created_to: datetime | None = None
 
 
 def contact_display_name() -> ColumnElement[str]:
@@ -70,6 +75,14 @@ async def contact_page(
     conditions = [contact_readable(caller)]
     if where.is_company is not None:
         conditions.append(contact_t.c.is_company.is_(where.is_company))
+    if where.is_shared is not None:
+        private = int(ShareType.NONE)
+        shared = contact_t.c.share_type
+        conditions.append(shared != private if where.is_shared else shared == private)
+    if where.created_from is not None:
+        conditions.append(contact_t.c.created_at >= where.created_from)
+    if where.created_to is not None:
+        conditions.append(contact_t.c.created_at <= where.created_to)
     if words := search_words(where.search):
         conditions.append(word_start([contact_display_name()], words))
     query = select(contact_t).where(*conditions)

@@ -91,6 +91,19 @@ async def authenticate(conn: AsyncConnection, presented: str) -> Caller | None:
     )
 
 
+async def employee_caller(db: Database, employee_id: uuid.UUID) -> Caller | None:
+    """The employee as a caller without a key (signed in by password), or None when gone."""
+    async with db.read() as conn:
+        found = await conn.execute(select(employee_t).where(employee_t.c.id == employee_id))
+        row = found.mappings().first()
+    if row is None:
+        return None
+    employee = {name: row[name] for name in _EMPLOYEE_COLUMNS}
+    return Caller(
+        id=row["id"], display_name=row["display_name"], is_admin=row["is_admin"], employee=employee
+    )
+
+
 def bearer_token(authorization: str | None) -> str | None:
     """The key in an `Authorization: <key>` or `Authorization: Bearer <key>` header."""
     if not authorization:

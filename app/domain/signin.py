@@ -128,20 +128,20 @@ def _verify(stored: str, password: str) -> bool:
         return False
 
 
-async def sign_in(
+async def check_password(
     *,
     db: Database,
     user_name: str,
     password: str,
     client: str,
-    ttl: timedelta,
     guard: SignInGuard,
     verifier: Verifier,
-) -> tuple[str, datetime] | None:
-    """A fresh token and its expiry, or None (after a full password check) when refused.
+) -> uuid.UUID | None:
+    """The employee whose name and password these are, or None after a full password check.
 
     Raises TooManyAttempts before looking at the password when the name or the client has
-    tried too often, and HashQueueFull when no password check can wait for a thread.
+    tried too often, and HashQueueFull when no password check can wait for a thread. A failure
+    counts against the name whoever asks: the sign-in route and Basic authentication alike.
     """
     name = user_name.strip().lower()
     with guard.attempt(name, client):
@@ -159,12 +159,34 @@ async def sign_in(
             guard.failed(name)
             return None
         guard.succeeded(name)
+    return uuid.UUID(str(row.id))
+
+
+async def sign_in(
+    *,
+    db: Database,
+    user_name: str,
+    password: str,
+    client: str,
+    ttl: timedelta,
+    guard: SignInGuard,
+    verifier: Verifier,
+) -> tuple[str, datetime] | None:
+    """A fresh token and its expiry, or None (after a full password check) when refused.
+
+    Raises as `check_password` does.
+    """
+    employee_id = await check_password(
+        db=db, user_name=user_name, password=password, client=client, guard=guard, verifier=verifier
+    )
+    if employee_id is None:
+        return None
     token = new_key()
     expires = utcnow() + ttl
     async with db.write() as conn:
         await conn.execute(
             insert(api_key_t).values(
-                employee_id=row.id,
+                employee_id=employee_id,
                 digest=digest(token),
                 prefix=token[:12],
                 created_at=utcnow(),

@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     REQUEST_TIMEOUT = "REQUEST_TIMEOUT"  # 408: the body arrived too slowly
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"  # 413: a body over CRM_MAX_BODY_BYTES
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"  # 415: a body that is not JSON
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"  # 429 + Retry-After: Basic passwords guessed too often
     # The document.
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"  # a syntax error, or too many tokens
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"  # unknown fields, wrong arguments...
@@ -55,6 +56,7 @@ STATUS_CODES = {
     408: ErrorCode.REQUEST_TIMEOUT,
     413: ErrorCode.PAYLOAD_TOO_LARGE,
     415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    429: ErrorCode.TOO_MANY_ATTEMPTS,
     500: ErrorCode.INTERNAL_SERVER_ERROR,
     503: ErrorCode.UNAVAILABLE,
 }

@@ -86,10 +86,26 @@ class ContactFilter:
     is_company: bool | None = strawberry.field(
         default=None, description="Only companies (true) or only persons (false)."
     )
+    is_shared: bool | None = strawberry.field(
+        default=None,
+        description="Only contacts everyone may see (true) or only private ones (false).",
+    )
+    created_from: datetime | None = strawberry.field(
+        default=None, description="Only contacts created at or after this time."
+    )
+    created_to: datetime | None = strawberry.field(
+        default=None, description="Only contacts created at or before this time."
+    )
 
     def to_domain(self) -> contact_listing.ContactFilter:
         """The domain form."""
-        return contact_listing.ContactFilter(search=self.search, is_company=self.is_company)
+        return contact_listing.ContactFilter(
+            search=self.search,
+            is_company=self.is_company,
+            is_shared=self.is_shared,
+            created_from=self.created_from,
+            created_to=self.created_to,
+        )
 
 
 @strawberry.enum(description="What contacts can be ordered by.")

@@ -113,6 +113,7 @@ class Query:
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
         before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        offset: Annotated[int | None, strawberry.argument(description=OFFSET)] = None,
     ) -> Connection[Contact]:
         with refusals_as_graphql_errors():
             page = await contact_listing.contact_page(
@@ -120,7 +121,9 @@ class Query:
                 caller=info.context.caller,
                 where=filter.to_domain() if filter else contact_listing.ContactFilter(),
                 order=contact_order(order_by),
-                page=page_request(info, first=first, after=after, last=last, before=before),
+                page=page_request(
+                    info, first=first, after=after, last=last, before=before, offset=offset
+                ),
                 with_total=wants_total(info),
             )
         return connection(page, Contact.from_row)

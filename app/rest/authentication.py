@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from app.credentials import Authenticator
 from app.db.engine import Database
 from app.domain.signin import HashQueueFull, Verifier, sign_in
 from app.domain.throttle import Limits, SignInGuard, TooManyAttempts
@@ -22,14 +23,13 @@ from app.rest.binding import (
     raw_parameters,
 )
 from app.rest.kinds import STRING
-from app.rest.legacy import envelope, error_response
+from app.rest.legacy import HASHING_BUSY, envelope, error_response, retry_after
 from app.rest.openapi_schemas import obj, ref
 from app.settings import Settings
 
 PATH = "/api/2.0/authentication"
 PARAMS = {"userName": STRING, "password": STRING}
 FAILED = "User authentication failed"
-HASHING_BUSY = "Too many sign-ins are being checked; retry after a moment."
 
 
 def guard_for(settings: Settings) -> SignInGuard:
@@ -42,6 +42,16 @@ def guard_for(settings: Settings) -> SignInGuard:
             client_burst=settings.sign_in_client_burst,
             client_per_minute=settings.sign_in_client_per_minute,
         )
+    )
+
+
+def authenticator_for(db: Database, settings: Settings) -> Authenticator:
+    """How requests are authenticated, with the sign-in limits and hashing threads of the
+    settings: one per process, shared by the sign-in route, the legacy routes and GraphQL."""
+    return Authenticator(
+        db=db,
+        guard=guard_for(settings),
+        verifier=Verifier(workers=settings.sign_in_hash_workers, queue=settings.sign_in_hash_queue),
     )
 
 
@@ -75,9 +85,9 @@ def routes(
                 verifier=verifier,
             )
         except TooManyAttempts as refused:
-            return error_response(429, refused.message, _retry_after(refused.retry_after_s))
+            return error_response(429, refused.message, retry_after(refused.retry_after_s))
         except HashQueueFull:
-            return error_response(503, HASHING_BUSY, _retry_after(1))
+            return error_response(503, HASHING_BUSY, retry_after(1))
         if signed is None:
             return error_response(401, FAILED)
         token, expires = signed
@@ -104,10 +114,6 @@ def routes(
         Route(PATH, endpoint, methods=["POST"]),
         Route(f"{PATH}.json", endpoint, methods=["POST"]),
     ]
-
-
-def _retry_after(seconds: int) -> dict[str, str]:
-    return {"Retry-After": str(max(1, seconds))}
 
 
 def openapi_paths() -> dict[str, Any]:

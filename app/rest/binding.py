@@ -1,8 +1,9 @@
-"""Legacy request binding (spec 1.3): query string and body merged, names case-insensitive.
+"""Legacy request binding (spec 1.3): route, query string and body merged, names case-insensitive.
 
-The merged values are then converted by the kinds each route declares (app.rest.kinds); where
-a key is given more than once, or both in the query and the body, this module decides which
-value counts.
+As the original's ApiArgumentBuilder: the route's values first, then the query string's, then
+the body's, all under one name; a parameter of one value takes the first of them, a list takes
+them all in that order. The merged values are then converted by the kinds each route declares
+(app.rest.kinds).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class UnsupportedMediaType(Exception):
 async def raw_parameters(request: Request, max_body: int) -> dict[str, Any]:
     """Route values, query string and body merged into one case-insensitive mapping."""
     merged: dict[str, Any] = {}
+    for key, value in request.path_params.items():
+        _add(merged, key.lower(), value)
     _merge_multi(merged, request.query_params)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_body:
@@ -63,7 +66,7 @@ async def raw_parameters(request: Request, max_body: int) -> dict[str, Any]:
             if not isinstance(document, dict):
                 raise BindingError("Unable to deserialize json: expected an object")
             for key, value in document.items():
-                merged[str(key).lower()] = value
+                _add(merged, str(key).lower(), value)
         elif media == "application/x-www-form-urlencoded":
             try:
                 _merge_multi(merged, QueryParams(body.decode()))
@@ -71,13 +74,21 @@ async def raw_parameters(request: Request, max_body: int) -> dict[str, Any]:
                 raise BindingError("The form body is not valid UTF-8.") from None
         else:
             raise UnsupportedMediaType(media or "none")
-    for key, value in request.path_params.items():
-        merged[key.lower()] = value
     return merged
 
 
 class Repeated(list[Any]):
     """The values of a query-string or form key given more than once (or as `key[]`)."""
+
+
+def _add(merged: dict[str, Any], name: str, value: Any) -> None:
+    """Give `name` one more value (or a JSON list's values), after those it already has."""
+    if name not in merged:
+        merged[name] = value
+        return
+    existing = merged[name]
+    before = list(existing) if isinstance(existing, list) else [existing]
+    merged[name] = Repeated(before + (list(value) if isinstance(value, list) else [value]))
 
 
 def _merge_multi(merged: dict[str, Any], pairs: QueryParams) -> None:
@@ -86,16 +97,13 @@ def _merge_multi(merged: dict[str, Any], pairs: QueryParams) -> None:
         if match := _FORM_FIELD.match(key):
             fields.setdefault(int(match.group(1)), {})[match.group(2).lower()] = value
             continue
-        name = key.lower().removesuffix("[]")
-        if name in merged:
-            existing = merged[name]
-            merged[name] = Repeated(
-                [*existing, value] if isinstance(existing, list) else [existing, value]
-            )
-        else:
-            merged[name] = Repeated([value]) if key.endswith("[]") else value
+        _add(
+            merged,
+            key.lower().removesuffix("[]"),
+            Repeated([value]) if key.endswith("[]") else value,
+        )
     if fields:
-        merged["customfieldlist"] = [fields[i] for i in sorted(fields)]
+        _add(merged, "customfieldlist", [fields[i] for i in sorted(fields)])
 
 
 def bind(raw: Mapping[str, Any], kinds: Mapping[str, Kind], zone: tzinfo) -> dict[str, Any]:
@@ -104,8 +112,9 @@ def bind(raw: Mapping[str, Any], kinds: Mapping[str, Kind], zone: tzinfo) -> dic
     for name, kind in kinds.items():
         value = raw.get(name.lower())
         if isinstance(value, Repeated) and not kind.many:
-            # A repeated key where one value is expected: the last one counts. A JSON array
-            # there is refused by the kind ("must be a single value"), as the schema says.
-            value = value[-1] if value else None
+            # A name given more than once where one value is expected: the first one counts
+            # (ApiArgumentBuilder: "Get first value!"). A JSON array alone there is refused by
+            # the kind ("must be a single value"), as the schema says.
+            value = value[0] if value else None
         bound[name] = kind.convert(name, value, zone)
     return bound

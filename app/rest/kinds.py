@@ -268,6 +268,7 @@ JSON_TEXT = Kind(
     {"type": "string"},
 )
 INT_LIST = _list_of(INT)
+STRING_LIST = _list_of(STRING)
 GUID_LIST = _list_of(GUID)
 _FIELD_VALUE = {
     "type": "object",

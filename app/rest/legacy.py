@@ -27,6 +27,10 @@ from app.rest.kinds import (
 )
 
 PREFIX = "/api/2.0/crm/"
+# The people module's routes (ASC.Api.Employee), for the users a CRM client picks from.
+PEOPLE_ROOT = "/api/2.0/"
+# Everything under these answers in the envelope: 404 for a path no route has, 405 for a method.
+ROOTS_ANSWERED = (PREFIX, "/api/2.0/people/")
 # The original's maxPage (spec 1.6): legacy lists page up to 1000 items, GraphQL up to 100.
 LEGACY_MAX_PAGE = 1000
 MSG_NOT_FOUND = "Not found"
@@ -42,6 +46,7 @@ HRESULTS = {
 }
 HRESULT_OTHER = -2146233088
 UNEXPECTED = "Unexpected error."
+HASHING_BUSY = "Too many sign-ins are being checked; retry after a moment."
 
 
 class LegacyError(Exception):
@@ -133,6 +138,12 @@ class LegacyRoute:
     # How the user errors of the operation's payload are answered (as the create's by default).
     refusals: Refusals = DEFAULT_REFUSALS
     paged: bool = False  # a list answered with startIndex/nextIndex/total in the envelope
+    root: str = PREFIX  # what `path` is under
+
+    @property
+    def full_path(self) -> str:
+        """The route's path from the server's root (without `.json`)."""
+        return self.root + self.path
 
     def check(self, schema: Schema) -> None:
         """Fail at start-up, not at the first request, when the operation does not validate."""
@@ -190,9 +201,19 @@ def unavailable_response(fault: Unavailable) -> Response:
     return error_response(503, str(fault), {"Retry-After": str(fault.retry_after)})
 
 
+def retry_after(seconds: float) -> dict[str, str]:
+    """The Retry-After header of a refusal to try again later."""
+    return {"Retry-After": str(max(1, int(seconds)))}
+
+
 def unauthorized(request: Request) -> Response:
-    """401 as the original sends it: plain text, not the envelope."""
-    host = request.headers.get("host", "localhost")
-    return PlainTextResponse(
-        "Unauthorized", status_code=401, headers={"WWW-Authenticate": f'Bearer realm="{host}"'}
-    )
+    """401 as the original's ApiRouteHandler sends it: plain text, not the envelope.
+
+    When an Authorization header was sent, AscBasicAuthorization (the first of its
+    authorizations to answer a failure) adds its challenge; without one there is none.
+    """
+    headers: dict[str, str] = {}
+    if request.headers.get("authorization"):
+        host = request.headers.get("host", "localhost")
+        headers["WWW-Authenticate"] = f'Basic Realm="{host}"'
+    return PlainTextResponse("Unauthorized", status_code=401, headers=headers)

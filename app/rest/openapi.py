@@ -13,7 +13,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.rest.legacy import PREFIX, LegacyRoute
+from app.rest.legacy import LegacyRoute
 from app.rest.openapi_schemas import COMPONENT_SCHEMAS, obj, ref
 
 _PATH_PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
@@ -73,6 +73,9 @@ def _operation(route: LegacyRoute, operation_id: str) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "summary": route.summary,
         "operationId": operation_id,
+        # Basic and the asc_auth_key cookie are taken too (the components describe them), but
+        # are no plain alternatives: a wrong cookie falls through to the header, and wrong
+        # Basic passwords meet the sign-in limits (429) rather than a bare 401.
         "security": [{"apiKey": []}],
         "responses": {
             str(route.status): {
@@ -88,6 +91,10 @@ def _operation(route: LegacyRoute, operation_id: str) -> dict[str, Any]:
             "404": {"description": "Not found", "content": error},
             "413": {"description": "Body too large", "content": error},
             "415": {"description": "Unsupported body type", "content": error},
+            "429": {
+                "description": "Basic passwords of this user name or address tried too often",
+                "content": error,
+            },
             "422": {
                 "description": "Idempotency-Key reused for a different request",
                 "content": error,
@@ -140,7 +147,7 @@ def document(
     """The OpenAPI document for `routes` (and routes described by hand)."""
     paths: dict[str, dict[str, Any]] = dict(extra_paths or {})
     for route in routes:
-        path = PREFIX + openapi_path(route.path)
+        path = route.root + openapi_path(route.path)
         for suffix in ("", ".json"):
             operation = _operation(route, _operation_id(route, suffix))
             if links := _links(route, routes, suffix):
@@ -151,13 +158,26 @@ def document(
         "info": {
             "title": "crm-graphql legacy ONLYOFFICE CRM API",
             "version": "2.0",
-            "description": "The original ONLYOFFICE opportunity routes, each mapped onto GraphQL. "
+            "description": "The original ONLYOFFICE opportunity, contact and people routes, "
+            "each mapped onto GraphQL. "
             "Every path also answers with `.json` appended.",
         },
         "paths": paths,
         "components": {
             "securitySchemes": {
-                "apiKey": {"type": "apiKey", "in": "header", "name": "Authorization"}
+                "apiKey": {"type": "apiKey", "in": "header", "name": "Authorization"},
+                "basic": {
+                    "type": "http",
+                    "scheme": "basic",
+                    "description": "A sign-in name and password; wrong ones count as failed "
+                    "sign-ins (429 with Retry-After beyond the limits).",
+                },
+                "cookie": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "asc_auth_key",
+                    "description": "A token, tried before the Authorization header.",
+                },
             },
             "schemas": COMPONENT_SCHEMAS,
         },

@@ -20,11 +20,13 @@ from starlette.routing import Match, Route
 from starlette.types import Scope
 from strawberry import Schema
 
+from app.credentials import Authenticator
 from app.db.budget import time_budget
 from app.db.engine import Database
 from app.db.faults import Unavailable
 from app.domain.caller import Caller
-from app.domain.keys import caller_for
+from app.domain.signin import HashQueueFull
+from app.domain.throttle import TooManyAttempts
 from app.graphql.context import Context
 from app.observability import CLIENT_CLOSED, record_operation
 from app.rest.binding import (
@@ -36,15 +38,17 @@ from app.rest.binding import (
 )
 from app.rest.legacy import (
     ANY_METHOD,
+    HASHING_BUSY,
     LEGACY_MAX_PAGE,
     MSG_NOT_FOUND,
-    PREFIX,
+    ROOTS_ANSWERED,
     UNEXPECTED,
     LegacyError,
     LegacyRoute,
     WireContext,
     envelope,
     error_response,
+    retry_after,
     unauthorized,
     unavailable_response,
 )
@@ -69,10 +73,13 @@ def _request_error(errors: list[GraphQLError]) -> LegacyError:
 class LegacyRunner:
     """Runs legacy routes against one schema, database and configuration."""
 
-    def __init__(self, *, schema: Schema, db: Database, settings: Settings) -> None:
+    def __init__(
+        self, *, schema: Schema, db: Database, settings: Settings, authenticator: Authenticator
+    ) -> None:
         self.schema = schema
         self.db = db
         self.settings = settings
+        self.authenticator = authenticator
         self.wire_context = WireContext(zone=settings.zone)
 
     async def answer(self, route: LegacyRoute, request: Request, caller: Caller) -> Any:
@@ -109,6 +116,16 @@ class LegacyRunner:
                 raise route.refusals(payload["errors"])
         return route.respond(result.data, replace(self.wire_context, params=bound))
 
+    async def caller(self, request: Request) -> Caller | None:
+        """The caller by cookie, Basic password or token, as the original looks for them."""
+        try:
+            return await self.authenticator.caller(request, cookie=True)
+        except TooManyAttempts as refused:
+            # Basic passwords of a name (or from an address) tried too often.
+            raise LegacyError(429, refused.message, retry_after(refused.retry_after_s)) from None
+        except HashQueueFull:
+            raise LegacyError(503, HASHING_BUSY, retry_after(1)) from None
+
     def endpoint(self, route: LegacyRoute) -> Endpoint:
         """The Starlette endpoint of one declaration."""
 
@@ -116,9 +133,7 @@ class LegacyRunner:
             record_operation(request.scope, route.operation_name)
             try:
                 async with time_budget(self.settings.request_timeout_s):
-                    caller = await caller_for(
-                        db=self.db, authorization=request.headers.get("authorization")
-                    )
+                    caller = await self.caller(request)
                     if caller is None:
                         return unauthorized(request)
                     response = await self.answer(route, request, caller)
@@ -143,14 +158,19 @@ class LegacyRunner:
 
 
 def starlette_routes(
-    routes: list[LegacyRoute], *, schema: Schema, db: Database, settings: Settings
+    routes: list[LegacyRoute],
+    *,
+    schema: Schema,
+    db: Database,
+    settings: Settings,
+    authenticator: Authenticator,
 ) -> list[Route]:
     """The declarations as Starlette routes: one per path and one per path with `.json`."""
-    runner = LegacyRunner(schema=schema, db=db, settings=settings)
+    runner = LegacyRunner(schema=schema, db=db, settings=settings, authenticator=authenticator)
     by_path: dict[str, dict[str, Endpoint]] = {}
     for route in routes:
         route.check(schema)
-        methods = by_path.setdefault(PREFIX + route.path, {})
+        methods = by_path.setdefault(route.full_path, {})
         if route.method in methods:
             raise ValueError(f"{route.method} {route.path} is declared twice")
         methods[route.method] = runner.endpoint(route)
@@ -176,7 +196,7 @@ def starlette_routes(
         # In the envelope, as legacy clients parse it (a non-numeric id lands here).
         return error_response(404, MSG_NOT_FOUND)
 
-    mounted.append(_Elsewhere(PREFIX, no_route, methods=ANY_METHOD))
+    mounted += [_Elsewhere(root, no_route, methods=ANY_METHOD) for root in ROOTS_ANSWERED]
     return mounted
 
 

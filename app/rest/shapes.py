@@ -24,6 +24,18 @@ _FRAGMENTS = {
     "WireFullContact": """fragment WireFullContact on Contact {
   ...WireContact firstName lastName title companyName created createBy { ...WireEmployee }
 }""",
+    # Contact and employee by the ids the legacy routes use (`databaseId`; `id` is to become a
+    # Relay global id), as the wire's `id`.
+    "WireEmployeeById": "fragment WireEmployeeById on Employee "
+    "{ id: databaseId displayName title avatarSmall profileUrl }",
+    "WireContactCard": """fragment WireContactCard on Contact {
+  id: databaseId smallFotoUrl mediumFotoUrl displayName isCompany isPrivate isShared shareType
+  canEdit canDelete accessList { ...WireEmployeeById } currency { ...WireCurrency }
+  firstName lastName title companyName created createBy { ...WireEmployeeById }
+}""",
+    "WirePerson": """fragment WirePerson on Employee {
+  databaseId userName displayName title isAdmin avatarSmall profileUrl
+}""",
     "WireStage": """fragment WireStage on Stage {
   id title description color successProbability stageType sortOrder
 }""",

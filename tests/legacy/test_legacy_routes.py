@@ -11,29 +11,30 @@ from jsonschema import Draft202012Validator
 from starlette.routing import Route
 
 from app.main import LEGACY_ROUTES
-from app.rest.legacy import BARE_400, NOT_FOUND_404, LegacyRoute, Refusals
+from app.rest.authentication import authenticator_for
+from app.rest.legacy import BARE_400, NOT_FOUND_404, ROOTS_ANSWERED, LegacyRoute, Refusals
 from app.rest.openapi import openapi_path
 from app.rest.runner import starlette_routes
 from tests.conftest import SCHEMA, Person
 from tests.legacy.scene import NOT_FOUND, openapi
 
 PREFIX = "/api/2.0/crm/"
-DECLARED = sorted({(r.method, openapi_path(r.path)) for r in LEGACY_ROUTES})
+DECLARED = sorted({(r.method, r.root + openapi_path(r.path)) for r in LEGACY_ROUTES})
 
 
 def test_every_route_is_declared_once() -> None:
-    assert len(DECLARED) == len(LEGACY_ROUTES) == 29
+    assert len(DECLARED) == len(LEGACY_ROUTES) == 35
 
 
 @pytest.mark.parametrize(("method", "path"), DECLARED, ids=[f"{m} {p}" for m, p in DECLARED])
 def test_every_route_is_described_with_and_without_json(method: str, path: str) -> None:
     parameters = re.findall(r"\{(\w+)\}", path)
-    for variant in (PREFIX + path, f"{PREFIX}{path}.json"):
+    for variant in (path, f"{path}.json"):
         operation = openapi()["paths"][variant][method.lower()]
         in_path = [p["name"] for p in operation.get("parameters", ()) if p["in"] == "path"]
         assert in_path == parameters
         assert set(operation["responses"]) >= {"400", "401", "403", "404", "500", "503"}
-        success = "201" if method == "POST" and path != "opportunity" else "200"
+        success = "201" if method == "POST" and path != PREFIX + "opportunity" else "200"
         assert success in operation["responses"]
         assert ("requestBody" in operation) == (method in ("POST", "PUT"))
 
@@ -110,15 +111,28 @@ def test_a_route_cannot_be_declared_twice(settings: Any, db: Any) -> None:
     twice = [LEGACY_ROUTES[0], LEGACY_ROUTES[0]]
 
     with pytest.raises(ValueError, match="declared twice"):
-        starlette_routes(twice, schema=SCHEMA, db=db, settings=settings)
+        starlette_routes(
+            twice,
+            schema=SCHEMA,
+            db=db,
+            settings=settings,
+            authenticator=authenticator_for(db, settings),
+        )
 
 
 def test_routes_are_mounted_once_per_path_and_suffix(settings: Any, db: Any) -> None:
-    mounted = starlette_routes(LEGACY_ROUTES, schema=SCHEMA, db=db, settings=settings)
+    mounted = starlette_routes(
+        LEGACY_ROUTES,
+        schema=SCHEMA,
+        db=db,
+        settings=settings,
+        authenticator=authenticator_for(db, settings),
+    )
 
     paths = [route.path for route in mounted if isinstance(route, Route)]
     assert len(paths) == len(set(paths))
-    assert len(paths) == 2 * len({r.path for r in LEGACY_ROUTES}) + 1  # and the rest
+    # and, under each root answered, the rest
+    assert len(paths) == 2 * len({r.full_path for r in LEGACY_ROUTES}) + len(ROOTS_ANSWERED)
 
 
 @pytest.mark.parametrize(

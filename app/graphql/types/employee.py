@@ -28,6 +28,9 @@ class Employee:
     display_name: str = strawberry.field(description="Name shown for the user.")
     title: str | None = strawberry.field(description="Job title, if any.")
     is_admin: bool = strawberry.field(description="Whether the user administers the CRM.")
+    user_name: str | None = strawberry.field(
+        description="The name the user signs in with, if any.", default=None
+    )
     avatar_small: str = strawberry.field(
         description="Path of the user's small avatar image.", default=DEFAULT_AVATAR
     )
@@ -43,6 +46,7 @@ class Employee:
             display_name=row["display_name"],
             title=row["title"],
             is_admin=row["is_admin"],
+            user_name=row.get("user_name"),
         )
 
 
