@@ -125,6 +125,16 @@ class CustomFieldDefinition(Versioned, table=True):
     mask: str = Field(default="", sa_type=Text)
 
 
+# Migration 0013's keys after the stage (PostgreSQL's spelling of the earliest date).
+STAGE_ORDER_KEYS = (
+    text("coalesce(contact_id, 0)"),
+    text("coalesce(actual_close_date, '-infinity'::timestamptz) DESC"),
+    text("coalesce(expected_close_date, '-infinity'::timestamptz)"),
+    text("lower(title)"),
+    "id",
+)
+
+
 class Opportunity(Versioned, table=True):
     """A deal."""
 
@@ -147,6 +157,27 @@ class Opportunity(Versioned, table=True):
             "stage_id",
             text("lower(title)"),
             "id",
+            "is_private",
+        ),
+        # The original's order inside a stage: contact, actual close date latest first,
+        # expected close date, title (0013), for every deal and for one responsible's.
+        Index(
+            "ix_opportunity_stage_contact_dates_title",
+            "stage_id",
+            *STAGE_ORDER_KEYS,
+            postgresql_include=[
+                "is_private",
+                "title",
+                "contact_id",
+                "expected_close_date",
+                "actual_close_date",
+            ],
+        ),
+        Index(
+            "ix_opportunity_responsible_stage_contact_dates_title",
+            "responsible_id",
+            "stage_id",
+            *STAGE_ORDER_KEYS,
             "is_private",
         ),
         Index("ix_opportunity_stage_id_id", "stage_id", "id"),

@@ -30,6 +30,7 @@ PREFIX = "/api/2.0/crm/"
 # The original's maxPage (spec 1.6): legacy lists page up to 1000 items, GraphQL up to 100.
 LEGACY_MAX_PAGE = 1000
 MSG_NOT_FOUND = "Not found"
+CONTEXT = "apiContext"  # the bound parameter holding a route's ApiContext
 ANY_METHOD = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"]
 # .NET HResults of the exceptions the original maps to each status (spec 1.5).
 HRESULTS = {
@@ -133,6 +134,9 @@ class LegacyRoute:
     # How the user errors of the operation's payload are answered (as the create's by default).
     refusals: Refusals = DEFAULT_REFUSALS
     paged: bool = False  # a list answered with startIndex/nextIndex/total in the envelope
+    # The ApiContext values the route reads (app.rest.api_context), from the query string alone;
+    # when any, the bound parameters carry the request's ApiContext under CONTEXT.
+    context: tuple[str, ...] = ()
 
     def check(self, schema: Schema) -> None:
         """Fail at start-up, not at the first request, when the operation does not validate."""

@@ -27,6 +27,7 @@ from app.domain.caller import Caller
 from app.domain.keys import caller_for
 from app.graphql.context import Context
 from app.observability import CLIENT_CLOSED, record_operation
+from app.rest.api_context import api_context
 from app.rest.binding import (
     BindingError,
     BodyTooLarge,
@@ -36,6 +37,7 @@ from app.rest.binding import (
 )
 from app.rest.legacy import (
     ANY_METHOD,
+    CONTEXT,
     LEGACY_MAX_PAGE,
     MSG_NOT_FOUND,
     PREFIX,
@@ -81,6 +83,8 @@ class LegacyRunner:
         try:
             raw = await raw_parameters(request, settings.max_body_bytes)
             bound = bind(raw, route.params, settings.zone)
+            if route.context:
+                bound[CONTEXT] = api_context(request.query_params.multi_items())
             variables = route.variables(bound)
         except BindingError as refused:
             raise LegacyError(400, str(refused)) from None

@@ -33,8 +33,9 @@ from tests.legacy.scene import (
 )
 from tests.legacy.world import OTTO, UMA, USD
 
-USER_SEES = [item(pilot()), item(renewal()), item(archive())]
-ADMIN_SEES = [item(pilot()), item(renewal()), item(rollout()), item(archive())]
+# DealDao's stage order: stage, then contact (Renewal has none: 0, before Acme's 1), ...
+USER_SEES = [item(renewal()), item(pilot()), item(archive())]
+ADMIN_SEES = [item(renewal()), item(pilot()), item(rollout()), item(archive())]
 REPLACEMENT = {
     "title": "Pilot 2",
     "responsibleid": "<other>",
@@ -250,7 +251,15 @@ EXCHANGES = [
         "GET",
         "opportunity/filter",
         200,
-        ok([], startIndex=2**31 - 1, total=3),
+        ok([], startIndex=99999999999, total=3),
+        query="startIndex=99999999999",
+    ),
+    Exchange(
+        "filter-index-beyond-int64-is-ignored",
+        "GET",
+        "opportunity/filter",
+        200,
+        ok(USER_SEES, total=3),
         query="startIndex=99999999999999999999",
     ),
     Exchange(
@@ -315,7 +324,7 @@ EXCHANGES = [
         "GET",
         "opportunity/filter",
         200,
-        ok([item(pilot()), item(renewal())], total=2),
+        ok([item(renewal()), item(pilot())], total=2),
         query="stageType=0",
     ),
     Exchange(

@@ -1,0 +1,60 @@
+"""the original's stage order inside a stage: contact, actual close date (latest first),
+expected close date, title
+
+Revision ID: 0013
+Revises: 0011
+Create Date: 2026-12-09 12:00:00.000000
+
+The legacy filter's default order is DealDao's for DealSortedByType.Stage: stage, then contact,
+actual close date descending, expected close date, title. Each stage's deals are then an index
+range of (stage, contact or 0, actual date or the earliest DESC, expected date or the earliest,
+lower(title), id), read stage by stage as the stage-title order is (app.domain.stage_walk), and
+a responsible's deals of one stage a range of the same keys after the responsible. The unset
+values are written as the service writes them into its queries (opportunity_sorts): 0 for no
+contact, the earliest date as 0008 holds it. The index also holds privacy (and on PostgreSQL
+the columns a page's conditions name) so that an offset inside a stage skips on entries alone.
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0013"
+down_revision: str | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+NO_DATE = {
+    "sqlite": "'0001-01-01 00:00:00.000000'",
+    "postgresql": "'-infinity'::timestamptz",
+}
+STAGE_ORDER = "ix_opportunity_stage_contact_dates_title"
+RESPONSIBLE_STAGE_ORDER = "ix_opportunity_responsible_stage_contact_dates_title"
+
+
+def _keys(no_date: str) -> str:
+    return (
+        f"coalesce(contact_id, 0), coalesce(actual_close_date, {no_date}) DESC,"
+        f" coalesce(expected_close_date, {no_date}), lower(title), id"
+    )
+
+
+def upgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    keys = _keys(NO_DATE[dialect])
+    if dialect == "postgresql":
+        held = " INCLUDE (is_private, title, contact_id, expected_close_date, actual_close_date)"
+        trailing = ""
+    else:
+        held = ""
+        trailing = ", is_private, expected_close_date, actual_close_date"
+    op.execute(f"CREATE INDEX {STAGE_ORDER} ON opportunity (stage_id, {keys}{trailing}){held}")
+    op.execute(
+        f"CREATE INDEX {RESPONSIBLE_STAGE_ORDER} ON opportunity"
+        f" (responsible_id, stage_id, {keys}, is_private)"
+    )
+
+
+def downgrade() -> None:
+    op.drop_index(RESPONSIBLE_STAGE_ORDER, table_name="opportunity")
+    op.drop_index(STAGE_ORDER, table_name="opportunity")
