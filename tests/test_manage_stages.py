@@ -377,10 +377,21 @@ async def test_reorder_leaves_stages_not_listed_in_place(
     assert orders == {1: 0, 2: 1, 3: 2, 4: 3, 5: 1, 6: 5, 7: 6, 8: 7, 9: 0}
 
 
+async def test_an_empty_reorder_changes_nothing(gql: GraphQL, db: Database, admin: Person) -> None:
+    # given
+    before = await stored_stages(db)
+
+    # when: no ids, as the original's UpdateDealMilestonesOrder takes them (a no-op)
+    payload = (await gql(REORDER_STAGES, admin, input={"ids": []}))["reorderStages"]
+
+    # then
+    assert (payload["stages"], codes(payload)) == ([], [])
+    assert await stored_stages(db) == before
+
+
 @pytest.mark.parametrize(
     ("ids", "expected"),
     [
-        pytest.param([], [("REQUIRED", "ids")], id="empty"),
         pytest.param([2, 1, 2], [("INVALID", "ids")], id="repeated"),
         pytest.param([2, 999, 1], [("NOT_FOUND", "ids")], id="unknown"),
         pytest.param([3, 3, 998], [("INVALID", "ids"), ("NOT_FOUND", "ids")], id="both"),

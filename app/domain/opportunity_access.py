@@ -57,10 +57,11 @@ async def set_access_many(
 ) -> list[Row]:
     """set_access for each listed deal the caller may see and owns; the others are skipped.
 
-    Returns the changed deals, in the order listed.
+    Returns the changed deals, in the order listed; none listed changes nothing, as the
+    original's SetAccessToBatchDeal of no ids.
     """
     if not ids:
-        raise DomainError.one(ErrorCode.REQUIRED, "ids", "List the opportunities to change.")
+        return []
     errors = batch_errors(ids) + access_list_errors(access_list, caller.id, is_private=is_private)
     if errors:
         raise DomainError(errors)

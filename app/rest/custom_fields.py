@@ -143,7 +143,6 @@ query LegacyOpportunityFields($id: Int!) {
             for d in data["reorderCustomFieldDefinitions"]["customFieldDefinitions"]
         ],
         response_schema={"type": "array", "items": VALUE},
-        required=("fieldids",),
         refusals=FIELD_REFUSALS,
     ),
     LegacyRoute(

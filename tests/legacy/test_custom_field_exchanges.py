@@ -232,7 +232,19 @@ EXCHANGES = [
         as_="admin",
         json_body={"fieldids": [2, 99]},
     ),
-    Exchange("reorder-empty", "PUT", "opportunity/customfield/reorder", 400, BARE, as_="admin"),
+    # CRMApi.CustomFields.cs UpdateCustomFieldsOrder: a missing or empty list is an empty one
+    # (Binder.Bind), which reorders nothing; the administrator check still comes first.
+    Exchange("reorder-none", "PUT", "opportunity/customfield/reorder", 200, ok([]), as_="admin"),
+    Exchange(
+        "reorder-empty",
+        "PUT",
+        "opportunity/customfield/reorder",
+        200,
+        ok([]),
+        as_="admin",
+        form="fieldids[]=",
+    ),
+    Exchange("reorder-empty-not-admin", "PUT", "opportunity/customfield/reorder", 403, DENIED),
     Exchange(
         "reorder-not-admin",
         "PUT",

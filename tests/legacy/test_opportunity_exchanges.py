@@ -492,14 +492,17 @@ EXCHANGES = [
         as_="admin",
         form="opportunityid[]=2&opportunityid[]=3&isPrivate=false",
     ),
+    # CRMApi.Deals.cs SetAccessToBatchDeal(ids): an empty list finds no deal and changes none.
     Exchange(
         "batch-access-empty",
         "PUT",
         "opportunity/access",
-        400,
-        BARE,
+        200,
+        ok([]),
         json_body={"opportunityid": [], "isPrivate": True},
+        after=[("GET", "opportunity/1", ok(pilot()))],
     ),
+    Exchange("batch-access-none", "PUT", "opportunity/access", 200, ok([])),
 ]
 
 

@@ -255,7 +255,20 @@ EXCHANGES = [
         as_="admin",
         json_body={"ids": [3, 3]},
     ),
-    Exchange("reorder-empty", "PUT", "opportunity/stage/reorder", 400, BARE, as_="admin"),
+    # CRMApi.ListItem.cs UpdateDealMilestonesOrder: the binder makes a missing or empty list
+    # an empty one (Binder.Bind), which reorders nothing.
+    Exchange("reorder-none", "PUT", "opportunity/stage/reorder", 200, ok([]), as_="admin"),
+    Exchange(
+        "reorder-empty",
+        "PUT",
+        "opportunity/stage/reorder",
+        200,
+        ok([]),
+        as_="admin",
+        json_body={"ids": []},
+        after=[("GET", "opportunity/stage/1", ok(counted(1, 0)))],
+    ),
+    Exchange("reorder-empty-not-admin", "PUT", "opportunity/stage/reorder", 403, DENIED),
     Exchange(
         "reorder-not-admin",
         "PUT",
