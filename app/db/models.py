@@ -293,6 +293,18 @@ class IdempotencyKey(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
 
 
+class CrmSettings(SQLModel, table=True):
+    """The portal's CRM settings (the original's CRMSettings): one row, id 1 (migration 0013)."""
+
+    __tablename__ = "crm_settings"
+
+    id: int = Field(default=1, primary_key=True)
+    # CRMSettings.GetDefault: the currency of the portal's language, else USD.
+    default_currency: str = Field(default="USD", foreign_key="currency.abbreviation", max_length=8)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_by: uuid.UUID | None = Field(default=None, foreign_key="employee.id")
+
+
 class SystemFlag(SQLModel, table=True):
     """Facts the service records about itself, such as 'default stages were seeded'."""
 
@@ -325,4 +337,5 @@ access_t = table_of(OpportunityAccess)
 field_value_t = table_of(OpportunityCustomField)
 notification_t = table_of(Notification)
 system_flag_t = table_of(SystemFlag)
+crm_settings_t = table_of(CrmSettings)
 idempotency_t = table_of(IdempotencyKey)

@@ -10,12 +10,14 @@ from app.rest.api_context import DEAL_SORTED_BY, ApiContext, enum_number
 from app.rest.kinds import BOOL, DATE, GUID, INT, INT32, Kind, enum_kind
 from app.rest.legacy import CONTEXT, LEGACY_MAX_PAGE, LegacyRoute, Paged, WireContext
 from app.rest.opportunity import (
+    ACCESS_MANY_OPERATION,
     DELETE_MANY_OPERATION,
     ON_AN_OPPORTUNITY,
     OPPORTUNITIES,
+    access_many_response,
     delete_many_response,
 )
-from app.rest.opportunity_params import NIL
+from app.rest.opportunity_params import ACCESS_PARAMS, NIL, access_values
 
 FILTER_PARAMS: dict[str, Kind] = {
     "responsibleid": GUID,
@@ -147,6 +149,11 @@ def delete_filtered_variables(p: dict[str, Any]) -> dict[str, Any]:
     return {"input": {"filter": opportunity_filter(p)}}
 
 
+def access_filtered_variables(p: dict[str, Any]) -> dict[str, Any]:
+    """The filter and who may see its deals, as setOpportunitiesAccess' input."""
+    return {"input": {"filter": opportunity_filter(p), **access_values(p)}}
+
+
 ROUTES = [
     LegacyRoute(
         method="GET",
@@ -168,6 +175,18 @@ ROUTES = [
         params=FILTER_PARAMS,
         variables=delete_filtered_variables,
         respond=delete_many_response,
+        response_schema=OPPORTUNITIES,
+        refusals=ON_AN_OPPORTUNITY,
+        context=FILTER_CONTEXT,
+    ),
+    LegacyRoute(
+        method="PUT",
+        path="opportunity/filter/access",
+        summary="Set who may see every opportunity the filter matches (that you own)",
+        operation=ACCESS_MANY_OPERATION,
+        params={**FILTER_PARAMS, **ACCESS_PARAMS},
+        variables=access_filtered_variables,
+        respond=access_many_response,
         response_schema=OPPORTUNITIES,
         refusals=ON_AN_OPPORTUNITY,
         context=FILTER_CONTEXT,

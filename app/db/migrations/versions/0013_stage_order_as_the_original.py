@@ -1,5 +1,5 @@
 """the original's stage order inside a stage: contact, actual close date (latest first),
-expected close date, title
+expected close date, title; the CRM settings (default currency)
 
 Revision ID: 0013
 Revises: 0011
@@ -13,11 +13,18 @@ a responsible's deals of one stage a range of the same keys after the responsibl
 values are written as the service writes them into its queries (opportunity_sorts): 0 for no
 contact, the earliest date as 0008 holds it. The index also holds privacy (and on PostgreSQL
 the columns a page's conditions name) so that an offset inside a stage skips on entries alone.
+
+crm_settings holds the portal's CRM settings (the original's CRMSettings) in one row, id 1:
+the default currency (PUT settings/currency), USD as the original's default for a portal whose
+language matches no currency.
 """
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
+
+import app.db.types
 
 revision: str = "0013"
 down_revision: str | None = "0011"
@@ -40,6 +47,19 @@ def _keys(no_date: str) -> str:
 
 
 def upgrade() -> None:
+    op.create_table(
+        "crm_settings",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column(
+            "default_currency",
+            sa.String(length=8),
+            sa.ForeignKey("currency.abbreviation"),
+            nullable=False,
+        ),
+        sa.Column("updated_at", app.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_by", sa.Uuid(), sa.ForeignKey("employee.id"), nullable=True),
+    )
+    # Its row is written with the currencies it names, by the service (app.db.seed).
     dialect = op.get_bind().dialect.name
     keys = _keys(NO_DATE[dialect])
     if dialect == "postgresql":
@@ -56,5 +76,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("crm_settings")
     op.drop_index(RESPONSIBLE_STAGE_ORDER, table_name="opportunity")
     op.drop_index(STAGE_ORDER, table_name="opportunity")
