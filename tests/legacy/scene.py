@@ -48,6 +48,7 @@ from tests.legacy.world import (
 )
 
 PREFIX = "/api/2.0/crm/"
+TEXT_MASK = '{"size":40}'  # a text field's mask when created without one (GetValidMask)
 CREATED = "2024-03-05T08:12:44.1234560Z"
 UNSET = "0001-01-01T00:00:00.0000000Z"
 OUT_OF_RANGE = "Value does not fall within the expected range."
@@ -159,7 +160,7 @@ def source(deal_id: int, value: str | None = "web") -> dict[str, Any]:
         "fieldValue": value,
         "fieldType": 0,
         "position": 1,
-        "mask": "",
+        "mask": TEXT_MASK,
         "id": 1,
     }
 
