@@ -193,7 +193,17 @@ EXCHANGES = [
         as_="admin",
         form="color=red",
     ),
-    Exchange("color-empty", "PUT", "opportunity/stage/1/color", 400, BARE, as_="admin"),
+    # UpdateDealMilestoneColor checks no colour: an empty one is stored.
+    Exchange(
+        "color-empty",
+        "PUT",
+        "opportunity/stage/1/color",
+        200,
+        ok(counted(1, color="")),
+        as_="admin",
+        form="color=",
+        after=[("GET", "opportunity/stage/1", ok(counted(1, color="")))],
+    ),
     Exchange(
         "color-missing",
         "PUT",

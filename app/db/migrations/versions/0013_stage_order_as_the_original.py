@@ -17,6 +17,9 @@ the columns a page's conditions name) so that an offset inside a stage skips on 
 crm_settings holds the portal's CRM settings (the original's CRMSettings) in one row, id 1:
 the default currency (PUT settings/currency), USD as the original's default for a portal whose
 language matches no currency.
+
+The seeded stages' descriptions become the original's (CRMDealResource), where an administrator
+has not changed them since they were seeded.
 """
 
 from collections.abc import Sequence
@@ -35,6 +38,42 @@ NO_DATE = {
     "sqlite": "'0001-01-01 00:00:00.000000'",
     "postgresql": "'-infinity'::timestamptz",
 }
+# Seeded stages still described as the service first seeded them: (that text, the original's).
+SEEDED_DESCRIPTIONS = (
+    (
+        "First conversation with a potential buyer to learn what they might need.",
+        "A contact with the potential buyer is needed to understand the future sales prospective",
+    ),
+    (
+        "Checking the lead against the basic criteria of a good customer.",
+        "The salesperson tries to identify whether the customer can be his/her potential buyer",
+    ),
+    (
+        "The lead fits and may have a need we can meet.",
+        "The potential buyer is identified as a person or entity that has the interest and authority to purchase a product or service",
+    ),
+    (
+        "Finding out the buyer's requirements, budget and decision process.",
+        "The salesperson takes a series of question and answer sessions in order to identify the requirements of the prospect",
+    ),
+    (
+        "The buyer has a confirmed need, a budget and the authority to buy.",
+        "The potential buyer has expressed his interest in the salesperson's goods or services",
+    ),
+    (
+        "An offer has been sent to the buyer.",
+        "The potential buyer has received a written offering from the salesperson",
+    ),
+    (
+        "Terms and price are being agreed.",
+        "The potential buyer has already discussed your offering in details",
+    ),
+    ("Won: the deal is closed successfully.", "A deal. The opportunity is closed successfully"),
+    (
+        "Lost: the deal is closed without a sale.",
+        "A failure. The opportunity is closed due to the lack of perspective",
+    ),
+)
 STAGE_ORDER = "ix_opportunity_stage_contact_dates_title"
 RESPONSIBLE_STAGE_ORDER = "ix_opportunity_responsible_stage_contact_dates_title"
 
@@ -73,9 +112,17 @@ def upgrade() -> None:
         f"CREATE INDEX {RESPONSIBLE_STAGE_ORDER} ON opportunity"
         f" (responsible_id, stage_id, {keys}, is_private)"
     )
+    _describe(SEEDED_DESCRIPTIONS)
+
+
+def _describe(pairs: Sequence[tuple[str, str]]) -> None:
+    stage = sa.table("stage", sa.column("description", sa.Text()))
+    for before, after in pairs:
+        op.execute(stage.update().where(stage.c.description == before).values(description=after))
 
 
 def downgrade() -> None:
+    _describe([(after, before) for before, after in SEEDED_DESCRIPTIONS])
     op.drop_table("crm_settings")
     op.drop_index(RESPONSIBLE_STAGE_ORDER, table_name="opportunity")
     op.drop_index(STAGE_ORDER, table_name="opportunity")
