@@ -42,6 +42,9 @@ HRESULTS = {
     415: -2147024809,
 }
 HRESULT_OTHER = -2146233088
+# As the original's JsonNetSerializer and SerializerResponder answer, success or error.
+JSON_TYPE = "application/json; charset=UTF-8"
+JSON_HEADERS = {"Content-Type": JSON_TYPE, "X-Responded": JSON_TYPE}
 UNEXPECTED = "Unexpected error."
 
 
@@ -184,9 +187,7 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
             "data": {},
         },
     }
-    return Response(
-        wire.dumps(body), status_code=status, media_type="application/json", headers=headers
-    )
+    return Response(wire.dumps(body), status_code=status, headers=JSON_HEADERS | (headers or {}))
 
 
 def unavailable_response(fault: Unavailable) -> Response:

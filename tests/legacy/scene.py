@@ -372,7 +372,9 @@ async def check(client: httpx.AsyncClient, case: Exchange, scene: Scene) -> None
     if isinstance(case.expected, str):
         assert response.text == case.expected
     else:
-        assert response.headers["content-type"] == "application/json"
+        # JsonNetSerializer.RespondTo's type, which SerializerResponder also sends as X-Responded
+        assert response.headers["content-type"] == "application/json; charset=UTF-8"
+        assert response.headers["x-responded"] == "application/json; charset=UTF-8"
         expected = fill(case.expected, scene.world.placeholders())
         assert json.dumps(response.json()) == json.dumps(expected)
     conforms(case.method, PREFIX + case.path, response)

@@ -100,6 +100,39 @@ async def test_a_path_that_is_no_route_is_404_in_the_envelope(
     assert response.json() == NOT_FOUND
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/2.0/crm/Opportunity/Filter",
+        "/API/2.0/CRM/opportunity/filter",
+        "/api/2.0/crm/opportunity/filter/",
+        "/api/2.0/crm/opportunity/filter.JSON",
+        "/api/2.0/crm/OPPORTUNITY/STAGE/",
+    ],
+)
+async def test_a_path_in_any_case_or_with_a_trailing_slash_is_the_route(
+    client: httpx.AsyncClient, user: Person, path: str
+) -> None:
+    """ApiRouteRegistrator.cs registers ASP.NET Routes, which match a path in any letter case
+    and with a trailing slash."""
+    exact = path.lower().rstrip("/")
+    expected = await client.get(exact, headers={"Authorization": user.key})
+
+    response = await client.get(path, headers={"Authorization": user.key})
+
+    assert (response.status_code, response.json()) == (200, expected.json())
+
+
+async def test_a_case_variant_with_a_method_the_path_lacks_is_405(
+    client: httpx.AsyncClient, user: Person
+) -> None:
+    response = await client.post(
+        PREFIX + "Opportunity/Filter/", headers={"Authorization": user.key}
+    )
+
+    assert (response.status_code, response.headers["allow"]) == (405, "DELETE, GET, HEAD")
+
+
 async def test_head_is_answered_as_get(client: httpx.AsyncClient, user: Person) -> None:
     response = await client.head(PREFIX + "settings/currency", headers={"Authorization": user.key})
 
