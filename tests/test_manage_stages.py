@@ -241,7 +241,18 @@ async def test_update_replaces_the_values_and_keeps_the_place(
     assert row["created_at"] == before["created_at"]
 
 
-@pytest.mark.parametrize(("override", "expected"), STAGE_REFUSALS)
+# An edit may clear the colour: the original's DealMilestoneDao.Edit checks none.
+UPDATE_REFUSALS = [
+    *(p for p in STAGE_REFUSALS if p.id not in ("empty-color", "all-at-once")),
+    pytest.param(
+        {"title": "", "color": "", "successProbability": 140},
+        [("REQUIRED", "title"), ("INVALID", "successProbability")],
+        id="all-at-once",
+    ),
+]
+
+
+@pytest.mark.parametrize(("override", "expected"), UPDATE_REFUSALS)
 async def test_update_refusals(
     gql: GraphQL,
     db: Database,
@@ -258,6 +269,21 @@ async def test_update_refusals(
     assert payload["stage"] is None
     assert codes(payload) == expected
     assert await stored_stages(db) == before
+
+
+@pytest.mark.parametrize("document", ["update", "color"])
+async def test_a_change_may_clear_the_colour(
+    gql: GraphQL, db: Database, admin: Person, document: str
+) -> None:
+    """CRMApi.ListItem.cs UpdateDealMilestone and UpdateDealMilestoneColor check no colour."""
+    if document == "update":
+        data = await gql(UPDATE_STAGE, admin, input={"id": 1, **stage_input(color=" ")})
+    else:
+        data = await gql(SET_STAGE_COLOR, admin, input={"id": 1, "color": ""})
+    [payload] = data.values()
+
+    assert codes(payload) == []
+    assert (await stored_stages(db))[1]["color"] == ""
 
 
 async def test_updating_a_missing_stage_is_not_found(
@@ -328,7 +354,6 @@ async def test_a_stage_in_use_cannot_be_edited_or_deleted_but_can_be_recolored(
     ("input_", "expected"),
     [
         pytest.param({"id": 999, "color": "#000000"}, [("NOT_FOUND", "id")], id="missing"),
-        pytest.param({"id": 1, "color": ""}, [("REQUIRED", "color")], id="empty-color"),
         pytest.param({"id": 1, "color": "x" * 51}, [("TOO_LONG", "color")], id="long-color"),
     ],
 )
@@ -377,10 +402,21 @@ async def test_reorder_leaves_stages_not_listed_in_place(
     assert orders == {1: 0, 2: 1, 3: 2, 4: 3, 5: 1, 6: 5, 7: 6, 8: 7, 9: 0}
 
 
+async def test_an_empty_reorder_changes_nothing(gql: GraphQL, db: Database, admin: Person) -> None:
+    # given
+    before = await stored_stages(db)
+
+    # when: no ids, as the original's UpdateDealMilestonesOrder takes them (a no-op)
+    payload = (await gql(REORDER_STAGES, admin, input={"ids": []}))["reorderStages"]
+
+    # then
+    assert (payload["stages"], codes(payload)) == ([], [])
+    assert await stored_stages(db) == before
+
+
 @pytest.mark.parametrize(
     ("ids", "expected"),
     [
-        pytest.param([], [("REQUIRED", "ids")], id="empty"),
         pytest.param([2, 1, 2], [("INVALID", "ids")], id="repeated"),
         pytest.param([2, 999, 1], [("NOT_FOUND", "ids")], id="unknown"),
         pytest.param([3, 3, 998], [("INVALID", "ids"), ("NOT_FOUND", "ids")], id="both"),

@@ -353,11 +353,16 @@ async def test_admin_batch_makes_deals_public(
     assert await count_rows(db, models.OpportunityAccess) == 0
 
 
-async def test_batch_access_needs_ids(gql: GraphQL, user: Person) -> None:
-    payload = await run(gql, SET_ACCESS_MANY, user, ids=[], isPrivate=False)
+async def test_batch_access_of_no_ids_changes_nothing(
+    gql: GraphQL, db: Database, user: Person
+) -> None:
+    # when: no ids, as the original's SetAccessToBatchDeal takes them (a no-op)
+    payload = await run(gql, SET_ACCESS_MANY, user, ids=[], isPrivate=True)
 
-    assert codes(payload) == [("REQUIRED", "ids")]
+    # then
+    assert codes(payload) == []
     assert payload["opportunities"] == []
+    assert await count_rows(db, models.OpportunityAccess) == 0
 
 
 # --- addOpportunityMember / removeOpportunityMember -----------------------------------------------

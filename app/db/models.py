@@ -142,6 +142,16 @@ class CustomFieldDefinition(Versioned, table=True):
     mask: str = Field(default="", sa_type=Text)
 
 
+# Migration 0013's keys after the stage (PostgreSQL's spelling of the earliest date).
+STAGE_ORDER_KEYS = (
+    text("coalesce(contact_id, 0)"),
+    text("coalesce(actual_close_date, '-infinity'::timestamptz) DESC"),
+    text("coalesce(expected_close_date, '-infinity'::timestamptz)"),
+    text("lower(title)"),
+    "id",
+)
+
+
 class Opportunity(Versioned, table=True):
     """A deal."""
 
@@ -164,6 +174,27 @@ class Opportunity(Versioned, table=True):
             "stage_id",
             text("lower(title)"),
             "id",
+            "is_private",
+        ),
+        # The original's order inside a stage: contact, actual close date latest first,
+        # expected close date, title (0013), for every deal and for one responsible's.
+        Index(
+            "ix_opportunity_stage_contact_dates_title",
+            "stage_id",
+            *STAGE_ORDER_KEYS,
+            postgresql_include=[
+                "is_private",
+                "title",
+                "contact_id",
+                "expected_close_date",
+                "actual_close_date",
+            ],
+        ),
+        Index(
+            "ix_opportunity_responsible_stage_contact_dates_title",
+            "responsible_id",
+            "stage_id",
+            *STAGE_ORDER_KEYS,
             "is_private",
         ),
         Index("ix_opportunity_stage_id_id", "stage_id", "id"),
@@ -285,6 +316,18 @@ class IdempotencyKey(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
 
 
+class CrmSettings(SQLModel, table=True):
+    """The portal's CRM settings (the original's CRMSettings): one row, id 1 (migration 0013)."""
+
+    __tablename__ = "crm_settings"
+
+    id: int = Field(default=1, primary_key=True)
+    # CRMSettings.GetDefault: the currency of the portal's language, else USD.
+    default_currency: str = Field(default="USD", foreign_key="currency.abbreviation", max_length=8)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_by: uuid.UUID | None = Field(default=None, foreign_key="employee.id")
+
+
 class SystemFlag(SQLModel, table=True):
     """Facts the service records about itself, such as 'default stages were seeded'."""
 
@@ -317,4 +360,5 @@ access_t = table_of(OpportunityAccess)
 field_value_t = table_of(OpportunityCustomField)
 notification_t = table_of(Notification)
 system_flag_t = table_of(SystemFlag)
+crm_settings_t = table_of(CrmSettings)
 idempotency_t = table_of(IdempotencyKey)

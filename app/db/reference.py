@@ -101,68 +101,76 @@ class StageSeed(NamedTuple):
     stage_type: int  # 0 open, 1 closed and won, 2 closed and lost
 
 
-# The nine default stages of the original portal, in creation order (spec 5.2). Their sort
-# orders are 0..8 here; the original's colliding values are a bug nobody depends on.
+# The nine default stages of the original portal, in creation order (spec 5.2), with the
+# original's English descriptions (CRMDealResource.DealMilestone_*_Description), which clients
+# compare against. Their sort orders are 0..8 here; the original's colliding values are a bug
+# nobody depends on.
 STAGES: tuple[StageSeed, ...] = (
     StageSeed(
         "Initial contact",
-        "First conversation with a potential buyer to learn what they might need.",
+        ("A contact with the potential buyer is needed to understand the future sales prospective"),
         1,
         "#e795c1",
         0,
     ),
     StageSeed(
         "Application of initial fit criteria",
-        "Checking the lead against the basic criteria of a good customer.",
+        ("The salesperson tries to identify whether the customer can be his/her potential buyer"),
         2,
         "#df7895",
         0,
     ),
     StageSeed(
         "Suspect",
-        "The lead fits and may have a need we can meet.",
+        (
+            "The potential buyer is identified as a person or entity that has the "
+            "interest and authority to purchase a product or service"
+        ),
         3,
         "#f48454",
         0,
     ),
     StageSeed(
         "Need assessment",
-        "Finding out the buyer's requirements, budget and decision process.",
+        (
+            "The salesperson takes a series of question and answer sessions in "
+            "order to identify the requirements of the prospect"
+        ),
         20,
         "#b58fd6",
         0,
     ),
     StageSeed(
         "Qualified prospect",
-        "The buyer has a confirmed need, a budget and the authority to buy.",
+        ("The potential buyer has expressed his interest in the salesperson's goods or services"),
         50,
         "#d28cc8",
         0,
     ),
     StageSeed(
         "Proposal",
-        "An offer has been sent to the buyer.",
+        "The potential buyer has received a written offering from the salesperson",
         75,
         "#ffb45e",
         0,
     ),
     StageSeed(
         "Negotiations",
-        "Terms and price are being agreed.",
+        "The potential buyer has already discussed your offering in details",
         90,
         "#ffd267",
         0,
     ),
     StageSeed(
         "Closure/Transaction",
-        "Won: the deal is closed successfully.",
+        "A deal. The opportunity is closed successfully",
         100,
         "#6bbd72",
         1,
     ),
     StageSeed(
         "Unsuccessfully closed",
-        "Lost: the deal is closed without a sale.",
+        "A failure. The opportunity is closed due to the lack of perspective",
         0,
         "#f2a9be",
         2,

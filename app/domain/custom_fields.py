@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
-from app.db.models import custom_field_t, utcnow
+from app.db.models import custom_field_t, field_value_t, utcnow
 from app.domain.bounds import MAX_FIELD_DEFINITIONS, ensure_room, over_cap
 from app.domain.caller import Caller
 from app.domain.enums import CustomFieldType
@@ -24,6 +24,7 @@ from app.domain.errors import (
     require_admin,
     text_errors,
 )
+from app.domain.field_masks import default_mask, options_kept, valid_mask
 from app.domain.ordering import store_order
 
 LABEL_MAX = 255
@@ -39,25 +40,8 @@ class NewCustomFieldDefinition:
     label: str
     field_type: CustomFieldType = CustomFieldType.TEXT_FIELD
     position: int = 0
-    mask: str = ""
+    mask: str | None = None  # None: the field type's defaults (field_masks)
     entity_type: EntityType = "opportunity"
-
-
-def mask_error(field_type: CustomFieldType, mask: str) -> FieldError | None:
-    """Why `mask` does not suit the field type, or None: a select box lists its options."""
-    if field_type != CustomFieldType.SELECT_BOX:
-        return None
-    try:
-        options = json.loads(mask)
-    except (ValueError, RecursionError):
-        options = None
-    if isinstance(options, list) and all(isinstance(option, str) for option in options):
-        return None
-    return FieldError(
-        ErrorCode.INVALID,
-        "mask",
-        'A select box\'s mask must be a JSON array of strings, e.g. ["Web", "Fair"].',
-    )
 
 
 async def create_definition(
@@ -75,8 +59,10 @@ async def create_definition(
         raise DomainError.one(ErrorCode.TOO_LONG, "label", f"The label is longer than {LABEL_MAX}.")
     if new.position < 0:
         raise DomainError([FieldError(ErrorCode.INVALID, "position", "The position must be >= 0.")])
-    if bad_mask := mask_error(new.field_type, new.mask):
-        raise DomainError([bad_mask])
+    if new.mask is None:
+        mask = default_mask(new.field_type)
+    else:
+        mask = valid_mask(new.field_type, new.mask)
     async with db.write() as conn:
         await ensure_room(
             conn,
@@ -102,7 +88,7 @@ async def create_definition(
                 label=label,
                 field_type=int(new.field_type),
                 position=position,
-                mask=new.mask,
+                mask=mask,
                 created_at=now,
                 created_by=caller.id,
                 updated_at=now,
@@ -120,18 +106,17 @@ async def update_definition(
     field_id: int,
     label: str,
     field_type: CustomFieldType,
-    mask: str,
+    mask: str | None,
     expected_version: int | None = None,
 ) -> Mapping[Any, Any]:
-    """Replace a definition's label, type and mask.
+    """Replace a definition's label and mask, and its type while no deal has a value of it.
 
-    Open to every user: the original checks no role here (spec 3, PUT opportunity/customfield).
-    CONFLICT, before the other checks, when `expected_version` is not the stored one.
+    As CustomFieldDao.EditItem: with values the type stays, and a select box's new options
+    (None or "" keeps them) must keep every old one. Open to every user: the original checks no
+    role here. CONFLICT, before the other checks, when `expected_version` is not the stored one.
     """
     label = label.strip()
     errors = text_errors("label", label, max_length=LABEL_MAX, label="A label")
-    if bad_mask := mask_error(field_type, mask):
-        errors.append(bad_mask)
     async with db.write() as conn:
         # Locked, so that no other change comes between the version check and this one.
         found = await conn.execute(
@@ -139,11 +124,18 @@ async def update_definition(
         )
         stored = found.mappings().first()
         if stored is None:
-            errors.append(FieldError(ErrorCode.NOT_FOUND, "id", MSG_NOT_FOUND))
-        else:
-            check_version(stored, expected_version)
+            raise DomainError([*errors, FieldError(ErrorCode.NOT_FOUND, "id", MSG_NOT_FOUND)])
+        check_version(stored, expected_version)
         if errors:
             raise DomainError(errors)
+        if await _has_values(conn, field_id):
+            field_type = CustomFieldType(stored["field_type"])
+            if field_type is CustomFieldType.SELECT_BOX:
+                mask = options_kept(stored["mask"], mask or "")
+            else:
+                mask = stored["mask"] if mask is None else valid_mask(field_type, mask)
+        else:
+            mask = default_mask(field_type) if mask is None else valid_mask(field_type, mask)
         updated = await conn.execute(
             update(custom_field_t)
             .where(custom_field_t.c.id == field_id)
@@ -158,6 +150,14 @@ async def update_definition(
             .returning(*custom_field_t.c)
         )
         return updated.mappings().one()
+
+
+async def _has_values(conn: AsyncConnection, field_id: int) -> bool:
+    """Whether any record has a value of the field (HaveRelativeLink)."""
+    found = await conn.execute(
+        select(field_value_t.c.field_id).where(field_value_t.c.field_id == field_id).limit(1)
+    )
+    return found.first() is not None
 
 
 async def delete_definition(*, db: Database, caller: Caller, field_id: int) -> Mapping[Any, Any]:
@@ -178,7 +178,7 @@ async def delete_definition(*, db: Database, caller: Caller, field_id: int) -> M
 async def reorder_definitions(
     *, db: Database, caller: Caller, ids: Sequence[int]
 ) -> list[Mapping[Any, Any]]:
-    """Give each listed definition its 1-based index as position; returns them in that order.
+    """Give each listed definition its 0-based index as position; returns them in that order.
 
     The list must not mix opportunity and contact fields; fields left out keep their
     position (administrators only).
@@ -206,6 +206,7 @@ async def reorder_definitions(
             )
         if errors:
             raise DomainError(errors)
+        # Numbered from 0, as CustomFieldDao.ReorderFields numbers them.
         return await store_order(
-            conn, custom_field_t, "position", ids, start=1, caller=caller, now=utcnow()
+            conn, custom_field_t, "position", ids, start=0, caller=caller, now=utcnow()
         )

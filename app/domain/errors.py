@@ -84,9 +84,10 @@ def require_admin(caller: Caller, message: str) -> None:
 
 
 def order_errors(ids: Sequence[int], known: Collection[int], *, what: str) -> list[FieldError]:
-    """Why `ids` is not a usable new order of stored records: empty, repeated or unknown ids."""
-    if not ids:
-        return [FieldError(ErrorCode.REQUIRED, "ids", f"List the {what} in their new order.")]
+    """Why `ids` is not a usable new order of stored records: repeated or unknown ids.
+
+    An empty list changes nothing, as the original's reorder of no ids.
+    """
     errors: list[FieldError] = []
     if len(set(ids)) != len(ids):
         errors.append(FieldError(ErrorCode.INVALID, "ids", f"Each of the {what} may appear once."))

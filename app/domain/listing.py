@@ -6,16 +6,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
-    REAL,
     ColumnElement,
     FromClause,
     Select,
     and_,
-    cast,
     exists,
     func,
     select,
@@ -39,22 +36,18 @@ from app.domain.close_dates import close_date, close_date_families, window_parts
 from app.domain.enums import StageType
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.opportunity_counts import visible_stage_counts, visible_total
+from app.domain.opportunity_sorts import (
+    DEFAULT_OPPORTUNITY_ORDER,
+    OWN_COLUMN_SORTS,
+    OpportunitySort,
+    opportunity_key,
+)
 from app.domain.page_query import fetch_page
-from app.domain.paging import KeyKind, Page, PageRequest, SortKey
+from app.domain.paging import Page, PageRequest, SortKey
 from app.domain.search import common_words, opportunity_search, search_words
 from app.domain.stage_walk import Family, GroupWalk, WalkPart
 
-
-class OpportunitySort(StrEnum):
-    """What deals can be ordered by."""
-
-    TITLE = "title"
-    RESPONSIBLE = "responsible"
-    STAGE = "stage"
-    BID_VALUE = "bid_value"
-    CLOSE_DATE = "close_date"
-    CREATED = "created"
-    ID = "id"
+__all__ = ["OpportunityFilter", "OpportunitySort", "opportunity_page"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,32 +105,6 @@ def opportunity_conditions(
     if words := search_words(where.search):
         conditions.append(opportunity_search(words, sqlite=sqlite, common=common))
     return conditions
-
-
-def _opportunity_key(sort: OpportunitySort, descending: bool, sqlite: bool) -> SortKey:
-    opportunity = opportunity_t.c
-    if sort is OpportunitySort.BID_VALUE and sqlite:
-        # SQLite keeps money as exact text; it sorts by its numeric value.
-        return SortKey(cast(opportunity.bid_value, REAL), descending, "float")
-    # Names sort case-insensitively, the same on SQLite (binary) and PostgreSQL (locale).
-    keys: dict[OpportunitySort, tuple[ColumnElement[Any], KeyKind]] = {
-        OpportunitySort.TITLE: (func.lower(opportunity.title), "str"),
-        OpportunitySort.RESPONSIBLE: (func.lower(employee_t.c.display_name), "str"),
-        OpportunitySort.STAGE: (stage_t.c.sort_order, "int"),
-        OpportunitySort.BID_VALUE: (opportunity.bid_value, "decimal"),
-        OpportunitySort.CLOSE_DATE: (close_date(), "datetime"),
-        OpportunitySort.CREATED: (opportunity.created_at, "datetime"),
-        OpportunitySort.ID: (opportunity.id, "int"),
-    }
-    expression, kind = keys[sort]
-    return SortKey(expression, descending, kind)
-
-
-# Orders whose keys read the deal's row alone (no stage, no responsible employee).
-OWN_COLUMN_SORTS = frozenset(
-    {OpportunitySort.TITLE, OpportunitySort.BID_VALUE, OpportunitySort.CREATED, OpportunitySort.ID}
-)
-DEFAULT_OPPORTUNITY_ORDER = ((OpportunitySort.STAGE, False), (OpportunitySort.TITLE, False))
 
 
 def _walk_for(
@@ -205,7 +172,7 @@ async def opportunity_page(
     """One page of the deals the caller may see, filtered and ordered; id breaks ties."""
     order_terms(order)
     order = list(order or DEFAULT_OPPORTUNITY_ORDER)
-    keys = [_opportunity_key(sort, descending, db.is_sqlite) for sort, descending in order]
+    keys = [opportunity_key(sort, descending, db.is_sqlite) for sort, descending in order]
     if all(sort is not OpportunitySort.ID for sort, _ in order):
         keys.append(SortKey(opportunity_t.c.id, order[-1][1], "int"))
     unfiltered = where == OpportunityFilter()

@@ -10,11 +10,14 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from app.db.engine import Database
 from app.db.models import utcnow
-from app.domain.bounds import access_list_errors, batch_errors
+from app.domain.bounds import MAX_BATCH, access_list_errors, batch_errors
 from app.domain.caller import Caller
 from app.domain.errors import DomainError, ErrorCode
+from app.domain.listing import OpportunityFilter, opportunity_ids_where
 from app.domain.opportunity_locks import visible_opportunities, visible_opportunity
 from app.domain.opportunity_parts import access_holders, replace_access
 
@@ -57,15 +60,54 @@ async def set_access_many(
 ) -> list[Row]:
     """set_access for each listed deal the caller may see and owns; the others are skipped.
 
-    Returns the changed deals, in the order listed.
+    Returns the changed deals, in the order listed; none listed changes nothing, as the
+    original's SetAccessToBatchDeal of no ids.
     """
     if not ids:
-        raise DomainError.one(ErrorCode.REQUIRED, "ids", "List the opportunities to change.")
+        return []
     errors = batch_errors(ids) + access_list_errors(access_list, caller.id, is_private=is_private)
     if errors:
         raise DomainError(errors)
     async with db.write() as conn:
-        visible = await visible_opportunities(conn, caller, ids)
-        owned = [row["id"] for row in visible if owns_access(caller, row)]
-        holders = await access_holders(conn, caller, is_private=is_private, access_list=access_list)
-        return await replace_access(conn, caller, owned, holders, now=utcnow())
+        return await _replace_owned(conn, caller, ids, is_private, access_list)
+
+
+async def set_access_where(
+    *,
+    db: Database,
+    caller: Caller,
+    where: OpportunityFilter,
+    is_private: bool,
+    access_list: Sequence[uuid.UUID],
+) -> list[Row]:
+    """set_access for every deal meeting `where` that the caller may see and owns.
+
+    The original's PUT opportunity/filter/access; an empty filter means every deal. More than
+    MAX_BATCH matching deals change none (TOO_LONG). Returns the changed deals in list order.
+    """
+    if errors := access_list_errors(access_list, caller.id, is_private=is_private):
+        raise DomainError(errors)
+    async with db.write() as conn:
+        ids = await opportunity_ids_where(conn, caller, where, limit=MAX_BATCH + 1)
+        if len(ids) > MAX_BATCH:
+            # All or nothing, as the filtered delete: a part would leave the caller guessing.
+            raise DomainError.one(
+                ErrorCode.TOO_LONG,
+                "filter",
+                f"More than {MAX_BATCH} opportunities match; narrow the filter.",
+            )
+        return await _replace_owned(conn, caller, ids, is_private, access_list)
+
+
+async def _replace_owned(
+    conn: AsyncConnection,
+    caller: Caller,
+    ids: Sequence[int],
+    is_private: bool,
+    access_list: Sequence[uuid.UUID],
+) -> list[Row]:
+    """Who may see those of `ids` the caller may see and owns; the others are skipped."""
+    visible = await visible_opportunities(conn, caller, ids)
+    owned = [row["id"] for row in visible if owns_access(caller, row)]
+    holders = await access_holders(conn, caller, is_private=is_private, access_list=access_list)
+    return await replace_access(conn, caller, owned, holders, now=utcnow())

@@ -26,6 +26,8 @@ async def store_order(
 
     The table is short: reading every row back avoids an IN list as long as the input.
     """
+    if not ids:
+        return []
     await conn.execute(
         update(table)
         .where(table.c.id == bindparam("row_id"))

@@ -49,13 +49,17 @@ class StageFields:
     stage_type: StageType = StageType.OPEN
 
 
-def _color_errors(color: str) -> list[FieldError]:
+def _color_errors(color: str, *, required: bool) -> list[FieldError]:
+    """A new stage needs a colour (DealMilestoneDao.Create); a change may clear it, as the
+    original's Edit and ChangeColor check none."""
+    if not required and not color.strip():
+        return []
     return text_errors("color", color.strip(), max_length=COLOR_MAX, label="A color")
 
 
-def _field_errors(fields: StageFields) -> list[FieldError]:
+def _field_errors(fields: StageFields, *, new: bool) -> list[FieldError]:
     errors = text_errors("title", fields.title.strip(), max_length=TITLE_MAX, label="A title")
-    errors += _color_errors(fields.color)
+    errors += _color_errors(fields.color, required=new)
     if not 0 <= fields.success_probability <= 100:
         errors.append(
             FieldError(
@@ -101,7 +105,7 @@ def _noted(
 async def create_stage(*, db: Database, caller: Caller, fields: StageFields) -> Mapping[Any, Any]:
     """Add a stage at the end of the pipeline (administrators only)."""
     require_admin(caller, MSG_ADMINS_ONLY)
-    if errors := _field_errors(fields):
+    if errors := _field_errors(fields, new=True):
         raise DomainError(errors)
     async with db.write() as conn:
         await ensure_room(conn, stage_t, MAX_STAGES, "stages")
@@ -135,7 +139,7 @@ async def update_stage(
     before the other checks, when `expected_version` is given and is not the stored one.
     """
     require_admin(caller, MSG_ADMINS_ONLY)
-    errors = _field_errors(fields)
+    errors = _field_errors(fields, new=False)
     async with db.write() as conn:
         stored = await _locked(conn, stage_id)
         if stored is None:
@@ -160,7 +164,7 @@ async def set_stage_color(
 ) -> Mapping[Any, Any]:
     """Recolor a stage, even one deals are at (administrators only)."""
     require_admin(caller, MSG_ADMINS_ONLY)
-    if errors := _color_errors(color):
+    if errors := _color_errors(color, required=False):
         raise DomainError(errors)
     async with db.write() as conn:
         updated = await conn.execute(

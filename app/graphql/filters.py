@@ -68,6 +68,16 @@ class OpportunityOrderField(Enum):
     )
     CREATED = strawberry.enum_value("created", description="When the deal was created.")
     ID = strawberry.enum_value("id", description="The id.")
+    CONTACT = strawberry.enum_value(
+        "contact", description="The primary contact's id (none first, as 0)."
+    )
+    ACTUAL_CLOSE_DATE = strawberry.enum_value(
+        "actual_close_date", description="The actual close date (unset counts as the earliest)."
+    )
+    EXPECTED_CLOSE_DATE = strawberry.enum_value(
+        "expected_close_date",
+        description="The expected close date (unset counts as the earliest).",
+    )
 
 
 @strawberry.input(description="One ordering term; ties are broken by the next term, then by id.")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from app.domain import contact_listing, listing, reads
+from app.domain import contact_listing, crm_settings, listing, reads
 from app.graphql.connections import (
     AFTER,
     BEFORE,
@@ -142,6 +142,13 @@ class Query:
     @strawberry.field(description="Every currency, ordered by abbreviation.")
     async def currencies(self, info: Info) -> list[Currency]:
         return [Currency.from_row(row) for row in await info.context.loaders.currencies.all()]
+
+    @strawberry.field(
+        description="The currency amounts are summed up in by default (USD until set)."
+    )
+    async def default_currency(self, info: Info) -> Currency:
+        async with info.context.db.read() as conn:
+            return Currency.from_row(await crm_settings.default_currency(conn))
 
     @strawberry.field(description="Custom-field definitions, in display order.")
     async def custom_field_definitions(

@@ -9,7 +9,7 @@ from app.rest.declarations import Respond, mutation, positive
 from app.rest.kinds import INT
 from app.rest.legacy import MSG_NOT_FOUND, LegacyError, LegacyRoute, Paged, WireContext
 from app.rest.opportunity import ON_AN_OPPORTUNITY, OPPORTUNITIES, OPPORTUNITY_ID
-from app.rest.opportunity_lists import PAGE_PARAMS, page_variables, paged
+from app.rest.opportunity_lists import PAGE_CONTEXT, page_variables, paged
 
 CONTACT = {"$ref": "#/components/schemas/FullContact"}
 CONTACT_ID = {"contactid": INT}
@@ -70,8 +70,8 @@ query LegacyOpportunitiesByContact($contactId: Int!, $first: Int, $offset: Int) 
 
 
 def by_contact_response(data: dict[str, Any], ctx: WireContext) -> Paged:
-    """The contact's deals; `total` only when they do not fit one page, as the original."""
-    return paged(data["opportunities"], ctx, with_total=False)
+    """The contact's deals, paged by the SmartList (GetDeals(contactid) pages nothing)."""
+    return paged(data["opportunities"], ctx, by_smart_list=True)
 
 
 ROUTES = [
@@ -119,10 +119,11 @@ ROUTES = [
         path="opportunity/bycontact/{contactid:int}",
         summary="The opportunities a contact takes part in, by title",
         operation=BY_CONTACT_OPERATION,
-        params={**CONTACT_ID, **PAGE_PARAMS},
+        params=CONTACT_ID,
         variables=lambda p: {"contactId": p["contactid"], **page_variables(p)},
         respond=by_contact_response,
         response_schema=OPPORTUNITIES,
         paged=True,
+        context=PAGE_CONTEXT,
     ),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import tzinfo
 from typing import Any
 
 from app.domain.enums import CustomFieldType
@@ -44,16 +46,38 @@ def one(field: str, result: str) -> Respond:
 
 
 def values_response(data: dict[str, Any], _: WireContext) -> list[dict[str, Any]]:
-    """The deal's values (and headings), or 404 when the caller may not see the deal."""
+    """The deal's values (and headings), or 404 when the caller may not see the deal.
+
+    CustomFieldDao.GetEntityFields joins the values: a heading without one reads entity id 0
+    and the value "" (the nulls converted).
+    """
     if data["opportunity"] is None:
         raise LegacyError(404, MSG_NOT_FOUND)
-    return [shapes.custom_field(f) for f in data["opportunity"]["customFields"]]
+    fields = [shapes.custom_field(f) for f in data["opportunity"]["customFields"]]
+    return [f if f["fieldValue"] is not None else f | UNSET_VALUE for f in fields]
+
+
+def _as_given(param: str, raw: Any, zone: tzinfo) -> str | None:
+    """Text as sent: empty stays empty (STRING reads it as not given)."""
+    return "" if raw == "" else STRING.convert(param, raw, zone)
+
+
+FIELD_VALUE = replace(STRING, convert=_as_given)
+UNSET_VALUE = {"entityId": 0, "fieldValue": ""}
 
 
 def set_value_variables(p: dict[str, Any]) -> dict[str, Any]:
     """The deal, the field and the value (omitted or empty removes it)."""
     positive(p, "entityid", "fieldid")
-    return {"input": {"id": p["entityid"], "fieldId": p["fieldid"], "value": p["fieldValue"]}}
+    value = p["fieldValue"] or None
+    return {"input": {"id": p["entityid"], "fieldId": p["fieldid"], "value": value}}
+
+
+def set_value_response(data: dict[str, Any], ctx: WireContext) -> dict[str, Any]:
+    """The field with the value as given (SetEntityCustomFieldValue echoes it; the DAO stores
+    it trimmed, and nothing for an empty one)."""
+    shaped = shapes.custom_field(data["setOpportunityCustomField"]["customField"])
+    return shaped | {"fieldValue": ctx.params["fieldValue"]}
 
 
 ROUTES = [
@@ -98,11 +122,9 @@ query LegacyOpportunityFields($id: Int!) {
             "customField",
             "...WireCustomField",
         ),
-        params={"entityid": INT, "fieldid": INT, "fieldValue": STRING},
+        params={"entityid": INT, "fieldid": INT, "fieldValue": FIELD_VALUE},
         variables=set_value_variables,
-        respond=lambda data, _: shapes.custom_field(
-            data["setOpportunityCustomField"]["customField"]
-        ),
+        respond=set_value_response,
         status=201,
         response_schema=VALUE,
         refusals=ON_AN_OPPORTUNITY,
@@ -143,7 +165,6 @@ query LegacyOpportunityFields($id: Int!) {
             for d in data["reorderCustomFieldDefinitions"]["customFieldDefinitions"]
         ],
         response_schema={"type": "array", "items": VALUE},
-        required=("fieldids",),
         refusals=FIELD_REFUSALS,
     ),
     LegacyRoute(

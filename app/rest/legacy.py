@@ -34,6 +34,7 @@ ROOTS_ANSWERED = (PREFIX, "/api/2.0/people/")
 # The original's maxPage (spec 1.6): legacy lists page up to 1000 items, GraphQL up to 100.
 LEGACY_MAX_PAGE = 1000
 MSG_NOT_FOUND = "Not found"
+CONTEXT = "apiContext"  # the bound parameter holding a route's ApiContext
 ANY_METHOD = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"]
 # .NET HResults of the exceptions the original maps to each status (spec 1.5).
 HRESULTS = {
@@ -45,6 +46,9 @@ HRESULTS = {
     415: -2147024809,
 }
 HRESULT_OTHER = -2146233088
+# As the original's JsonNetSerializer and SerializerResponder answer, success or error.
+JSON_TYPE = "application/json; charset=UTF-8"
+JSON_HEADERS = {"Content-Type": JSON_TYPE, "X-Responded": JSON_TYPE}
 UNEXPECTED = "Unexpected error."
 HASHING_BUSY = "Too many sign-ins are being checked; retry after a moment."
 
@@ -138,6 +142,9 @@ class LegacyRoute:
     # How the user errors of the operation's payload are answered (as the create's by default).
     refusals: Refusals = DEFAULT_REFUSALS
     paged: bool = False  # a list answered with startIndex/nextIndex/total in the envelope
+    # The ApiContext values the route reads (app.rest.api_context), from the query string alone;
+    # when any, the bound parameters carry the request's ApiContext under CONTEXT.
+    context: tuple[str, ...] = ()
     root: str = PREFIX  # what `path` is under
 
     @property
@@ -191,9 +198,7 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
             "data": {},
         },
     }
-    return Response(
-        wire.dumps(body), status_code=status, media_type="application/json", headers=headers
-    )
+    return Response(wire.dumps(body), status_code=status, headers=JSON_HEADERS | (headers or {}))
 
 
 def unavailable_response(fault: Unavailable) -> Response:

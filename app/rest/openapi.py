@@ -44,6 +44,10 @@ def _parameters(route: LegacyRoute) -> tuple[list[dict[str, Any]], list[str]]:
     parameters: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": _ID} for name in in_path
     ]
+    parameters += [
+        {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+        for name in route.context
+    ]
     if route.method in ("GET", "DELETE"):
         parameters += [
             {"name": name, "in": "query", "required": False, "schema": dict(kind.form_schema)}

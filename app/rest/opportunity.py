@@ -201,7 +201,6 @@ ROUTES = [
         variables=lambda p: {"input": {"ids": p["opportunityid"] or [], **access_values(p)}},
         respond=access_many_response,
         response_schema=OPPORTUNITIES,
-        required=("opportunityid",),
         refusals=ON_AN_OPPORTUNITY,
     ),
     LegacyRoute(

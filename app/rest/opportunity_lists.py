@@ -6,15 +6,18 @@ from typing import Any
 
 from app.domain.enums import StageType
 from app.rest import shapes
-from app.rest.kinds import BOOL, DATE, GUID, INT, INT32, PAGE_NUMBER, STRING, Kind, enum_kind
-from app.rest.legacy import LEGACY_MAX_PAGE, LegacyRoute, Paged, WireContext
+from app.rest.api_context import DEAL_SORTED_BY, ApiContext, enum_number
+from app.rest.kinds import BOOL, DATE, GUID, INT, INT32, Kind, enum_kind
+from app.rest.legacy import CONTEXT, LEGACY_MAX_PAGE, LegacyRoute, Paged, WireContext
 from app.rest.opportunity import (
+    ACCESS_MANY_OPERATION,
     DELETE_MANY_OPERATION,
     ON_AN_OPPORTUNITY,
     OPPORTUNITIES,
+    access_many_response,
     delete_many_response,
 )
-from app.rest.opportunity_params import NIL
+from app.rest.opportunity_params import ACCESS_PARAMS, NIL, access_values
 
 FILTER_PARAMS: dict[str, Kind] = {
     "responsibleid": GUID,
@@ -24,18 +27,20 @@ FILTER_PARAMS: dict[str, Kind] = {
     "contactAlsoIsParticipant": BOOL,
     "fromDate": DATE,
     "toDate": DATE,
-    "filterValue": STRING,
 }
-PAGE_PARAMS: dict[str, Kind] = {"startIndex": PAGE_NUMBER, "count": PAGE_NUMBER}
-# sortBy values (case-insensitive) -> GraphQL order fields; anything else: the default order.
-SORT_FIELDS = {
-    "title": "TITLE",
-    "responsible": "RESPONSIBLE",
-    "stage": "STAGE",
-    "bidvalue": "BID_VALUE",
-    "dateandtime": "CLOSE_DATE",
-    "id": "ID",
-}
+# What the filter routes read from the ApiContext; the lists page by startIndex and count too.
+FILTER_CONTEXT = ("filterValue",)
+LIST_CONTEXT = ("startIndex", "count", "sortBy", "sortOrder", "filterValue")
+PAGE_CONTEXT = ("startIndex", "count")
+# DealDao's order of a stage's deals after the stage (GetCrudeDeals, DealSortedByType.Stage).
+IN_STAGE = [
+    {"field": "CONTACT", "direction": "ASC"},
+    {"field": "ACTUAL_CLOSE_DATE", "direction": "DESC"},
+    {"field": "EXPECTED_CLOSE_DATE", "direction": "ASC"},
+    {"field": "TITLE", "direction": "ASC"},
+]
+# DealSortedByType by number -> the first GraphQL order field (app.rest.api_context).
+SORTED_BY = ["TITLE", "RESPONSIBLE", "STAGE", "BID_VALUE", "CLOSE_DATE", "ID"]
 
 LIST_OPERATION = shapes.operation("""
 query LegacyOpportunities(
@@ -66,42 +71,71 @@ def opportunity_filter(p: dict[str, Any]) -> dict[str, Any]:
     if p["fromDate"] is not None and p["toDate"] is not None:
         where["closeDateFrom"] = p["fromDate"].isoformat()
         where["closeDateTo"] = p["toDate"].isoformat()
-    if p["filterValue"]:
-        where["search"] = p["filterValue"]
+    if search := p[CONTEXT].filter_value:
+        where["search"] = search
     return where
 
 
-def page_variables(p: dict[str, Any]) -> dict[str, Any]:
-    """startIndex and count (0..1000, default 1000) as offset and first."""
-    count = p["count"] if p["count"] is not None else LEGACY_MAX_PAGE
-    # An index past any list an Int can count is past the end, not an error.
-    start = min(p["startIndex"] or 0, INT32[1])
-    return {"first": min(count, LEGACY_MAX_PAGE), "offset": start}
+def list_order(context: ApiContext) -> list[dict[str, str]]:
+    """GetDeals' order: sortBy parsed as DealSortedByType (a name or any number).
+
+    No sortBy: the stage order ascending, whatever sortOrder says. The stage order and a
+    number or name that is no DealSortedByType (DealDao's default) read each stage as DealDao
+    does: contact, actual close date latest first, expected close date, title.
+    """
+    number = enum_number(context.sort_by, DEAL_SORTED_BY)
+    if not context.sort_by:
+        number, descending = DEAL_SORTED_BY.index("stage"), False
+    else:
+        descending = context.descending
+    field = SORTED_BY[number] if number is not None and 0 <= number < len(SORTED_BY) else None
+    direction = "DESC" if descending and field else "ASC"
+    if field in (None, "STAGE"):
+        return [{"field": "STAGE", "direction": direction}, *IN_STAGE]
+    return [{"field": field, "direction": direction}]
 
 
 def list_variables(p: dict[str, Any]) -> dict[str, Any]:
-    """Filter, order (sortBy, sortOrder=descending) and page."""
-    field = SORT_FIELDS.get((p["sortBy"] or "").strip().lower())
-    descending = p["sortOrder"] == "descending"
-    order = [{"field": field, "direction": "DESC" if descending else "ASC"}] if field else []
-    if field in (None, "STAGE"):
-        # The original's stage order; with no sortBy, stages ascending.
-        order = [{"field": "STAGE", "direction": order[0]["direction"] if order else "ASC"}]
-        order.append({"field": "TITLE", "direction": "ASC"})
-    return {"filter": opportunity_filter(p), "orderBy": order, **page_variables(p)}
+    """Filter, order and page: `count` + 1 rows read, `count` kept, one when `count` is 0.
+
+    GetDeals asks DealDao for ApiContext.Count (count + 1, to see a next page) and the
+    SmartList keeps `count` of them only when `count` is not 0: count=0 answers one deal.
+    """
+    context: ApiContext = p[CONTEXT]
+    return {
+        "filter": opportunity_filter(p),
+        "orderBy": list_order(context),
+        "first": context.specified_count or 1,
+        "offset": min(context.start_index, INT32[1]),
+    }
 
 
-def paged(connection: dict[str, Any], ctx: WireContext, *, with_total: bool = True) -> Paged:
-    """A connection as a legacy list: nextIndex = startIndex + count + 1 (sic) after a full page."""
-    variables = page_variables(dict(ctx.params))
-    start, count = variables["offset"], variables["first"]
+def page_variables(p: dict[str, Any]) -> dict[str, Any]:
+    """A list paged by the SmartList alone: `count` items from `startIndex`, all when 0."""
+    context: ApiContext = p[CONTEXT]
+    return {
+        "first": context.specified_count or LEGACY_MAX_PAGE,
+        "offset": min(context.start_index, INT32[1]),
+    }
+
+
+def paged(connection: dict[str, Any], ctx: WireContext, *, by_smart_list: bool = False) -> Paged:
+    """A connection as a legacy list (ApiHttpHandlerBase.PostProcessResponse).
+
+    nextIndex = startIndex + count + 1 (sic) when a full page of `count` has more after it.
+    `total` is the list's count; a list the SmartList pages (by_smart_list) has it only when
+    it is longer than `count`, whatever the page.
+    """
+    context: ApiContext = ctx.params[CONTEXT]
+    count = context.specified_count
     items = [shapes.opportunity(edge["node"], ctx, single=False) for edge in connection["edges"]]
     more = connection["pageInfo"]["hasNextPage"]
+    total = connection["totalCount"]
     return Paged(
         items,
-        start_index=start,
-        next_index=start + count + 1 if more else None,
-        total=connection["totalCount"] if with_total or more else None,
+        start_index=context.start_index,
+        next_index=context.start_index + count + 1 if more and len(items) == count else None,
+        total=total if not by_smart_list or total > count else None,
     )
 
 
@@ -115,17 +149,23 @@ def delete_filtered_variables(p: dict[str, Any]) -> dict[str, Any]:
     return {"input": {"filter": opportunity_filter(p)}}
 
 
+def access_filtered_variables(p: dict[str, Any]) -> dict[str, Any]:
+    """The filter and who may see its deals, as setOpportunitiesAccess' input."""
+    return {"input": {"filter": opportunity_filter(p), **access_values(p)}}
+
+
 ROUTES = [
     LegacyRoute(
         method="GET",
         path="opportunity/filter",
         summary="List opportunities: filtered, sorted, paged by startIndex and count",
         operation=LIST_OPERATION,
-        params={**FILTER_PARAMS, "sortBy": STRING, "sortOrder": STRING, **PAGE_PARAMS},
+        params=FILTER_PARAMS,
         variables=list_variables,
         respond=list_response,
         response_schema=OPPORTUNITIES,
         paged=True,
+        context=LIST_CONTEXT,
     ),
     LegacyRoute(
         method="DELETE",
@@ -137,5 +177,18 @@ ROUTES = [
         respond=delete_many_response,
         response_schema=OPPORTUNITIES,
         refusals=ON_AN_OPPORTUNITY,
+        context=FILTER_CONTEXT,
+    ),
+    LegacyRoute(
+        method="PUT",
+        path="opportunity/filter/access",
+        summary="Set who may see every opportunity the filter matches (that you own)",
+        operation=ACCESS_MANY_OPERATION,
+        params={**FILTER_PARAMS, **ACCESS_PARAMS},
+        variables=access_filtered_variables,
+        respond=access_many_response,
+        response_schema=OPPORTUNITIES,
+        refusals=ON_AN_OPPORTUNITY,
+        context=FILTER_CONTEXT,
     ),
 ]

@@ -17,7 +17,7 @@ from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Match, Route
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 from strawberry import Schema
 
 from app.credentials import Authenticator
@@ -29,6 +29,7 @@ from app.domain.signin import HashQueueFull
 from app.domain.throttle import TooManyAttempts
 from app.graphql.context import Context
 from app.observability import CLIENT_CLOSED, record_operation
+from app.rest.api_context import api_context
 from app.rest.binding import (
     BindingError,
     BodyTooLarge,
@@ -38,7 +39,9 @@ from app.rest.binding import (
 )
 from app.rest.legacy import (
     ANY_METHOD,
+    CONTEXT,
     HASHING_BUSY,
+    JSON_HEADERS,
     LEGACY_MAX_PAGE,
     MSG_NOT_FOUND,
     ROOTS_ANSWERED,
@@ -88,6 +91,8 @@ class LegacyRunner:
         try:
             raw = await raw_parameters(request, settings.max_body_bytes)
             bound = bind(raw, route.params, settings.zone)
+            if route.context:
+                bound[CONTEXT] = api_context(request.query_params.multi_items())
             variables = route.variables(bound)
         except BindingError as refused:
             raise LegacyError(400, str(refused)) from None
@@ -151,7 +156,7 @@ class LegacyRunner:
             return Response(
                 envelope(route.status, response),
                 status_code=route.status,
-                media_type="application/json",
+                headers=JSON_HEADERS,
             )
 
         return endpoint
@@ -196,19 +201,44 @@ def starlette_routes(
         # In the envelope, as legacy clients parse it (a non-numeric id lands here).
         return error_response(404, MSG_NOT_FOUND)
 
-    mounted += [_Elsewhere(root, no_route, methods=ANY_METHOD) for root in ROOTS_ANSWERED]
+    declared = list(mounted)
+    mounted += [
+        _Elsewhere(root, no_route, methods=ANY_METHOD, declared=declared)
+        for root in ROOTS_ANSWERED
+    ]
     return mounted
 
 
 class _Elsewhere(Route):
-    """Every path under the prefix that no declaration matched, whatever characters it has."""
+    """Every path under the prefix that no declaration matched, whatever characters it has.
+
+    The original's routing (ASP.NET) matches paths in any letter case and with a trailing
+    slash: such a path is answered by the route it names, else 404 (or 405).
+    """
+
+    def __init__(self, *args: Any, declared: list[Route], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.declared = declared
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         path: str = scope["path"]
         root = scope.get("root_path", "")
-        if scope["type"] == "http" and path.removeprefix(root).startswith(self.path):
+        if scope["type"] == "http" and path.removeprefix(root).lower().startswith(self.path):
             return Match.FULL, {"endpoint": self.endpoint, "path_params": {}}
         return Match.NONE, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        root = scope.get("root_path", "")
+        path = scope["path"].removeprefix(root)
+        canonical = path.lower().rstrip("/")
+        if canonical != path:
+            scope = {**scope, "path": root + canonical}
+            for route in self.declared:
+                match, child = route.matches(scope)
+                if match is Match.FULL:
+                    await route.handle({**scope, **child}, receive, send)
+                    return
+        await super().handle(scope, receive, send)
 
 
 def _dispatcher(

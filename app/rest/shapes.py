@@ -237,13 +237,14 @@ def stage_with_count(data: dict[str, Any]) -> dict[str, Any]:
 def field_definition(data: dict[str, Any], *, with_count: bool = True) -> dict[str, Any]:
     """CustomFieldWrapper (with `relativeItemsCount`, always) or CustomFieldBaseWrapper.
 
-    A definition belongs to no opportunity: `entityId` is 0 and `fieldValue` null.
+    A definition belongs to no opportunity: CustomFieldDao.GetFieldDescription reads it with
+    entity id -1 and the value " " (a space).
     """
     shaped: dict[str, Any] = {"relativeItemsCount": data["valueCount"]} if with_count else {}
     return shaped | {
-        "entityId": 0,
+        "entityId": -1,
         "label": data["label"],
-        "fieldValue": None,
+        "fieldValue": " ",
         "fieldType": CustomFieldType[data["fieldType"]].value,
         "position": data["position"],
         "mask": data["mask"],

@@ -42,8 +42,8 @@ STAFF = (
 )
 SEGMENTS = ("SMB", "Mid-market", "Enterprise", "Public sector")
 FIELDS = (
-    ("Source", CustomFieldType.TEXT_FIELD, ""),
-    ("Notes", CustomFieldType.TEXT_AREA, ""),
+    ("Source", CustomFieldType.TEXT_FIELD, None),
+    ("Notes", CustomFieldType.TEXT_AREA, None),
     ("Segment", CustomFieldType.SELECT_BOX, json.dumps(SEGMENTS)),
     ("Signed", CustomFieldType.CHECK_BOX, ""),
     ("Renewal date", CustomFieldType.DATE, ""),

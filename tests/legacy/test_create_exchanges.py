@@ -330,7 +330,9 @@ async def test_exchange(
         else:
             assert challenge is None
     else:
-        assert response.headers["content-type"] == "application/json"
+        # JsonNetSerializer.RespondTo's type, which SerializerResponder also sends as X-Responded
+        assert response.headers["content-type"] == "application/json; charset=UTF-8"
+        assert response.headers["x-responded"] == "application/json; charset=UTF-8"
         expected = fill(case.expected, world.placeholders())
         assert json.dumps(response.json()) == json.dumps(expected)
     # and a refused request writes nothing

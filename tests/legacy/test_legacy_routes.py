@@ -23,7 +23,7 @@ DECLARED = sorted({(r.method, r.root + openapi_path(r.path)) for r in LEGACY_ROU
 
 
 def test_every_route_is_declared_once() -> None:
-    assert len(DECLARED) == len(LEGACY_ROUTES) == 35
+    assert len(DECLARED) == len(LEGACY_ROUTES) == 37
 
 
 @pytest.mark.parametrize(("method", "path"), DECLARED, ids=[f"{m} {p}" for m, p in DECLARED])
@@ -69,7 +69,7 @@ def test_a_create_links_to_the_routes_of_what_it_created() -> None:
         ("GET", "opportunity", "POST, PUT"),
         ("POST", "opportunity/filter", "DELETE, GET, HEAD"),
         ("GET", "opportunity/stage/reorder", "PUT"),
-        ("DELETE", "settings/currency", "GET, HEAD"),
+        ("DELETE", "settings/currency", "GET, HEAD, PUT"),
     ],
 )
 async def test_a_method_a_path_does_not_have_is_405_with_all_it_has(
@@ -99,6 +99,39 @@ async def test_a_path_that_is_no_route_is_404_in_the_envelope(
 
     assert response.status_code == 404
     assert response.json() == NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/2.0/crm/Opportunity/Filter",
+        "/API/2.0/CRM/opportunity/filter",
+        "/api/2.0/crm/opportunity/filter/",
+        "/api/2.0/crm/opportunity/filter.JSON",
+        "/api/2.0/crm/OPPORTUNITY/STAGE/",
+    ],
+)
+async def test_a_path_in_any_case_or_with_a_trailing_slash_is_the_route(
+    client: httpx.AsyncClient, user: Person, path: str
+) -> None:
+    """ApiRouteRegistrator.cs registers ASP.NET Routes, which match a path in any letter case
+    and with a trailing slash."""
+    exact = path.lower().rstrip("/")
+    expected = await client.get(exact, headers={"Authorization": user.key})
+
+    response = await client.get(path, headers={"Authorization": user.key})
+
+    assert (response.status_code, response.json()) == (200, expected.json())
+
+
+async def test_a_case_variant_with_a_method_the_path_lacks_is_405(
+    client: httpx.AsyncClient, user: Person
+) -> None:
+    response = await client.post(
+        PREFIX + "Opportunity/Filter/", headers={"Authorization": user.key}
+    )
+
+    assert (response.status_code, response.headers["allow"]) == (405, "DELETE, GET, HEAD")
 
 
 async def test_head_is_answered_as_get(client: httpx.AsyncClient, user: Person) -> None:

@@ -33,8 +33,9 @@ from tests.legacy.scene import (
 )
 from tests.legacy.world import OTTO, UMA, USD
 
-USER_SEES = [item(pilot()), item(renewal()), item(archive())]
-ADMIN_SEES = [item(pilot()), item(renewal()), item(rollout()), item(archive())]
+# DealDao's stage order: stage, then contact (Renewal has none: 0, before Acme's 1), ...
+USER_SEES = [item(renewal()), item(pilot()), item(archive())]
+ADMIN_SEES = [item(renewal()), item(pilot()), item(rollout()), item(archive())]
 REPLACEMENT = {
     "title": "Pilot 2",
     "responsibleid": "<other>",
@@ -250,7 +251,15 @@ EXCHANGES = [
         "GET",
         "opportunity/filter",
         200,
-        ok([], startIndex=2**31 - 1, total=3),
+        ok([], startIndex=99999999999, total=3),
+        query="startIndex=99999999999",
+    ),
+    Exchange(
+        "filter-index-beyond-int64-is-ignored",
+        "GET",
+        "opportunity/filter",
+        200,
+        ok(USER_SEES, total=3),
         query="startIndex=99999999999999999999",
     ),
     Exchange(
@@ -315,7 +324,7 @@ EXCHANGES = [
         "GET",
         "opportunity/filter",
         200,
-        ok([item(pilot()), item(renewal())], total=2),
+        ok([item(renewal()), item(pilot())], total=2),
         query="stageType=0",
     ),
     Exchange(
@@ -483,14 +492,17 @@ EXCHANGES = [
         as_="admin",
         form="opportunityid[]=2&opportunityid[]=3&isPrivate=false",
     ),
+    # CRMApi.Deals.cs SetAccessToBatchDeal(ids): an empty list finds no deal and changes none.
     Exchange(
         "batch-access-empty",
         "PUT",
         "opportunity/access",
-        400,
-        BARE,
+        200,
+        ok([]),
         json_body={"opportunityid": [], "isPrivate": True},
+        after=[("GET", "opportunity/1", ok(pilot()))],
     ),
+    Exchange("batch-access-none", "PUT", "opportunity/access", 200, ok([])),
 ]
 
 

@@ -193,7 +193,17 @@ EXCHANGES = [
         as_="admin",
         form="color=red",
     ),
-    Exchange("color-empty", "PUT", "opportunity/stage/1/color", 400, BARE, as_="admin"),
+    # UpdateDealMilestoneColor checks no colour: an empty one is stored.
+    Exchange(
+        "color-empty",
+        "PUT",
+        "opportunity/stage/1/color",
+        200,
+        ok(counted(1, color="")),
+        as_="admin",
+        form="color=",
+        after=[("GET", "opportunity/stage/1", ok(counted(1, color="")))],
+    ),
     Exchange(
         "color-missing",
         "PUT",
@@ -255,7 +265,20 @@ EXCHANGES = [
         as_="admin",
         json_body={"ids": [3, 3]},
     ),
-    Exchange("reorder-empty", "PUT", "opportunity/stage/reorder", 400, BARE, as_="admin"),
+    # CRMApi.ListItem.cs UpdateDealMilestonesOrder: the binder makes a missing or empty list
+    # an empty one (Binder.Bind), which reorders nothing.
+    Exchange("reorder-none", "PUT", "opportunity/stage/reorder", 200, ok([]), as_="admin"),
+    Exchange(
+        "reorder-empty",
+        "PUT",
+        "opportunity/stage/reorder",
+        200,
+        ok([]),
+        as_="admin",
+        json_body={"ids": []},
+        after=[("GET", "opportunity/stage/1", ok(counted(1, 0)))],
+    ),
+    Exchange("reorder-empty-not-admin", "PUT", "opportunity/stage/reorder", 403, DENIED),
     Exchange(
         "reorder-not-admin",
         "PUT",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from app.db.reference import STAGES
 from tests.conftest import GraphQL, Person
 from tests.factories import contact, custom_field
 
@@ -129,7 +130,7 @@ SUSPECT = {
     "successProbability": 3,
     "stageType": 0,
     "title": "Suspect",
-    "description": "The lead fits and may have a need we can meet.",
+    "description": STAGES[2].description,
     "color": "#f48454",
     "sortOrder": 2,
     "id": 3,
@@ -138,7 +139,7 @@ NEGOTIATIONS = {
     "successProbability": 90,
     "stageType": 0,
     "title": "Negotiations",
-    "description": "Terms and price are being agreed.",
+    "description": "The potential buyer has already discussed your offering in details",
     "color": "#ffd267",
     "sortOrder": 6,
     "id": 7,

@@ -12,12 +12,14 @@ from strawberry.tools import merge_types
 from strawberry.types.base import get_object_definition
 
 from app.graphql.mutations.contact import ContactCreation, ContactMutation
+from app.graphql.mutations.crm_settings import CrmSettingsMutation
 from app.graphql.mutations.custom_field import (
     CustomFieldDefinitionCreation,
     CustomFieldDefinitionMutation,
 )
 from app.graphql.mutations.employee import EmployeeMutation
 from app.graphql.mutations.opportunity import OpportunityCreation, OpportunityMutation
+from app.graphql.mutations.opportunity_access import OpportunityAccessMutation
 from app.graphql.mutations.opportunity_edits import OpportunityEditMutation
 from app.graphql.mutations.stage import StageMutation
 
@@ -31,10 +33,12 @@ Mutation = merge_types(
         CustomFieldDefinitionCreation,
         OpportunityMutation,
         OpportunityEditMutation,
+        OpportunityAccessMutation,
         StageMutation,
         CustomFieldDefinitionMutation,
         ContactMutation,
         EmployeeMutation,
+        CrmSettingsMutation,
     ),
 )
 # merge_types drops the descriptions of the merged types; the schema shows one for every type.

@@ -13,6 +13,14 @@ from app.graphql.enums import CustomFieldEntityType, CustomFieldType, entity_typ
 from app.graphql.mutations.refusals import Refusals, UserError, errors_field
 from app.graphql.types import CustomFieldDefinition
 
+# As the original's CustomFieldDao.GetValidMask reads and normalises it.
+MASK = (
+    'For TEXT_FIELD {"size": n} (0 becomes 1, at most 150; unreadable: 40), for TEXT_AREA '
+    '{"rows": r, "cols": c} (at most 25 and 150; unreadable: 2 and 40), for SELECT_BOX its '
+    'options as a JSON array, e.g. ["Web", "Fair"]; CHECK_BOX, HEADING and DATE have none. An '
+    "empty mask is INVALID for the first three; null gives the type's defaults."
+)
+
 
 @strawberry.input(description="A new custom field definition.")
 class CreateCustomFieldDefinitionInput:
@@ -24,7 +32,8 @@ class CreateCustomFieldDefinitionInput:
         default=0, description="Order; 0 or null puts it after the last."
     )
     mask: str | None = strawberry.field(
-        default="", description="Options or format for the field type; null: empty."
+        default=None,
+        description=MASK,
     )
     entity_type: CustomFieldEntityType = strawberry.field(
         default=CustomFieldEntityType.OPPORTUNITY,
@@ -46,9 +55,9 @@ class UpdateCustomFieldDefinitionInput:
         default=CustomFieldType.TEXT_FIELD, description="How the field is edited."
     )
     mask: str | None = strawberry.field(
-        default="",
-        description="Options or format for the field type; for SELECT_BOX a JSON array of "
-        'strings, e.g. ["Web", "Fair"]. Null: empty.',
+        default=None,
+        description=MASK + " While opportunities have a value for the field, its type stays and "
+        "a select box's new options must keep every old one; null keeps the mask.",
     )
 
 
@@ -122,7 +131,7 @@ class CustomFieldDefinitionCreation:
             label=input_.label,
             field_type=to_domain(domain.CustomFieldType, input_.field_type),
             position=input_.position or 0,
-            mask=input_.mask or "",
+            mask=input_.mask,
             entity_type=entity_type_name(input_.entity_type),
         )
         row = await custom_fields.create_definition(
@@ -157,7 +166,7 @@ class CustomFieldDefinitionMutation:
             field_id=input_.id,
             label=input_.label,
             field_type=to_domain(domain.CustomFieldType, input_.field_type),
-            mask=input_.mask or "",
+            mask=input_.mask,
             expected_version=input_.expected_version,
         )
         return UpdateCustomFieldDefinitionPayload(

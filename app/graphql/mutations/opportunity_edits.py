@@ -1,9 +1,8 @@
-"""Edits to one part of stored opportunities: the original's stage, access, member and
-custom-field routes."""
+"""Edits to one part of stored opportunities: the original's stage, member and custom-field
+routes (who may see them: opportunity_access)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 import strawberry
@@ -11,35 +10,15 @@ import strawberry
 from app.domain import opportunity_changes as changes
 from app.domain import reads
 from app.graphql.context import Info
-from app.graphql.mutations.opportunity_values import ACCESS_LIST, IS_PRIVATE, OPPORTUNITY_ID
+from app.graphql.mutations.opportunity_values import OPPORTUNITY_ID
 from app.graphql.mutations.refusals import Refusals, UserError, errors_field
 from app.graphql.types import Contact, CustomField, Opportunity
-
-# Null stands for the default: GraphiQL takes a non-null input with a false default as missing.
-IS_PRIVATE_OR_NULL = IS_PRIVATE + " Null: false."
 
 
 @strawberry.input(description="An opportunity and the stage to move it to.")
 class SetOpportunityStageInput:
     id: int = strawberry.field(description=OPPORTUNITY_ID)
     stage_id: int = strawberry.field(description="The stage's id.")
-
-
-@strawberry.input(description="Who may see an opportunity.")
-class SetOpportunityAccessInput:
-    id: int = strawberry.field(description=OPPORTUNITY_ID)
-    is_private: bool | None = strawberry.field(default=False, description=IS_PRIVATE_OR_NULL)
-    access_list: list[uuid.UUID] | None = strawberry.field(default=None, description=ACCESS_LIST)
-
-
-@strawberry.input(description="Who may see several opportunities.")
-class SetOpportunitiesAccessInput:
-    ids: list[int] = strawberry.field(
-        description="Their ids; those the caller cannot see, or did not create (unless an "
-        "administrator), are skipped."
-    )
-    is_private: bool | None = strawberry.field(default=False, description=IS_PRIVATE_OR_NULL)
-    access_list: list[uuid.UUID] | None = strawberry.field(default=None, description=ACCESS_LIST)
 
 
 @strawberry.input(description="An opportunity and the contact to add to its members.")
@@ -69,22 +48,6 @@ class SetOpportunityCustomFieldInput:
 class SetOpportunityStagePayload:
     opportunity: Opportunity | None = strawberry.field(
         description="The opportunity as stored; null when refused."
-    )
-    errors: list[UserError] = errors_field()
-
-
-@strawberry.type(description="The result of setOpportunityAccess.")
-class SetOpportunityAccessPayload:
-    opportunity: Opportunity | None = strawberry.field(
-        description="The opportunity as stored; null when refused."
-    )
-    errors: list[UserError] = errors_field()
-
-
-@strawberry.type(description="The result of setOpportunitiesAccess.")
-class SetOpportunitiesAccessPayload:
-    opportunities: list[Opportunity] = strawberry.field(
-        description="The changed opportunities, in the order listed; empty when refused."
     )
     errors: list[UserError] = errors_field()
 
@@ -143,7 +106,7 @@ async def stored_field(info: Info, opportunity_id: int, field_id: int) -> Custom
 
 @strawberry.type
 class OpportunityEditMutation:
-    """Stage, access, members and custom-field values of stored opportunities."""
+    """Stage, members and custom-field values of stored opportunities."""
 
     @strawberry.mutation(
         description="Move an opportunity to a stage: it takes the stage's success probability, "
@@ -166,55 +129,6 @@ class OpportunityEditMutation:
             stage_id=input_.stage_id,
         )
         return SetOpportunityStagePayload(opportunity=Opportunity.from_row(row))
-
-    @strawberry.mutation(
-        description="Make an opportunity private to an access list, or public; no one is "
-        "notified. Only administrators and its creator may (FORBIDDEN); NOT_FOUND when the "
-        "caller cannot see it.",
-        extensions=[Refusals()],
-    )
-    async def set_opportunity_access(
-        self,
-        info: Info,
-        input_: Annotated[
-            SetOpportunityAccessInput,
-            strawberry.argument(name="input", description="The opportunity and who may see it."),
-        ],
-    ) -> SetOpportunityAccessPayload:
-        row = await changes.set_access(
-            db=info.context.db,
-            caller=info.context.caller,
-            opportunity_id=input_.id,
-            is_private=bool(input_.is_private),
-            access_list=input_.access_list or (),
-        )
-        return SetOpportunityAccessPayload(opportunity=Opportunity.from_row(row))
-
-    @strawberry.mutation(
-        description="setOpportunityAccess for several opportunities; those the caller cannot "
-        "see, or may not change, are skipped silently. An empty list is refused with REQUIRED.",
-        extensions=[Refusals()],
-    )
-    async def set_opportunities_access(
-        self,
-        info: Info,
-        input_: Annotated[
-            SetOpportunitiesAccessInput,
-            strawberry.argument(
-                name="input", description="The opportunities and who may see them."
-            ),
-        ],
-    ) -> SetOpportunitiesAccessPayload:
-        rows = await changes.set_access_many(
-            db=info.context.db,
-            caller=info.context.caller,
-            ids=input_.ids,
-            is_private=bool(input_.is_private),
-            access_list=input_.access_list or (),
-        )
-        return SetOpportunitiesAccessPayload(
-            opportunities=[Opportunity.from_row(row) for row in rows]
-        )
 
     @strawberry.mutation(
         description="Add a contact to an opportunity's members; adding it again changes "

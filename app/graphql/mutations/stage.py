@@ -42,7 +42,8 @@ class UpdateStageInput:
     )
     title: str = strawberry.field(description="Name of the stage, 1-255 characters; trimmed.")
     color: str = strawberry.field(
-        description="Colour used to draw the stage, e.g. #b58fd6; 1-50 characters, required."
+        description="Colour used to draw the stage, e.g. #b58fd6; at most 50 characters, "
+        "empty clears it (as the original's edit)."
     )
     description: str | None = strawberry.field(default=None, description="What the stage means.")
     success_probability: int | None = strawberry.field(
@@ -56,7 +57,9 @@ class UpdateStageInput:
 @strawberry.input(description="A stage's new colour.")
 class SetStageColorInput:
     id: int = strawberry.field(description="The stage's id.")
-    color: str = strawberry.field(description="The new colour, e.g. #b58fd6; 1-50 characters.")
+    color: str = strawberry.field(
+        description="The new colour, e.g. #b58fd6; at most 50 characters, empty clears it."
+    )
 
 
 @strawberry.input(description="A new order of the pipeline.")
