@@ -66,7 +66,7 @@ async def test_0013_up_and_down_on_stored_deals(
     await opportunity(gql, user, title="Kept")
     before = [old for old, _ in _revision_0013().SEEDED_DESCRIPTIONS]
     async with db.write() as conn:
-        await conn.run_sync(_migrate("0011", up=False))
+        await conn.run_sync(_migrate("0012", up=False))
         assert await conn.run_sync(_shape) == (set(), False)
         for stage_id, text in enumerate(before, 1):
             description = "Ours" if stage_id == 2 else text
@@ -94,7 +94,7 @@ async def test_0013_up_and_down_on_stored_deals(
 
     # and back: the texts as they were, no settings, no indexes
     async with db.write() as conn:
-        await conn.run_sync(_migrate("0011", up=False))
+        await conn.run_sync(_migrate("0012", up=False))
         assert await conn.run_sync(_shape) == (set(), False)
     before[1] = "Ours"
     assert await _descriptions(db) == before

@@ -12,6 +12,7 @@ from typing import Any
 
 from app.domain.enums import ShareType
 from app.rest import shapes
+from app.rest.api_context import ApiContext
 from app.rest.declarations import positive
 from app.rest.kinds import (
     BOOL,
@@ -20,13 +21,12 @@ from app.rest.kinds import (
     GUID_LIST,
     INT,
     INT_LIST,
-    PAGE_NUMBER,
     STRING,
     STRING_LIST,
     enum_kind,
 )
-from app.rest.legacy import MSG_NOT_FOUND, LegacyError, LegacyRoute, Paged, WireContext
-from app.rest.opportunity_lists import page_variables
+from app.rest.legacy import CONTEXT, MSG_NOT_FOUND, LegacyError, LegacyRoute, Paged, WireContext
+from app.rest.opportunity_lists import LIST_CONTEXT, page_variables
 
 
 class ListView(IntEnum):
@@ -100,11 +100,6 @@ FILTER_PARAMS = {
     "isShared": BOOL,
     "fromDate": DATE,
     "toDate": DATE,
-    "filterValue": STRING,
-    "sortBy": STRING,
-    "sortOrder": STRING,
-    "startIndex": PAGE_NUMBER,
-    "count": PAGE_NUMBER,
 }
 
 
@@ -130,18 +125,21 @@ def contact_filter(p: dict[str, Any]) -> dict[str, Any]:
     if p["fromDate"] is not None and p["toDate"] is not None:
         where["createdFrom"] = p["fromDate"].isoformat()
         where["createdTo"] = p["toDate"].isoformat()
-    if p["filterValue"]:
-        where["search"] = p["filterValue"]
+    context: ApiContext = p[CONTEXT]
+    if context.filter_value:
+        where["search"] = context.filter_value
     return where
 
 
 def filter_variables(p: dict[str, Any]) -> dict[str, Any]:
     """Filter, order (default: created, newest first) and page."""
-    field = SORT_FIELDS.get((p["sortBy"] or "").strip().lower())
+    # GetContacts reads sortBy, sortOrder, filterValue and the page from the ApiContext.
+    context: ApiContext = p[CONTEXT]
+    field = SORT_FIELDS.get((context.sort_by or "").strip().lower())
     if field is None:
         order = [{"field": "CREATED", "direction": "DESC"}]
     else:
-        direction = "DESC" if p["sortOrder"] == "descending" else "ASC"
+        direction = "DESC" if context.descending else "ASC"
         order = [{"field": field, "direction": direction}]
     page = page_variables(p)
     if _nothing_stored_matches(p):
@@ -215,6 +213,7 @@ ROUTES = [
         respond=filter_response,
         response_schema=CONTACTS,
         paged=True,
+        context=LIST_CONTEXT,
     ),
     LegacyRoute(
         method="POST",

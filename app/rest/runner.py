@@ -203,8 +203,7 @@ def starlette_routes(
 
     declared = list(mounted)
     mounted += [
-        _Elsewhere(root, no_route, methods=ANY_METHOD, declared=declared)
-        for root in ROOTS_ANSWERED
+        _Elsewhere(root, no_route, methods=ANY_METHOD, declared=declared) for root in ROOTS_ANSWERED
     ]
     return mounted
 
