@@ -105,7 +105,7 @@ NULL_IS_THE_DEFAULT = [
         "(input: $input) { errors { code } customFieldDefinition { position mask } } }",
         "createCustomFieldDefinition",
         {"label": "Source", "position": None, "mask": None},
-        {"errors": [], "customFieldDefinition": {"position": 1, "mask": ""}},
+        {"errors": [], "customFieldDefinition": {"position": 1, "mask": '{"size":40}'}},
         id="createCustomFieldDefinition",
     ),
     pytest.param(
