@@ -24,6 +24,7 @@ from app.domain.errors import (
     require_admin,
     text_errors,
 )
+from app.domain.events import EventKind, noted_fields
 from app.domain.ordering import store_order
 
 LABEL_MAX = 255
@@ -110,7 +111,9 @@ async def create_definition(
             )
             .returning(*custom_field_t.c)
         )
-        return inserted.mappings().one()
+        row = inserted.mappings().one()
+        noted_fields(conn, EventKind.CREATED, [row])
+        return row
 
 
 async def update_definition(
@@ -157,7 +160,9 @@ async def update_definition(
             )
             .returning(*custom_field_t.c)
         )
-        return updated.mappings().one()
+        row = updated.mappings().one()
+        noted_fields(conn, EventKind.UPDATED, [row], ("label", "fieldType", "mask"))
+        return row
 
 
 async def delete_definition(*, db: Database, caller: Caller, field_id: int) -> Mapping[Any, Any]:
@@ -172,7 +177,9 @@ async def delete_definition(*, db: Database, caller: Caller, field_id: int) -> M
             .where(custom_field_t.c.id == field_id)
             .returning(*custom_field_t.c)
         )
-        return found_or_refused(deleted.mappings().first(), MSG_NOT_FOUND)
+        row = found_or_refused(deleted.mappings().first(), MSG_NOT_FOUND)
+        noted_fields(conn, EventKind.DELETED, [row])
+        return row
 
 
 async def reorder_definitions(
@@ -206,6 +213,8 @@ async def reorder_definitions(
             )
         if errors:
             raise DomainError(errors)
-        return await store_order(
+        rows = await store_order(
             conn, custom_field_t, "position", ids, start=1, caller=caller, now=utcnow()
         )
+        noted_fields(conn, EventKind.UPDATED, rows, ("position",))
+        return rows
