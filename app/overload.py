@@ -57,6 +57,12 @@ async def send_refusal(
     await send({"type": "http.response.body", "body": body})
 
 
+def _event_stream(scope: Scope) -> bool:
+    """A Server-Sent Events request: it lasts as long as its subscription, bounded per key."""
+    accept = dict(scope["headers"]).get(b"accept", b"")
+    return b"text/event-stream" in accept.lower()
+
+
 class InFlightLimit:
     """Answer 503 with Retry-After instead of queueing without bound.
 
@@ -72,7 +78,7 @@ class InFlightLimit:
         self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in EXEMPT:
+        if scope["type"] != "http" or scope["path"] in EXEMPT or _event_stream(scope):
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.limit:

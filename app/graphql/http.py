@@ -9,6 +9,7 @@ layer is ours; parsing, validation and execution stay strawberry's (`Schema.exec
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,6 +28,7 @@ from strawberry.types.graphql import OperationType
 from app.db.budget import time_budget
 from app.db.engine import Database
 from app.db.faults import Unavailable
+from app.domain.caller import Caller
 from app.domain.keys import caller_for
 from app.graphql.context import Context
 from app.graphql.error_codes import code_for
@@ -38,7 +40,9 @@ from app.graphql.http_request import (
     read_params,
     wants_html,
 )
+from app.graphql.live import LiveContext, LiveState
 from app.graphql.persisted import Document, PersistedDocuments
+from app.graphql.sse import EventStreamResponse, operation_stream, wants_event_stream
 from app.observability import CLIENT_CLOSED, record_operation
 from app.settings import Settings
 
@@ -82,6 +86,8 @@ class GraphQLHTTP:
         accept = request.headers.get("accept")
         if request.method == "GET" and self.ide is not None and wants_html(accept):
             return await self.ide(request)
+        if wants_event_stream(accept):
+            return await self._event_stream(request)
         media = negotiate(accept)
         if media is None:
             return self._refusal(
@@ -98,7 +104,30 @@ class GraphQLHTTP:
             return self._refusal(refused, media)
         return self._result(result, media)
 
-    async def _authenticated(self, request: Request) -> ExecutionResult:
+    async def _event_stream(self, request: Request) -> Response:
+        """The operation's results as Server-Sent Events (app.graphql.sse)."""
+        try:
+            if request.method not in ("GET", "POST"):
+                raise RequestRefused(405, "Use GET or POST.", {"Allow": "GET, POST"})
+            async with time_budget(self.settings.request_timeout_s):
+                caller = await self._caller(request)
+                params = await read_params(request, self.settings.max_body_bytes)
+            record_operation(request.scope, params.get("operationName"))
+            document = self.documents.document(params)
+        except Unavailable as fault:
+            return self._refusal(RequestRefused.unavailable(fault), JSON)
+        except RequestRefused as refused:
+            return self._refusal(refused, JSON)
+        # The WebSocket's context: the key is checked again while the stream lasts.
+        context = LiveContext(self.db, self.settings, caller)
+        context.live = LiveState(request.headers.get("authorization"), time.monotonic())
+        return EventStreamResponse(
+            await operation_stream(self.schema, request, document.text, params, context),
+            heartbeat_s=self.settings.sse_heartbeat_s,
+            send_timeout_s=self.settings.subscription_send_timeout_s,
+        )
+
+    async def _caller(self, request: Request) -> Caller:
         caller = await caller_for(db=self.db, authorization=request.headers.get("authorization"))
         if caller is None:
             raise RequestRefused(
@@ -107,6 +136,10 @@ class GraphQLHTTP:
                 "'Authorization: Bearer <key>'.",
                 {"WWW-Authenticate": 'Bearer realm="crm-graphql"'},
             )
+        return caller
+
+    async def _authenticated(self, request: Request) -> ExecutionResult:
+        caller = await self._caller(request)
         params = await read_params(request, self.settings.max_body_bytes)
         record_operation(request.scope, params.get("operationName"))
         document = self.documents.document(params)
