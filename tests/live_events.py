@@ -20,7 +20,7 @@ WAIT_S = 10.0
 EVENTS = """
 subscription Events($filter: OpportunityFilter) {
   opportunityEvents(filter: $filter) {
-    kind opportunityId version changed
+    kind opportunityId version changed cursor
     opportunity { id title stage { id } isPrivate }
   }
 }"""

@@ -1,0 +1,136 @@
+"""GraphQL over Server-Sent Events against live servers, read with real `curl -N`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from tests.live_events import (
+    EVENTS,
+    SET_ACCESS,
+    WAIT_S,
+    call,
+    create,
+    employee,
+    me,
+    rename,
+)
+from tests.live_sse import curl_stream, until_streaming
+from tests.server import running_server
+
+KEY = "live-sse-admin-key"
+SERVER = {"CRM_BOOTSTRAP_API_KEY": KEY}
+REVOKE = """mutation($input: RevokeApiKeyInput!) {
+  revokeApiKey(input: $input) { keyId errors { message } } }"""
+
+
+async def test_curl_hears_create_and_rename_and_a_query_completes(database_url: str) -> None:
+    with running_server(database_url, **SERVER) as base:
+        admin = await me(base, KEY)
+        probe = await create(base, KEY, admin, "probe")
+        async with curl_stream(base, KEY, EVENTS) as stream:
+            await until_streaming(stream, base, KEY, probe)
+            made = await create(base, KEY, admin, "Over SSE")
+            created = await stream.event()
+            assert (created["kind"], created["opportunityId"]) == ("CREATED", made)
+            assert created["opportunity"]["title"] == "Over SSE"
+            await rename(base, KEY, made, "Over SSE, renamed")
+            renamed = await stream.event()
+            assert (renamed["kind"], renamed["changed"]) == ("UPDATED", ["title"])
+            assert int(renamed["cursor"]) > int(created["cursor"])
+        # A query over the same transport: one `next`, then `complete`.
+        async with curl_stream(base, KEY, "{ me { displayName } }") as stream:
+            name, body = await stream.message()
+            assert (name, body["data"]["me"]["displayName"]) == ("next", "Administrator")
+            assert await stream.message() == ("complete", None)
+
+
+async def test_sse_privacy_outsider_hears_nothing_insider_until_removed(database_url: str) -> None:
+    with running_server(database_url, **SERVER) as base:
+        admin = await me(base, KEY)
+        insider, insider_key, _ = await employee(base, KEY, "Insider")
+        _, outsider_key, _ = await employee(base, KEY, "Outsider")
+        colleague, _, _ = await employee(base, KEY, "Colleague")
+        probe = await create(base, KEY, admin, "probe")
+        async with (
+            curl_stream(base, insider_key, EVENTS) as inside,
+            curl_stream(base, outsider_key, EVENTS) as outside,
+        ):
+            await until_streaming(inside, base, KEY, probe)
+            await until_streaming(outside, base, KEY, probe)
+            await inside.drain()
+            secret = await create(base, KEY, admin, "Secret", isPrivate=True, accessList=[insider])
+            assert (await inside.event())["opportunity"]["title"] == "Secret"
+            access = {"id": secret, "isPrivate": True, "accessList": [colleague]}
+            await call(base, KEY, SET_ACCESS, input=access)
+            gone = await inside.event()
+            assert (gone["kind"], gone["opportunityId"], gone["opportunity"]) == (
+                "ACCESS_CHANGED",
+                secret,
+                None,
+            )
+            await rename(base, KEY, secret, "Still secret")
+            # A public change after them: both streams flow, and neither heard the secret since.
+            await rename(base, KEY, probe, "public again")
+            assert (await inside.event())["opportunityId"] == probe
+            assert (await outside.event())["opportunityId"] == probe
+            assert await inside.silent(0.3)
+            assert await outside.silent(0.3)
+
+
+async def test_a_revoked_key_ends_the_stream(database_url: str) -> None:
+    with running_server(database_url, **SERVER, CRM_SUBSCRIPTION_RECHECK_S="0.2") as base:
+        admin = await me(base, KEY)
+        _, key, key_id = await employee(base, KEY, "Leaving")
+        probe = await create(base, KEY, admin, "probe")
+        async with curl_stream(base, key, EVENTS) as stream:
+            await until_streaming(stream, base, KEY, probe)
+            await call(base, KEY, REVOKE, input={"keyId": key_id})
+            await asyncio.sleep(0.3)
+            await rename(base, KEY, probe, "after the revocation")
+            name, body = await stream.message()
+            assert name == "next"
+            assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+            assert await stream.message() == ("complete", None)
+            await asyncio.wait_for(stream.process.wait(), WAIT_S)  # the server ended it
+
+
+async def test_no_key_is_401_and_limits_apply_as_on_the_websocket(database_url: str) -> None:
+    limits = {
+        "CRM_PROFILE": "production",
+        "CRM_MAX_SUBSCRIPTIONS_PER_KEY": "1",
+        "CRM_SSE_HEARTBEAT_S": "0.2",
+    }
+    with running_server(database_url, **SERVER, **limits) as base:
+        async with httpx.AsyncClient(timeout=WAIT_S) as http:
+            refused = await http.post(
+                f"{base}/graphql",
+                json={"query": EVENTS},
+                headers={"Accept": "text/event-stream"},
+            )
+        assert refused.status_code == 401
+        assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        aliases = " ".join(f"a{n}: kind" for n in range(31))
+        async with curl_stream(
+            base, KEY, f"subscription {{ opportunityEvents {{ {aliases} }} }}"
+        ) as s:
+            name, body = await s.message()
+            assert (name, body["errors"][0]["extensions"]["code"]) == ("next", "QUERY_TOO_COMPLEX")
+            assert await s.message() == ("complete", None)
+        async with (
+            curl_stream(base, KEY, EVENTS) as first,
+            curl_stream(base, KEY, EVENTS) as second,
+        ):
+            # One of the two holds the key's one subscription; the other is refused.
+            refusals = []
+            for stream in (first, second):
+                try:
+                    name, body = await stream.message(within=1.0)
+                except TimeoutError:
+                    continue
+                refusals.append(body["errors"][0]["extensions"]["code"])
+            assert refusals == ["TOO_MANY_SUBSCRIPTIONS"]
+            # The idle one is kept open by heartbeats (SSE comments).
+            await asyncio.sleep(0.5)
+            assert first.heartbeats + second.heartbeats >= 2
