@@ -11,6 +11,8 @@ EXEMPT = ("/healthz", "/readyz")
 # that map to no more specific exception (spec 1.5).
 HRESULT_OTHER = -2146233088
 BUSY_MESSAGE = "The service is busy; retry after a moment."
+# Where a request finds how to leave the in-flight count before it ends.
+RELEASE = "crm.release_in_flight"
 
 
 def refusal_body(
@@ -57,12 +59,6 @@ async def send_refusal(
     await send({"type": "http.response.body", "body": body})
 
 
-def _event_stream(scope: Scope) -> bool:
-    """A Server-Sent Events request: it lasts as long as its subscription, bounded per key."""
-    accept = dict(scope["headers"]).get(b"accept", b"")
-    return b"text/event-stream" in accept.lower()
-
-
 class InFlightLimit:
     """Answer 503 with Retry-After instead of queueing without bound.
 
@@ -78,7 +74,7 @@ class InFlightLimit:
         self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in EXEMPT or _event_stream(scope):
+        if scope["type"] != "http" or scope["path"] in EXEMPT:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.limit:
@@ -92,7 +88,18 @@ class InFlightLimit:
             )
             return
         self.in_flight += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self.in_flight -= 1
+
+        # A subscription over Server-Sent Events gives its place back once subscribed: from
+        # then on it waits for events, bounded per key, not working (app.graphql.live_feed).
+        scope[RELEASE] = release
         try:
             await self.app(scope, receive, send)
         finally:
-            self.in_flight -= 1
+            release()

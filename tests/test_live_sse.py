@@ -134,3 +134,18 @@ async def test_no_key_is_401_and_limits_apply_as_on_the_websocket(database_url: 
             # The idle one is kept open by heartbeats (SSE comments).
             await asyncio.sleep(0.5)
             assert first.heartbeats + second.heartbeats >= 2
+
+
+async def test_open_streams_do_not_hold_places_of_requests_in_flight(database_url: str) -> None:
+    with running_server(database_url, **SERVER, CRM_MAX_IN_FLIGHT="2") as base:
+        admin = await me(base, KEY)
+        probe = await create(base, KEY, admin, "probe")
+        async with (
+            curl_stream(base, KEY, EVENTS) as first,
+            curl_stream(base, KEY, EVENTS) as second,
+            curl_stream(base, KEY, EVENTS) as third,
+        ):
+            for stream in (first, second, third):
+                await until_streaming(stream, base, KEY, probe)
+            # Three subscribed streams, and requests are still answered, not refused as busy.
+            assert await me(base, KEY) == admin

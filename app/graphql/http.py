@@ -44,6 +44,7 @@ from app.graphql.live import LiveContext, LiveState
 from app.graphql.persisted import Document, PersistedDocuments
 from app.graphql.sse import EventStreamResponse, operation_stream, wants_event_stream
 from app.observability import CLIENT_CLOSED, record_operation
+from app.overload import RELEASE
 from app.settings import Settings
 
 log = logging.getLogger("crm.graphql")
@@ -121,6 +122,7 @@ class GraphQLHTTP:
         # The WebSocket's context: the key is checked again while the stream lasts.
         context = LiveContext(self.db, self.settings, caller)
         context.live = LiveState(request.headers.get("authorization"), time.monotonic())
+        context.release_in_flight = request.scope.get(RELEASE)
         return EventStreamResponse(
             await operation_stream(self.schema, request, document.text, params, context),
             heartbeat_s=self.settings.sse_heartbeat_s,

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
@@ -58,6 +58,8 @@ class LiveContext(Context):
 
     connection_params: Any = None
     live: LiveState = field(default_factory=LiveState)
+    # An SSE request's way out of the in-flight count (app.overload), once it is subscribed.
+    release_in_flight: Callable[[], None] | None = None
 
 
 class TimedSocket(ASGIWebSocketAdapter):

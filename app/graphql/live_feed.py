@@ -89,6 +89,8 @@ async def changes(
         raise GraphQLError(
             str(refused), extensions={"code": ErrorCode.TOO_MANY_SUBSCRIPTIONS}
         ) from None
+    if (release := getattr(context, "release_in_flight", None)) is not None:
+        release()  # subscribed over SSE: it waits from now on
     try:
         replayed = 0
         if start is not None:
