@@ -100,6 +100,9 @@ class Database:
         # Where committed changes go: this process's subscribers, or every worker's on PostgreSQL.
         self.broker = Broker(url)
         self.event_log_size = event_log_size
+        # Subscriptions' reads at once (app.db.subscriber_reads): half the readers.
+        readers = read_pool_size if self.is_sqlite else pool_size
+        self.subscriber_reads = asyncio.Semaphore(max(1, readers // 2))
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

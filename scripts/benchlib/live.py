@@ -76,6 +76,7 @@ async def heard(ws: ClientConnection, count: int) -> list[tuple[int, float]]:
     while len(got) < count:
         message = json.loads(await asyncio.wait_for(ws.recv(), WAIT_S))
         if message["type"] == "next":
+            assert message["payload"].get("data"), message
             got.append(
                 (int(message["payload"]["data"]["opportunityEvents"]["cursor"]), time.time())
             )
@@ -255,12 +256,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=100, help="renames of the burst")
     parser.add_argument("--paced", type=int, default=30, help="renames at 2 per second")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument(
         "--postgres-url", default=DEFAULT_POSTGRES_URL.replace("crm_bench", "crm_bench_live")
     )
     args = parser.parse_args(argv)
     results: dict[str, Any] = {}
-    results["sqlite"] = run_backend("sqlite", sqlite_url(OUT / "live" / "crm.sqlite3"), args)
+    if not args.skip_sqlite:
+        results["sqlite"] = run_backend("sqlite", sqlite_url(OUT / "live" / "crm.sqlite3"), args)
     if not args.skip_postgres:
         if (why := postgres_reachable(args.postgres_url)) is not None:
             print(f"  PostgreSQL skipped: {why}", file=sys.stderr)
