@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
+from secrets import token_urlsafe
 
 import httpx
 
 from tests.live_events import (
     EVENTS,
     SET_ACCESS,
+    UPDATE,
     WAIT_S,
     call,
     create,
@@ -149,3 +153,45 @@ async def test_open_streams_do_not_hold_places_of_requests_in_flight(database_ur
                 await until_streaming(stream, base, KEY, probe)
             # Three subscribed streams, and requests are still answered, not refused as busy.
             assert await me(base, KEY) == admin
+
+
+async def test_a_stream_that_is_not_read_is_dropped_and_others_are_served(
+    database_url: str,
+) -> None:
+    settings = {"CRM_SUBSCRIPTION_BUFFER": "8", "CRM_SUBSCRIPTION_SEND_TIMEOUT_S": "1"}
+    with running_server(database_url, **SERVER, **settings) as base:
+        admin = await me(base, KEY)
+        probe = await create(base, KEY, admin, "probe")
+        copies = " ".join(f"d{n}: opportunity {{ description }}" for n in range(20))
+        query = f"subscription {{ opportunityEvents {{ opportunityId {copies} }} }}"
+        body = json.dumps({"query": query}).encode()
+        host, port = base.removeprefix("http://").split(":")
+        # A client with a small receive buffer that sends its request and then reads nothing.
+        reader, writer = await asyncio.open_connection(host, int(port), limit=65536)
+        writer.transport.get_extra_info("socket").setsockopt(
+            socket.SOL_SOCKET, socket.SO_RCVBUF, 16384
+        )
+        writer.write(
+            b"POST /graphql HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n"
+            + f"Authorization: {KEY}\r\nContent-Type: application/json\r\n".encode()
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        async with curl_stream(base, KEY, EVENTS) as other:
+            await until_streaming(other, base, KEY, probe)
+            updates = 60
+            for number in range(updates):
+                description = f"{number} {token_urlsafe(15_000)}"
+                await call(base, KEY, UPDATE, input={"id": probe, "description": description})
+            seen = 0
+            while not await other.silent(0.5):
+                seen += 1
+            assert seen >= updates - 1
+            await asyncio.sleep(2)  # past the send timeout
+        received = b""
+        while chunk := await asyncio.wait_for(reader.read(1 << 20), WAIT_S):
+            received += chunk
+        writer.close()
+        # The server dropped it (the read ended) before all events were sent, without a complete.
+        assert received.count(b"event: next") < updates
+        assert b"event: complete" not in received
