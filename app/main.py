@@ -64,6 +64,7 @@ def open_database(settings: Settings) -> Database:
         pool_size=settings.pool_size,
         write_timeout_s=settings.write_timeout_s,
         statement_timeout_s=settings.request_timeout_s,
+        event_log_size=settings.event_log_size,
     )
 
 

@@ -11,6 +11,8 @@ EXEMPT = ("/healthz", "/readyz")
 # that map to no more specific exception (spec 1.5).
 HRESULT_OTHER = -2146233088
 BUSY_MESSAGE = "The service is busy; retry after a moment."
+# Where a request finds how to leave the in-flight count before it ends.
+RELEASE = "crm.release_in_flight"
 
 
 def refusal_body(
@@ -86,7 +88,18 @@ class InFlightLimit:
             )
             return
         self.in_flight += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self.in_flight -= 1
+
+        # A subscription over Server-Sent Events gives its place back once subscribed: from
+        # then on it waits for events, bounded per key, not working (app.graphql.live_feed).
+        scope[RELEASE] = release
         try:
             await self.app(scope, receive, send)
         finally:
-            self.in_flight -= 1
+            release()

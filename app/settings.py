@@ -160,7 +160,13 @@ class Settings(BaseSettings):
         5.0, "How often a subscription checks its API key again (a revoked key ends it)."
     )
     subscription_send_timeout_s: float = _seconds(
-        10.0, "How long a WebSocket message may wait for a client that does not read."
+        10.0, "How long a WebSocket or SSE message may wait for a client that does not read."
+    )
+    event_log_size: int = _count(
+        1000, "Committed events kept for subscribers that resume from a cursor (the window)."
+    )
+    sse_heartbeat_s: float = _seconds(
+        15.0, "How often an idle Server-Sent Events stream sends a comment, so proxies keep it."
     )
     log_level: str = "info"
     migrate_on_start: bool = Field(True, description="Apply migrations and seed data at startup.")

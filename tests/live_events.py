@@ -20,7 +20,7 @@ WAIT_S = 10.0
 EVENTS = """
 subscription Events($filter: OpportunityFilter) {
   opportunityEvents(filter: $filter) {
-    kind opportunityId version changed
+    kind opportunityId version changed cursor
     opportunity { id title stage { id } isPrivate }
   }
 }"""
@@ -78,7 +78,12 @@ async def socket(base: str, key: str, *, max_queue: int | None = 16) -> AsyncIte
     """A connection to /graphql, initialised with `key`."""
     url = base.replace("http://", "ws://") + "/graphql"
     async with connect(
-        url, subprotocols=["graphql-transport-ws"], open_timeout=WAIT_S, max_queue=max_queue
+        url,
+        subprotocols=["graphql-transport-ws"],
+        open_timeout=WAIT_S,
+        max_queue=max_queue,
+        # A test that writes for long without reading would miss its own pongs: no pings.
+        ping_interval=None,
     ) as ws:
         live = Socket(ws)
         await live.send({"type": "connection_init", "payload": {"Authorization": key}})

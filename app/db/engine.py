@@ -12,7 +12,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from app.db import sqlite_driver
+from app.db import event_log, sqlite_driver
 from app.db.broker import Broker
 from app.db.budget import arm, install_clock
 from app.db.faults import DatabaseBusy, Unavailable, classify
@@ -88,6 +88,7 @@ class Database:
         pool_size: int = 20,
         write_timeout_s: float = 5.0,
         statement_timeout_s: float = 30.0,
+        event_log_size: int = 1000,
         echo: bool = False,
     ) -> None:
         parsed = make_url(url)
@@ -98,6 +99,10 @@ class Database:
         self.shared: dict[str, Any] = {}
         # Where committed changes go: this process's subscribers, or every worker's on PostgreSQL.
         self.broker = Broker(url)
+        self.event_log_size = event_log_size
+        # Subscriptions' reads at once (app.db.subscriber_reads): half the readers.
+        readers = read_pool_size if self.is_sqlite else pool_size
+        self.subscriber_reads = asyncio.Semaphore(max(1, readers // 2))
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -165,6 +170,9 @@ class Database:
             conn.info[PENDING] = pending
             try:
                 yield conn
+                if pending:
+                    # Logged last: on PostgreSQL its lock orders cursors as the commits.
+                    pending[:] = await event_log.record(conn, pending, self.event_log_size)
                 if pending and not self.is_sqlite:
                     # Transactional NOTIFY: delivered at commit, to every listening worker.
                     payloads = [event.payload() for event in pending]

@@ -24,6 +24,7 @@ from app.domain.errors import (
     require_admin,
     text_errors,
 )
+from app.domain.events import EventKind, noted_fields
 from app.domain.field_masks import default_mask, options_kept, valid_mask
 from app.domain.ordering import store_order
 
@@ -96,7 +97,9 @@ async def create_definition(
             )
             .returning(*custom_field_t.c)
         )
-        return inserted.mappings().one()
+        row = inserted.mappings().one()
+        noted_fields(conn, EventKind.CREATED, [row])
+        return row
 
 
 async def update_definition(
@@ -149,7 +152,9 @@ async def update_definition(
             )
             .returning(*custom_field_t.c)
         )
-        return updated.mappings().one()
+        row = updated.mappings().one()
+        noted_fields(conn, EventKind.UPDATED, [row], ("label", "fieldType", "mask"))
+        return row
 
 
 async def _has_values(conn: AsyncConnection, field_id: int) -> bool:
@@ -172,7 +177,9 @@ async def delete_definition(*, db: Database, caller: Caller, field_id: int) -> M
             .where(custom_field_t.c.id == field_id)
             .returning(*custom_field_t.c)
         )
-        return found_or_refused(deleted.mappings().first(), MSG_NOT_FOUND)
+        row = found_or_refused(deleted.mappings().first(), MSG_NOT_FOUND)
+        noted_fields(conn, EventKind.DELETED, [row])
+        return row
 
 
 async def reorder_definitions(
@@ -207,6 +214,8 @@ async def reorder_definitions(
         if errors:
             raise DomainError(errors)
         # Numbered from 0, as CustomFieldDao.ReorderFields numbers them.
-        return await store_order(
+        rows = await store_order(
             conn, custom_field_t, "position", ids, start=0, caller=caller, now=utcnow()
         )
+        noted_fields(conn, EventKind.UPDATED, rows, ("position",))
+        return rows

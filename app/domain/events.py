@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 # The PostgreSQL channel every worker listens on.
 CHANNEL = "crm_opportunity_events"
 STAGE = "stage"
+CUSTOM_FIELD = "custom_field"
 # Where a write connection keeps the events of its open transaction.
 PENDING = "crm_pending_events"
 ACCESS_FIELDS = ("isPrivate", "accessList")
@@ -51,6 +52,8 @@ class OpportunityEvent:
     was_private: bool = False
     # What changed: a deal, or a stage of the pipeline (STAGE; the id is the stage's).
     entity: str = "opportunity"
+    # Where it stands among all events (app.db.event_log): later commits have larger ones.
+    cursor: int = 0
 
     def payload(self) -> str:
         """The NOTIFY payload: ids, kind and field names (far below PostgreSQL's 8000 bytes)."""
@@ -61,6 +64,8 @@ class OpportunityEvent:
             body["p"] = 1
         if self.entity != "opportunity":
             body["e"] = self.entity
+        if self.cursor:
+            body["c"] = self.cursor
         return orjson.dumps(body).decode()
 
     @classmethod
@@ -74,6 +79,7 @@ class OpportunityEvent:
             changed=tuple(str(name) for name in body.get("f", ())),
             was_private=bool(body.get("p")),
             entity=str(body.get("e", "opportunity")),
+            cursor=int(body.get("c", 0)),
         )
 
 
@@ -125,3 +131,15 @@ def noted_stages(
     names = tuple(changed)
     for row in rows:
         note(conn, kind, row, names, entity=STAGE)
+
+
+def noted_fields(
+    conn: AsyncConnection,
+    kind: EventKind,
+    rows: Iterable[Mapping[Any, Any]],
+    changed: Iterable[str] = (),
+) -> None:
+    """`note` for changed custom-field definitions."""
+    names = tuple(changed)
+    for row in rows:
+        note(conn, kind, row, names, entity=CUSTOM_FIELD)

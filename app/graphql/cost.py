@@ -59,6 +59,7 @@ LIST_CAPS: Mapping[tuple[str, str], int] = {
     # A change names at most every input value of a deal.
     ("OpportunityEvent", "changed"): 32,
     ("StageEvent", "changed"): 8,
+    ("CustomFieldEvent", "changed"): 8,
 }
 # Payload lists of batch changes: at most as many deals as the input names by id, when it does.
 BATCH_LISTS = frozenset(

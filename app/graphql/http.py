@@ -9,6 +9,7 @@ layer is ours; parsing, validation and execution stay strawberry's (`Schema.exec
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -41,8 +42,11 @@ from app.graphql.http_request import (
     read_params,
     wants_html,
 )
+from app.graphql.live import LiveContext, LiveState
 from app.graphql.persisted import Document, PersistedDocuments
+from app.graphql.sse import EventStreamResponse, operation_stream, wants_event_stream
 from app.observability import CLIENT_CLOSED, record_operation
+from app.overload import RELEASE
 from app.settings import Settings
 
 log = logging.getLogger("crm.graphql")
@@ -92,6 +96,8 @@ class GraphQLHTTP:
         accept = request.headers.get("accept")
         if request.method == "GET" and self.ide is not None and wants_html(accept):
             return await self.ide(request)
+        if wants_event_stream(accept):
+            return await self._event_stream(request)
         media = negotiate(accept)
         if media is None:
             return self._refusal(
@@ -108,8 +114,44 @@ class GraphQLHTTP:
             return self._refusal(refused, media)
         return self._result(result, media)
 
-    async def _authenticated(self, request: Request) -> ExecutionResult:
-        caller = await self._caller(request)
+    async def _event_stream(self, request: Request) -> Response:
+        """The operation's results as Server-Sent Events (app.graphql.sse)."""
+        try:
+            if request.method not in ("GET", "POST"):
+                raise RequestRefused(405, "Use GET or POST.", {"Allow": "GET, POST"})
+            async with time_budget(self.settings.request_timeout_s):
+                caller = await self._caller(request)
+                params = await read_params(request, self.settings.max_body_bytes)
+            record_operation(request.scope, params.get("operationName"))
+            document = self.documents.document(params)
+        except Unavailable as fault:
+            return self._refusal(RequestRefused.unavailable(fault), JSON)
+        except RequestRefused as refused:
+            return self._refusal(refused, JSON)
+        # The WebSocket's context: the key is checked again while the stream lasts.
+        context = LiveContext(self.db, self.settings, caller)
+        context.live = LiveState(request.headers.get("authorization"), time.monotonic())
+        context.release_in_flight = request.scope.get(RELEASE)
+        return EventStreamResponse(
+            await operation_stream(self.schema, request, document.text, params, context),
+            heartbeat_s=self.settings.sse_heartbeat_s,
+            send_timeout_s=self.settings.subscription_send_timeout_s,
+        )
+
+    async def _caller(self, request: Request) -> Caller:
+        """The key, token or Basic password's employee; not the legacy cookie, which browsers
+        send on their own (a page of another site could spend it). 401 without one."""
+        try:
+            caller = await self.authenticator.caller(request, cookie=False)
+        except TooManyAttempts as refused:
+            retry = {"Retry-After": str(refused.retry_after_s)}
+            raise RequestRefused(429, refused.message, retry) from None
+        except HashQueueFull:
+            raise RequestRefused(
+                503,
+                "Too many sign-ins are being checked; retry after a moment.",
+                {"Retry-After": "1"},
+            ) from None
         if caller is None:
             raise RequestRefused(
                 401,
@@ -118,6 +160,10 @@ class GraphQLHTTP:
                 "'Authorization: Bearer <key>'.",
                 {"WWW-Authenticate": 'Bearer realm="crm-graphql"'},
             )
+        return caller
+
+    async def _authenticated(self, request: Request) -> ExecutionResult:
+        caller = await self._caller(request)
         params = await read_params(request, self.settings.max_body_bytes)
         record_operation(request.scope, params.get("operationName"))
         document = self.documents.document(params)
@@ -128,21 +174,6 @@ class GraphQLHTTP:
         if not isinstance(result, PreExecutionError):
             self.documents.remember(document)  # it parsed and validated
         return result
-
-    async def _caller(self, request: Request) -> Caller | None:
-        """The key, token or Basic password's employee; not the legacy cookie, which browsers
-        send on their own (a page of another site could spend it)."""
-        try:
-            return await self.authenticator.caller(request, cookie=False)
-        except TooManyAttempts as refused:
-            retry = {"Retry-After": str(refused.retry_after_s)}
-            raise RequestRefused(429, refused.message, retry) from None
-        except HashQueueFull:
-            raise RequestRefused(
-                503,
-                "Too many sign-ins are being checked; retry after a moment.",
-                {"Retry-After": "1"},
-            ) from None
 
     async def _execute(
         self, request: Request, document: Document, params: dict[str, Any], context: Context

@@ -1,5 +1,6 @@
 """GraphiQL at `GET /graphql`, with every script and style served by this service.
 
+Subscriptions run over graphql-transport-ws: GraphiQL's bundle carries the graphql-ws client.
 The browser files come from the npm registry at set-up (`assets/graphiql/package-lock.json`,
 installed by `scripts/_env.sh` into `node_modules`, never committed). Only the files of `ASSETS`
 are served, under `/graphql/assets/<name>`; their sha384 digests are those of the upstream
@@ -126,8 +127,14 @@ _BOOT_SCRIPT = """
     var timer = React.useRef(undefined);
     // GraphiQL introspects again with each new fetcher, and introspection needs a key too:
     // a new one per key typed makes the docs, the explorer and completion appear.
+    // Subscriptions go over graphql-ws (bundled in GraphiQL) to the same URL; the headers
+    // editor's values become the connection_init payload, so its key authenticates them too.
     var fetcher = React.useMemo(function () {
-      return GraphiQL.createFetcher({ url: root.dataset.endpoint });
+      var scheme = location.protocol === "https:" ? "wss:" : "ws:";
+      return GraphiQL.createFetcher({
+        url: root.dataset.endpoint,
+        subscriptionUrl: scheme + "//" + location.host + root.dataset.endpoint
+      });
     }, [authorization[0]]);
     function onEditHeaders(text) {
       clearTimeout(timer.current);

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
@@ -31,6 +31,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.db.engine import Database
+from app.db.subscriber_reads import SubscriberDatabase
 from app.domain.caller import Caller
 from app.domain.keys import caller_for
 from app.graphql.context import Context
@@ -58,6 +59,13 @@ class LiveContext(Context):
 
     connection_params: Any = None
     live: LiveState = field(default_factory=LiveState)
+    # An SSE request's way out of the in-flight count (app.overload), once it is subscribed.
+    release_in_flight: Callable[[], None] | None = None
+
+    def __post_init__(self) -> None:
+        # Not a request's view: subscriptions' reads take turns (app.db.subscriber_reads).
+        self.db = SubscriberDatabase(self.db)
+        self.loaders = Loaders(self.db, self.caller)
 
 
 class TimedSocket(ASGIWebSocketAdapter):

@@ -11,42 +11,36 @@ indistinguishable from no event.
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import AsyncGenerator
-from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from graphql import GraphQLError
 from sqlalchemy import select
 
-from app.db.broker import SubscriberTooSlow, TooManySubscriptions
 from app.db.models import opportunity_t, stage_t
 from app.domain import events, listing
-from app.domain.caller import Caller
-from app.domain.keys import caller_for
 from app.domain.listing import opportunity_conditions
 from app.graphql.context import Context, Info
-from app.graphql.error_codes import ErrorCode
 from app.graphql.filters import OpportunityFilter
-from app.graphql.loaders import Loaders
-from app.graphql.types import Opportunity, Stage
+from app.graphql.live_feed import changes, current_caller
+from app.graphql.live_types import (
+    CURSOR_HELP,
+    CustomFieldEvent,
+    OpportunityEventKind,
+    StageEvent,
+    custom_field_event,
+    stage_event,
+)
+from app.graphql.types import Opportunity
 
 OPPORTUNITY = "opportunity"
+AFTER_HELP = (
+    "Resume after this cursor: first the events committed since (within the kept window; "
+    "older, one REFETCH), then live ones, with no gap and no duplicate."
+)
+After = Annotated[str | None, strawberry.argument(description=AFTER_HELP)]
 # How many deals a subscription remembers having shown (to send their id when they go).
 SEEN_MAX = 10_000
-
-
-@strawberry.enum(description="What happened to an opportunity.")
-class OpportunityEventKind(Enum):
-    CREATED = "created"
-    UPDATED = "updated"
-    STAGE_CHANGED = "stage_changed"
-    ACCESS_CHANGED = "access_changed"
-    DELETED = "deleted"
-    REFETCH = strawberry.enum_value(
-        "refetch", description="Events may have been missed: refetch what you show."
-    )
 
 
 @strawberry.type(description="A committed change to an opportunity.")
@@ -59,6 +53,7 @@ class OpportunityEvent:
     changed: list[str] = strawberry.field(
         description="The names of the values the change gave (input names; empty on create)."
     )
+    cursor: str = strawberry.field(description=CURSOR_HELP)
     opportunity: Opportunity | None = strawberry.field(
         description="The opportunity as you may see it now; null when deleted, hidden from "
         "you or outside your filter."
@@ -98,25 +93,6 @@ async def _matching_row(
         return (await conn.execute(query)).mappings().first()
 
 
-async def _current_caller(context: Context) -> Caller:
-    """The caller, its key checked again every few seconds: a revoked key ends the stream."""
-    live = getattr(context, "live", None)
-    if live is None:
-        return context.caller
-    now = time.monotonic()
-    if now - live.checked_at >= context.settings.subscription_recheck_s:
-        caller = await caller_for(db=context.db, authorization=live.authorization)
-        if caller is None:
-            raise GraphQLError(
-                "Your API key is no longer valid.", extensions={"code": ErrorCode.UNAUTHENTICATED}
-            )
-        live.checked_at = now
-        if caller != context.caller:
-            context.caller = caller
-            context.loaders = Loaders(context.db, caller)
-    return context.caller
-
-
 def _event(
     event: events.OpportunityEvent, opportunity: Opportunity | None = None
 ) -> OpportunityEvent:
@@ -125,6 +101,7 @@ def _event(
         opportunity_id=event.opportunity_id,
         version=event.version,
         changed=list(event.changed),
+        cursor=str(event.cursor),
         opportunity=opportunity,
     )
 
@@ -135,7 +112,7 @@ async def shown(
     """The event as this subscriber may see it, or None when they may hear nothing of it."""
     if event.kind is events.EventKind.REFETCH:
         return _event(event)
-    caller = await _current_caller(context)
+    caller = await current_caller(context)
     if event.kind is events.EventKind.DELETED:
         known = seen.forget(event.opportunity_id)
         return _event(event) if known or caller.is_admin or not event.was_private else None
@@ -146,58 +123,6 @@ async def shown(
     # What the loaders cached for an earlier event may be stale by now.
     context.refresh_loaders()
     return _event(event, Opportunity.from_row(row))
-
-
-async def _changes(context: Context) -> AsyncGenerator[events.OpportunityEvent, None]:
-    """This subscriber's committed changes, within its limits."""
-    try:
-        subscription = context.db.broker.subscribe(
-            context.settings.subscription_buffer,
-            owner=context.caller.key_id or context.caller.id,
-            per_owner=context.settings.max_subscriptions_per_key,
-        )
-        feed = await subscription.__aenter__()
-    except TooManySubscriptions as refused:
-        raise GraphQLError(
-            str(refused), extensions={"code": ErrorCode.TOO_MANY_SUBSCRIPTIONS}
-        ) from None
-    try:
-        while True:
-            try:
-                yield await feed.next()
-            except SubscriberTooSlow as too_slow:
-                raise GraphQLError(str(too_slow), extensions={"code": ErrorCode.TOO_SLOW}) from None
-    finally:
-        await subscription.__aexit__(None, None, None)
-
-
-@strawberry.type(description="A committed change to a stage of the pipeline.")
-class StageEvent:
-    kind: OpportunityEventKind
-    stage_id: int = strawberry.field(description="The stage's id (0 for REFETCH).")
-    version: int = strawberry.field(description="The stage's version after the change.")
-    changed: list[str] = strawberry.field(description="The names of the values the change set.")
-    stage: Stage | None = strawberry.field(description="The stage as stored; null when deleted.")
-
-
-async def _stage_event(context: Context, event: events.OpportunityEvent) -> StageEvent:
-    stage = None
-    if event.kind is not events.EventKind.DELETED and event.kind is not events.EventKind.REFETCH:
-        await _current_caller(context)
-        async with context.db.read() as conn:
-            row = (
-                (await conn.execute(select(stage_t).where(stage_t.c.id == event.opportunity_id)))
-                .mappings()
-                .first()
-            )
-        stage = Stage.from_row(row) if row is not None else None
-    return StageEvent(
-        kind=OpportunityEventKind(event.kind.value),
-        stage_id=event.opportunity_id,
-        version=event.version,
-        changed=list(event.changed),
-        stage=stage,
-    )
 
 
 @strawberry.type(description="Live updates, over GraphQL over WebSocket (graphql-transport-ws).")
@@ -213,14 +138,13 @@ class Subscription:
             OpportunityFilter | None,
             strawberry.argument(description="Conditions to meet, as the list's."),
         ] = None,
+        after: After = None,
     ) -> AsyncGenerator[OpportunityEvent, None]:
         context = info.context
         where = filter.to_domain() if filter else listing.OpportunityFilter()
         seen = Seen()
-        async with contextlib.aclosing(_changes(context)) as changes:
-            async for change in changes:
-                if change.entity != OPPORTUNITY:
-                    continue
+        async with contextlib.aclosing(changes(context, (OPPORTUNITY,), after)) as committed:
+            async for change in committed:
                 if (event := await shown(context, change, where, seen)) is not None:
                     yield event
 
@@ -228,8 +152,21 @@ class Subscription:
         description="Changes to the pipeline's stages (everyone sees every stage), after each "
         "commits: created, edited, recolored, reordered, deleted."
     )
-    async def stage_events(self, info: Info) -> AsyncGenerator[StageEvent, None]:
-        async with contextlib.aclosing(_changes(info.context)) as changes:
-            async for change in changes:
-                if change.entity == events.STAGE or change.kind is events.EventKind.REFETCH:
-                    yield await _stage_event(info.context, change)
+    async def stage_events(
+        self, info: Info, after: After = None
+    ) -> AsyncGenerator[StageEvent, None]:
+        async with contextlib.aclosing(changes(info.context, (events.STAGE,), after)) as committed:
+            async for change in committed:
+                yield await stage_event(info.context, change)
+
+    @strawberry.subscription(
+        description="Changes to the custom-field definitions (of opportunities and contacts), "
+        "after each commits: created, updated, reordered (changed: position), deleted."
+    )
+    async def custom_field_events(
+        self, info: Info, after: After = None
+    ) -> AsyncGenerator[CustomFieldEvent, None]:
+        entities = (events.CUSTOM_FIELD,)
+        async with contextlib.aclosing(changes(info.context, entities, after)) as committed:
+            async for change in committed:
+                yield await custom_field_event(info.context, change)

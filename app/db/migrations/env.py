@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from app.db import counter_tables  # noqa: F401 - the counter tables join the metadata
+from app.db import (
+    counter_tables,  # noqa: F401 - the counter tables join the metadata
+    event_log,  # noqa: F401 - so does the event log
+)
 from app.db.migrate import compared_name
 from app.db.models import metadata
 

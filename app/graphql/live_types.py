@@ -1,0 +1,95 @@
+"""The event types of the board's other subscriptions: stages and custom-field definitions."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+from sqlalchemy import select
+
+from app.db.models import custom_field_t, stage_t
+from app.domain import events
+from app.graphql.context import Context
+from app.graphql.live_feed import current_caller
+from app.graphql.types import CustomFieldDefinition, Stage
+
+CURSOR_HELP = (
+    "Where the event stands among all committed changes: subscribe again with `after` set to "
+    "the last one you received to get what you missed."
+)
+
+
+@strawberry.enum(description="What happened to an opportunity.")
+class OpportunityEventKind(Enum):
+    CREATED = "created"
+    UPDATED = "updated"
+    STAGE_CHANGED = "stage_changed"
+    ACCESS_CHANGED = "access_changed"
+    DELETED = "deleted"
+    REFETCH = strawberry.enum_value(
+        "refetch", description="Events may have been missed: refetch what you show."
+    )
+
+
+@strawberry.type(description="A committed change to a stage of the pipeline.")
+class StageEvent:
+    kind: OpportunityEventKind
+    stage_id: int = strawberry.field(description="The stage's id (0 for REFETCH).")
+    version: int = strawberry.field(description="The stage's version after the change.")
+    changed: list[str] = strawberry.field(description="The names of the values the change set.")
+    cursor: str = strawberry.field(description=CURSOR_HELP)
+    stage: Stage | None = strawberry.field(description="The stage as stored; null when deleted.")
+
+
+async def stage_event(context: Context, event: events.OpportunityEvent) -> StageEvent:
+    stage = None
+    if event.kind is not events.EventKind.DELETED and event.kind is not events.EventKind.REFETCH:
+        await current_caller(context)
+        async with context.db.read() as conn:
+            row = (
+                (await conn.execute(select(stage_t).where(stage_t.c.id == event.opportunity_id)))
+                .mappings()
+                .first()
+            )
+        stage = Stage.from_row(row) if row is not None else None
+    return StageEvent(
+        kind=OpportunityEventKind(event.kind.value),
+        stage_id=event.opportunity_id,
+        version=event.version,
+        changed=list(event.changed),
+        cursor=str(event.cursor),
+        stage=stage,
+    )
+
+
+@strawberry.type(description="A committed change to a custom-field definition.")
+class CustomFieldEvent:
+    kind: OpportunityEventKind
+    field_id: int = strawberry.field(description="The definition's id (0 for REFETCH).")
+    version: int = strawberry.field(description="The definition's version after the change.")
+    changed: list[str] = strawberry.field(description="The names of the values the change set.")
+    cursor: str = strawberry.field(description=CURSOR_HELP)
+    field: CustomFieldDefinition | None = strawberry.field(
+        description="The definition as stored now; null when deleted."
+    )
+
+
+async def custom_field_event(context: Context, event: events.OpportunityEvent) -> CustomFieldEvent:
+    """The event with the definition as stored when it is delivered."""
+    field = None
+    if event.kind is not events.EventKind.DELETED and event.kind is not events.EventKind.REFETCH:
+        await current_caller(context)
+        async with context.db.read() as conn:
+            found = await conn.execute(
+                select(custom_field_t).where(custom_field_t.c.id == event.opportunity_id)
+            )
+            row = found.mappings().first()
+        field = CustomFieldDefinition.from_row(row) if row is not None else None
+    return CustomFieldEvent(
+        kind=OpportunityEventKind(event.kind.value),
+        field_id=event.opportunity_id,
+        version=event.version,
+        changed=list(event.changed),
+        cursor=str(event.cursor),
+        field=field,
+    )
