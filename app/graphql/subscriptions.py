@@ -29,12 +29,15 @@ from app.domain.listing import opportunity_conditions
 from app.graphql.context import Context, Info
 from app.graphql.error_codes import ErrorCode
 from app.graphql.filters import OpportunityFilter
+from app.graphql.ids import global_id
 from app.graphql.loaders import Loaders
 from app.graphql.types import Opportunity, Stage
 
 OPPORTUNITY = "opportunity"
 # How many deals a subscription remembers having shown (to send their id when they go).
 SEEN_MAX = 10_000
+
+OPPORTUNITY_NODE = "Opportunity"
 
 
 @strawberry.enum(description="What happened to an opportunity.")
@@ -52,7 +55,9 @@ class OpportunityEventKind(Enum):
 @strawberry.type(description="A committed change to an opportunity.")
 class OpportunityEvent:
     kind: OpportunityEventKind
-    opportunity_id: int = strawberry.field(description="The opportunity's id (0 for REFETCH).")
+    opportunity_id: strawberry.ID | None = strawberry.field(
+        description="The opportunity's global id; null for REFETCH."
+    )
     version: int = strawberry.field(
         description="The opportunity's version after the change: a later change has a larger one."
     )
@@ -117,12 +122,19 @@ async def _current_caller(context: Context) -> Caller:
     return context.caller
 
 
+def _global(type_name: str, event: events.OpportunityEvent) -> strawberry.ID | None:
+    """The global id of the record an event is about; None for REFETCH (about none)."""
+    if event.kind is events.EventKind.REFETCH:
+        return None
+    return global_id(type_name, event.opportunity_id)
+
+
 def _event(
     event: events.OpportunityEvent, opportunity: Opportunity | None = None
 ) -> OpportunityEvent:
     return OpportunityEvent(
         kind=OpportunityEventKind(event.kind.value),
-        opportunity_id=event.opportunity_id,
+        opportunity_id=_global(OPPORTUNITY_NODE, event),
         version=event.version,
         changed=list(event.changed),
         opportunity=opportunity,
@@ -174,7 +186,9 @@ async def _changes(context: Context) -> AsyncGenerator[events.OpportunityEvent, 
 @strawberry.type(description="A committed change to a stage of the pipeline.")
 class StageEvent:
     kind: OpportunityEventKind
-    stage_id: int = strawberry.field(description="The stage's id (0 for REFETCH).")
+    stage_id: strawberry.ID | None = strawberry.field(
+        description="The stage's global id; null for REFETCH."
+    )
     version: int = strawberry.field(description="The stage's version after the change.")
     changed: list[str] = strawberry.field(description="The names of the values the change set.")
     stage: Stage | None = strawberry.field(description="The stage as stored; null when deleted.")
@@ -193,7 +207,7 @@ async def _stage_event(context: Context, event: events.OpportunityEvent) -> Stag
         stage = Stage.from_row(row) if row is not None else None
     return StageEvent(
         kind=OpportunityEventKind(event.kind.value),
-        stage_id=event.opportunity_id,
+        stage_id=_global("Stage", event),
         version=event.version,
         changed=list(event.changed),
         stage=stage,
