@@ -1,0 +1,16 @@
+"""The service's global ids, base64 of "<TypeName>:<database id>", built as cheaply as can be."""
+
+from __future__ import annotations
+
+from base64 import b64encode
+from typing import Any
+
+
+def global_id(type_name: str, database_id: Any) -> str:
+    """The id the service answers for a record of `type_name` (a Relay global id)."""
+    return b64encode(f"{type_name}:{database_id}".encode()).decode()
+
+
+def field_value_id(deal_id: int, field_id: int) -> str:
+    """The id the service answers for one deal's value of one custom field."""
+    return global_id("CustomField", f"{deal_id}:{field_id}")
