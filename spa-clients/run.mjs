@@ -8,7 +8,7 @@ const SESSIONS = {
   relay: async (options) => (await import("./sessions/relay.mjs")).runRelaySession(options),
   // Node 20's WebSocket needs --experimental-websocket (tests/spa_clients.py passes it).
   live: async (options) => (await import("./sessions/live.mjs")).runLiveSession(options),
-  // Identity and concurrent edits (issue 16); relay-default-store still waits for global ids.
+  // Identity and concurrent edits (issue 16).
   "custom-fields": async (options) =>
     (await import("./sessions/pending.mjs")).customFieldsOfTwoOpportunities(options),
   "two-tabs": async (options) =>

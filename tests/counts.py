@@ -8,6 +8,9 @@ from app.db.engine import Database
 from app.db.models import opportunity_t
 from app.domain.access import opportunity_visible
 from tests.conftest import GraphQL, Person
+from tests.ids import (
+    database_id,
+)
 
 COUNTS = "{ opportunities(first: 1) { totalCount } stages { id opportunityCount } }"
 
@@ -27,7 +30,7 @@ async def counted_in_the_table(db: Database, who: Person) -> tuple[int, dict[int
 async def counted_by_the_api(gql: GraphQL, who: Person) -> tuple[int, dict[int, int]]:
     """`totalCount` and every non-empty stage's `opportunityCount`, as `who` is answered."""
     data = await gql(COUNTS, who)
-    stages = {int(s["id"]): s["opportunityCount"] for s in data["stages"]}
+    stages = {database_id(s["id"]): s["opportunityCount"] for s in data["stages"]}
     return data["opportunities"]["totalCount"], {k: v for k, v in stages.items() if v}
 
 

@@ -55,19 +55,20 @@ async def employee(
 
 
 async def contact(gql: GraphQL, as_: Person, **fields: Any) -> int:
-    """Create a contact (a company named 'Acme' unless told otherwise) and return its id."""
+    """Create a contact (a company named 'Acme' unless told otherwise) and return its
+    databaseId."""
     data = await gql(CREATE_CONTACT, as_, input=fields or {"companyName": "Acme"})
     payload = data["createContact"]
     assert payload["errors"] == []
-    return int(payload["contact"]["id"])
+    return int(payload["contact"]["databaseId"])
 
 
 async def custom_field(gql: GraphQL, as_: Person, label: str, **fields: Any) -> int:
-    """Create a custom field definition for opportunities and return its id."""
+    """Create a custom field definition for opportunities and return its databaseId."""
     data = await gql(CREATE_FIELD, as_, input={"label": label, **fields})
     payload = data["createCustomFieldDefinition"]
     assert payload["errors"] == []
-    return int(payload["customFieldDefinition"]["id"])
+    return int(payload["customFieldDefinition"]["databaseId"])
 
 
 # --- stages -----------------------------------------------------------------------------------
@@ -101,11 +102,11 @@ def opportunity_input(responsible: Person, **overrides: Any) -> dict[str, Any]:
 
 async def opportunity(gql: GraphQL, as_: Person, **overrides: Any) -> int:
     """Create an opportunity through createOpportunity (in `as_`'s charge unless told) and return
-    its id."""
+    its databaseId."""
     data = await gql(CREATE_OPPORTUNITY, as_, input=opportunity_input(as_, **overrides))
     payload = data["createOpportunity"]
     assert payload["errors"] == [], payload["errors"]
-    return int(payload["opportunity"]["id"])
+    return int(payload["opportunity"]["databaseId"])
 
 
 async def opportunity_via_domain(db: Database, as_: Person, **fields: Any) -> int:

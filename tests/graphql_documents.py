@@ -1,7 +1,7 @@
 """GraphQL documents shared by tests."""
 
 OPPORTUNITY_FIELDS = """
-  id title description created bidType bidValue perPeriodValue successProbability
+  id databaseId title description created bidType bidValue perPeriodValue successProbability
   actualCloseDate expectedCloseDate isPrivate canEdit canDelete
   createBy { id displayName title avatarSmall profileUrl }
   responsible { id displayName title avatarSmall profileUrl }
@@ -27,7 +27,7 @@ mutation Create($input: CreateOpportunityInput!) {
 
 OPPORTUNITY = (
     """
-query One($id: Int!) { opportunity(id: $id) { %s } }
+query One($id: ID!) { opportunity(id: $id) { %s } }
 """
     % OPPORTUNITY_FIELDS
 )
@@ -36,7 +36,7 @@ CREATE_CONTACT = """
 mutation CreateContact($input: CreateContactInput!) {
   createContact(input: $input) {
     errors { code field message }
-    contact { id displayName isCompany isPrivate isShared shareType canEdit canDelete
+    contact { id databaseId displayName isCompany isPrivate isShared shareType canEdit canDelete
               firstName lastName companyName smallFotoUrl mediumFotoUrl
               accessList { id } currency { abbreviation } createBy { id } }
   }
@@ -47,7 +47,7 @@ CREATE_FIELD = """
 mutation CreateField($input: CreateCustomFieldDefinitionInput!) {
   createCustomFieldDefinition(input: $input) {
     errors { code field message }
-    customFieldDefinition { id label fieldType position mask entityType }
+    customFieldDefinition { id databaseId label fieldType position mask entityType }
   }
 }
 """

@@ -16,6 +16,10 @@ from websockets.frames import Opcode
 from websockets.typing import Subprotocol
 from websockets.uri import parse_uri
 
+from tests.ids import (
+    opportunity_gid,
+)
+
 WAIT_S = 10.0
 EVENTS = """
 subscription Events($filter: OpportunityFilter) {
@@ -107,7 +111,7 @@ async def call(base: str, key: str, query: str, **variables: Any) -> Any:
 
 
 CREATE = """mutation($input: CreateOpportunityInput!) {
-  createOpportunity(input: $input) { opportunity { id version } errors { message } } }"""
+  createOpportunity(input: $input) { opportunity { databaseId version } errors { message } } }"""
 UPDATE = """mutation($input: UpdateOpportunityInput!) {
   updateOpportunity(input: $input) { opportunity { id version } errors { message } } }"""
 SET_ACCESS = """mutation($input: SetOpportunityAccessInput!) {
@@ -119,15 +123,15 @@ NEW_EMPLOYEE = """mutation($input: CreateEmployeeInput!) {
 
 
 async def me(base: str, key: str) -> str:
-    """The caller's employee id."""
-    return str((await call(base, key, "{ me { id } }"))["me"]["id"])
+    """The caller's employee UUID (databaseId: the legacy routes take it, GraphQL too)."""
+    return str((await call(base, key, "{ me { databaseId } }"))["me"]["databaseId"])
 
 
 async def create(base: str, key: str, responsible: str, title: str, **more: Any) -> int:
-    """A new deal's id."""
+    """A new deal's databaseId (id arguments take it as they take the global id)."""
     values = {"title": title, "responsibleId": responsible, "stageId": 1, "bidCurrencyAbbr": "EUR"}
     data = await call(base, key, CREATE, input={**values, **more})
-    return int(data["createOpportunity"]["opportunity"]["id"])
+    return int(data["createOpportunity"]["opportunity"]["databaseId"])
 
 
 async def rename(base: str, key: str, opportunity_id: int, title: str) -> None:
@@ -149,7 +153,7 @@ async def until_live(live: Socket, base: str, key: str, probe: int) -> None:
             event = await live.event(within=0.2)
         except TimeoutError:
             continue
-        assert event["opportunityId"] == probe
+        assert event["opportunityId"] == opportunity_gid(probe)
         # Later renames' events may still arrive: read them off before the test goes on.
         await live.drain()
         return

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import GraphQL, Person
+from tests.ids import (
+    database_id,
+)
 
 PAGE_OF_IDS = """
 query Page($first: Int, $after: String, $last: Int, $before: String,
@@ -42,7 +45,7 @@ async def walk_pages(
                 PAGE_OF_IDS, who, first=size, after=cursor, orderBy=order, filter=filter_
             )
         connection = page["opportunities"]
-        ids = [int(edge["node"]["id"]) for edge in connection["edges"]]
+        ids = [database_id(edge["node"]["id"]) for edge in connection["edges"]]
         found = ids + found if backward else found + ids
         info = connection["pageInfo"]
         if not (info["hasPreviousPage"] if backward else info["hasNextPage"]):

@@ -85,7 +85,7 @@ def run_session(name: str, api: Api, token: str, *node_options: str) -> dict[str
     return dict(json.loads(done.stdout))
 
 
-def listed(api: Api, token: str) -> list[tuple[int, str, str]]:
+def listed(api: Api, token: str) -> list[tuple[str, str, str]]:
     """The deals whose title has the word `token`, by title, as the server lists them."""
     answer = api.post({"query": LIST, "variables": {"search": token}})
     connection = answer["data"]["opportunities"]

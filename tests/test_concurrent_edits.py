@@ -17,6 +17,10 @@ from app.db import models
 from app.db.engine import Database
 from tests.conftest import GraphQL, Person
 from tests.factories import contact, legacy_opportunity_body, opportunity, private_opportunity
+from tests.ids import (
+    contact_gid,
+    opportunity_gid,
+)
 
 UPDATE = """
 mutation Update($input: UpdateOpportunityInput!) {
@@ -26,7 +30,7 @@ mutation Update($input: UpdateOpportunityInput!) {
   }
 }
 """
-READ = "query Read($id: Int!) { opportunity(id: $id) { id title description version updatedAt } }"
+READ = "query Read($id: ID!) { opportunity(id: $id) { id title description version updatedAt } }"
 CONFLICT_MESSAGE = (
     "Changed since version {expected}: it is at version {current}. "
     "Read it again and apply your change to what is stored."
@@ -66,7 +70,7 @@ async def test_a_new_deal_is_at_version_1_and_each_update_adds_one(
     assert created["updatedAt"] < first["opportunity"]["updatedAt"]
     assert first["opportunity"]["updatedAt"] < second["opportunity"]["updatedAt"]
     assert await read(gql, user, deal_id) == {
-        "id": deal_id,
+        "id": opportunity_gid(deal_id),
         "title": "Second",
         "description": "more",
         "version": 3,
@@ -99,7 +103,7 @@ async def test_a_stale_version_is_a_conflict_that_writes_nothing(
     ]
     shown = payload["opportunity"]
     assert (shown["title"], shown["description"], shown["version"]) == ("Theirs", "first", 2)
-    assert shown["members"] == [{"id": acme}]
+    assert shown["members"] == [{"id": contact_gid(acme)}]
     assert await stored(db) == before
 
 
@@ -200,7 +204,7 @@ async def test_the_legacy_put_still_replaces_every_value(
     # then: the omitted values are cleared (the members are not, as in the original)
     assert response.status_code == 200, response.text
     shown = await gql(
-        "query($id: Int!) { opportunity(id: $id) { title description bidValue "
+        "query($id: ID!) { opportunity(id: $id) { title description bidValue "
         "successProbability expectedCloseDate contact { id } members { id } version } }",
         user,
         id=deal_id,
@@ -212,6 +216,6 @@ async def test_the_legacy_put_still_replaces_every_value(
         "successProbability": 0,
         "expectedCloseDate": None,
         "contact": None,
-        "members": [{"id": acme}],
+        "members": [{"id": contact_gid(acme)}],
         "version": 2,
     }

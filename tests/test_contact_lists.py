@@ -108,7 +108,7 @@ async def test_contact_with_its_opportunities(
         await opportunity_via_domain(db, as_=user, title=title, **fields)
 
     data = await gql(
-        """query($id: Int!) { contact(id: $id) { displayName
+        """query($id: ID!) { contact(id: $id) { displayName
              opportunities(orderBy: [{field: TITLE}]) {
                totalCount edges { node { title } } } } }""",
         user,

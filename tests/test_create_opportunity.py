@@ -15,6 +15,11 @@ from app.domain import opportunities
 from tests.conftest import GraphQL, Person, count_rows, nothing_written
 from tests.factories import contact, custom_field, employee, opportunity_input
 from tests.graphql_documents import CREATE_OPPORTUNITY, OPPORTUNITY
+from tests.ids import (
+    contact_gid,
+    employee_gid,
+    field_gid,
+)
 
 NEED_ASSESSMENT = 4  # seeded stage ids follow spec 5.2
 
@@ -53,7 +58,7 @@ async def test_minimal_create_stores_legacy_defaults(
     assert deal["description"] is None
     assert deal["actualCloseDate"] is None and deal["expectedCloseDate"] is None
     assert deal["stage"]["title"] == "Need assessment"
-    assert deal["createBy"]["id"] == str(user.id)
+    assert deal["createBy"]["id"] == employee_gid(user.id)
     assert deal["responsible"]["displayName"] == "Uma User"
     assert deal["responsible"]["title"] == "Sales manager"
     assert deal["responsible"]["profileUrl"] == (
@@ -245,8 +250,8 @@ async def test_primary_contact_becomes_a_member(gql: GraphQL, db: Database, user
 
     payload = await create(gql, user, **opportunity_input(responsible=user, contactId=acme))
 
-    assert [m["id"] for m in payload["opportunity"]["members"]] == [acme]
-    assert payload["opportunity"]["contact"]["id"] == acme
+    assert [m["id"] for m in payload["opportunity"]["members"]] == [contact_gid(acme)]
+    assert payload["opportunity"]["contact"]["id"] == contact_gid(acme)
     assert [r["contact_id"] for r in await stored(db, models.member_t)] == [acme]
 
 
@@ -302,8 +307,8 @@ async def test_custom_fields_skip_unknown_and_empty_trim_and_last_wins(
     assert [(r["field_id"], r["value"]) for r in rows] == [(source, "fair")]
     shown = payload["opportunity"]["customFields"]
     assert [(f["fieldId"], f["label"], f["fieldValue"], f["fieldType"]) for f in shown] == [
-        (source, "Source", "fair", "TEXT_FIELD"),
-        (heading, "Details", None, "HEADING"),
+        (field_gid(source), "Source", "fair", "TEXT_FIELD"),
+        (field_gid(heading), "Details", None, "HEADING"),
     ]
     assert shown[0]["entityId"] == payload["opportunity"]["id"]
 
@@ -326,7 +331,7 @@ async def test_private_with_a_list_adds_the_creator_but_not_the_responsible(
     assert deal["isPrivate"] is True
     holders = {r["employee_id"] for r in await stored(db, models.access_t)}
     assert holders == {other.id, user.id}
-    assert {e["id"] for e in deal["accessList"]} == {str(other.id), str(user.id)}
+    assert {e["id"] for e in deal["accessList"]} == {employee_gid(other.id), employee_gid(user.id)}
 
 
 @pytest.mark.parametrize(
@@ -423,7 +428,7 @@ async def test_can_edit_follows_the_original_rules(
             ),
         )
     )["opportunity"]["id"]
-    check = "query($id: Int!) { opportunity(id: $id) { canEdit canDelete } }"
+    check = "query($id: ID!) { opportunity(id: $id) { canEdit canDelete } }"
 
     # then: anyone may edit a public deal
     assert (await gql(check, outsider, id=public))["opportunity"] == {

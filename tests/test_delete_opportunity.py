@@ -17,6 +17,10 @@ from app.domain.opportunities import NewOpportunity, create_opportunity
 from tests.conftest import GraphQL, Person, count_rows
 from tests.factories import contact, custom_field, employee, opportunity
 from tests.graphql_documents import OPPORTUNITY
+from tests.ids import (
+    contact_gid,
+    opportunity_gid,
+)
 
 DELETED_FIELDS = """
   id title isPrivate bidValue successProbability
@@ -111,12 +115,12 @@ async def test_delete_takes_every_part_of_the_deal_and_returns_it_as_it_was(
     assert payload["errors"] == []
     assert payload["deletedOpportunities"] == [
         {
-            "id": deal_id,
+            "id": opportunity_gid(deal_id),
             "title": "Pilot",
             "isPrivate": True,
             "bidValue": "1500.000000000",
             "successProbability": 20,
-            "contact": {"id": acme},
+            "contact": {"id": contact_gid(acme)},
             "members": [],
             "accessList": [],
             "customFields": [],
@@ -165,7 +169,7 @@ async def test_a_private_deal_is_deleted_only_by_those_who_see_it(
     # then
     if allowed:
         assert payload["errors"] == []
-        assert [d["id"] for d in payload["deletedOpportunities"]] == [deal_id]
+        assert [d["id"] for d in payload["deletedOpportunities"]] == [opportunity_gid(deal_id)]
         assert await stored_ids(db) == []
     else:
         assert payload["errors"] == [
@@ -297,5 +301,5 @@ async def test_admin_batch_deletes_private_deals_with_their_parts(
 
     payload = await delete_many(gql, admin, ids)
 
-    assert [d["id"] for d in payload["deletedOpportunities"]] == ids
+    assert [d["id"] for d in payload["deletedOpportunities"]] == [opportunity_gid(i) for i in ids]
     assert await counts(db) == [0, 0, 0, 0, 0]

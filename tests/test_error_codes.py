@@ -73,9 +73,7 @@ CASES = [
     ),
     pytest.param(
         {},
-        post(
-            {"query": "query($id: Int!) { opportunity(id: $id) { id } }", "variables": {"id": "x"}}
-        ),
+        post({"query": "query($id: ID!) { opportunity(id: $id) { id } }", "variables": {"id": {}}}),
         400,
         "BAD_USER_INPUT",
         id="variable-of-wrong-type",

@@ -47,7 +47,7 @@ mutation Update($input: UpdateOpportunityInput!) {
 }
 """
 DELETE_ONE = """
-mutation Delete($id: Int!) { deleteOpportunity(input: {id: $id}) { errors { message } } }
+mutation Delete($id: ID!) { deleteOpportunity(input: {id: $id}) { errors { message } } }
 """
 DELETE_MANY = """
 mutation DeleteMany($input: DeleteOpportunitiesInput!) {

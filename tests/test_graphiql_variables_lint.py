@@ -16,6 +16,9 @@ from graphql.language import BooleanValueNode, FloatValueNode, IntValueNode, Str
 
 from tests.conftest import SCHEMA, GraphQL, Person
 from tests.factories import contact, opportunity, opportunity_input, stage_input
+from tests.ids import (
+    opportunity_gid,
+)
 
 
 def falsy_in_javascript(default: ValueNode) -> bool:
@@ -148,7 +151,7 @@ async def test_null_privacy_makes_a_deal_public(
         input={**ids, "isPrivate": None, "accessList": [str(other.id)]},
     )
 
-    shown = await gql("query($id: Int!) { opportunity(id: $id) { isPrivate } }", user, id=deal_id)
+    shown = await gql("query($id: ID!) { opportunity(id: $id) { isPrivate } }", user, id=deal_id)
     assert shown["opportunity"] == {"isPrivate": False}
 
 
@@ -169,4 +172,4 @@ async def test_null_contact_also_member_is_false(
 
     ids = [edge["node"]["id"] for edge in found["opportunities"]["edges"]]
     assert len(ids) == (2 if also else 1)
-    assert primary in ids
+    assert opportunity_gid(primary) in ids

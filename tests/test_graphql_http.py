@@ -81,7 +81,8 @@ async def test_unexecutable_document_is_400_without_data_under_graphql_response(
 async def test_bad_variables_are_400_under_graphql_response(
     client: httpx.AsyncClient, user: Person
 ) -> None:
-    body = {"query": "query($id: Int!) { opportunity(id: $id) { id } }", "variables": {"id": "x"}}
+    # An ID is a string or an integer, never an object.
+    body = {"query": "query($id: ID!) { opportunity(id: $id) { id } }", "variables": {"id": {}}}
 
     response = await client.post("/graphql", json=body, headers=auth(user, Accept=GQL))
 

@@ -9,6 +9,9 @@ from sqlalchemy import update
 from app.db import models
 from app.db.engine import Database
 from tests.conftest import Person
+from tests.ids import (
+    employee_gid,
+)
 
 ME = {"query": "{ me { id displayName } }"}
 
@@ -42,7 +45,9 @@ async def test_key_is_accepted_raw_or_as_bearer(
     response = await client.post("/graphql", json=ME, headers={"Authorization": scheme + user.key})
 
     assert response.status_code == 200
-    assert response.json() == {"data": {"me": {"id": str(user.id), "displayName": "Uma User"}}}
+    assert response.json() == {
+        "data": {"me": {"id": employee_gid(user.id), "displayName": "Uma User"}}
+    }
 
 
 async def test_get_query_needs_a_key_too(client: httpx.AsyncClient, user: Person) -> None:
@@ -50,7 +55,7 @@ async def test_get_query_needs_a_key_too(client: httpx.AsyncClient, user: Person
     signed = await client.get("/graphql", params=ME, headers={"Authorization": user.key})
 
     assert anonymous.status_code == 401
-    assert signed.json()["data"]["me"]["id"] == str(user.id)
+    assert signed.json()["data"]["me"]["id"] == employee_gid(user.id)
 
 
 async def test_revoked_key_gets_401(client: httpx.AsyncClient, db: Database, user: Person) -> None:

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from tests.conftest import GraphQL, Person
 from tests.factories import custom_field, opportunity
+from tests.ids import (
+    field_gid,
+    opportunity_gid,
+    value_gid,
+)
 
 CURRENCIES = "{ currencies { id abbreviation } }"
 
 DEAL_CURRENCY = """
-query($id: Int!) { opportunity(id: $id) { bidCurrency { id abbreviation title } } }
+query($id: ID!) { opportunity(id: $id) { bidCurrency { id abbreviation title } } }
 """
 
 FIELDS_OF = """
-query($id: Int!) {
-  opportunity(id: $id) { customFields { id fieldId entityId label fieldValue } }
+query($id: ID!) {
+  opportunity(id: $id) {
+    customFields { id fieldId fieldDatabaseId entityId entityDatabaseId label fieldValue }
+  }
 }
 """
 
@@ -21,7 +28,7 @@ SET_FIELD = """
 mutation Set($input: SetOpportunityCustomFieldInput!) {
   setOpportunityCustomField(input: $input) {
     errors { code field }
-    customField { id fieldId entityId fieldValue }
+    customField { id fieldId fieldDatabaseId entityId entityDatabaseId fieldValue }
   }
 }
 """
@@ -56,23 +63,27 @@ async def test_two_deals_sharing_a_field_show_values_with_distinct_ids(
     # then: each value is its own object, named by deal and field; fieldId names the definition
     assert shown[first] == [
         {
-            "id": f"{first}:{source}",
-            "fieldId": source,
-            "entityId": first,
+            "id": value_gid(first, source),
+            "fieldId": field_gid(source),
+            "fieldDatabaseId": source,
+            "entityId": opportunity_gid(first),
+            "entityDatabaseId": first,
             "label": "Source",
             "fieldValue": "web",
         },
         {
-            "id": f"{first}:{heading}",
-            "fieldId": heading,
-            "entityId": first,
+            "id": value_gid(first, heading),
+            "fieldId": field_gid(heading),
+            "fieldDatabaseId": heading,
+            "entityId": opportunity_gid(first),
+            "entityDatabaseId": first,
             "label": "Details",
             "fieldValue": None,
         },
     ]
     assert [(f["id"], f["fieldValue"]) for f in shown[second]] == [
-        (f"{second}:{source}", "fair"),
-        (f"{second}:{heading}", None),
+        (value_gid(second, source), "fair"),
+        (value_gid(second, heading), None),
     ]
     ids = [f["id"] for deal in shown.values() for f in deal]
     assert len(set(ids)) == len(ids) == 4
@@ -84,15 +95,21 @@ async def test_a_set_value_answers_with_the_id_a_read_gives(
     source = await custom_field(gql, as_=admin, label="Source")
     deal_id = await opportunity(gql, as_=user)
 
-    set_ = await gql(SET_FIELD, user, input={"id": deal_id, "fieldId": source, "value": "web"})
+    set_ = await gql(
+        SET_FIELD,
+        user,
+        input={"id": opportunity_gid(deal_id), "fieldId": field_gid(source), "value": "web"},
+    )
     read = (await gql(FIELDS_OF, user, id=deal_id))["opportunity"]["customFields"]
 
     written = set_["setOpportunityCustomField"]
     assert written["errors"] == []
     assert written["customField"] == {
-        "id": f"{deal_id}:{source}",
-        "fieldId": source,
-        "entityId": deal_id,
+        "id": value_gid(deal_id, source),
+        "fieldId": field_gid(source),
+        "fieldDatabaseId": source,
+        "entityId": opportunity_gid(deal_id),
+        "entityDatabaseId": deal_id,
         "fieldValue": "web",
     }
     assert [f["id"] for f in read] == [written["customField"]["id"]]

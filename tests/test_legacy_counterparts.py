@@ -12,6 +12,13 @@ from app.db.engine import Database
 from app.graphql.context import Context
 from tests.conftest import SCHEMA, GraphQL, Person
 from tests.factories import contact, custom_field, opportunity
+from tests.ids import (
+    contact_gid,
+    field_gid,
+    opportunity_gid,
+    stage_gid,
+    value_gid,
+)
 
 PAGE = """
 query Page($first: Int, $offset: Int, $after: String, $last: Int) {
@@ -133,9 +140,10 @@ async def test_delete_by_filter_takes_what_the_caller_may_delete(
     data = await gql(DELETE_MANY, user, input={"filter": {"stageId": 3}})
 
     payload = data["deleteOpportunities"]
-    assert payload == {"errors": [], "deletedOpportunities": [{"id": mine, "title": "Mine"}]}
-    left = await gql("{ opportunities { edges { node { id } } } }", other)
-    assert sorted(e["node"]["id"] for e in left["opportunities"]["edges"]) == [kept, hidden]
+    deleted = [{"id": opportunity_gid(mine), "title": "Mine"}]
+    assert payload == {"errors": [], "deletedOpportunities": deleted}
+    left = await gql("{ opportunities { edges { node { databaseId } } } }", other)
+    assert sorted(e["node"]["databaseId"] for e in left["opportunities"]["edges"]) == [kept, hidden]
 
 
 @pytest.mark.parametrize(
@@ -178,9 +186,12 @@ async def test_member_mutations_answer_with_the_contact(gql: GraphQL, user: Pers
 
     assert data["addOpportunityMember"] == {
         "errors": [],
-        "contact": {"id": acme, "displayName": "Acme"},
+        "contact": {"id": contact_gid(acme), "displayName": "Acme"},
     }
-    assert data["removeOpportunityMember"]["contact"] == {"id": acme, "displayName": "Acme"}
+    assert data["removeOpportunityMember"]["contact"] == {
+        "id": contact_gid(acme),
+        "displayName": "Acme",
+    }
 
 
 SET_FIELD = """
@@ -204,9 +215,9 @@ async def test_set_custom_field_answers_with_the_field_as_stored(
     refused = await gql(SET_FIELD, user, input={"id": deal_id, "fieldId": 99, "value": "x"})
 
     stored = {
-        "id": f"{deal_id}:{source}",
-        "fieldId": source,
-        "entityId": deal_id,
+        "id": value_gid(deal_id, source),
+        "fieldId": field_gid(source),
+        "entityId": opportunity_gid(deal_id),
         "label": "Source",
         "position": 1,
     }
@@ -220,13 +231,13 @@ async def test_set_custom_field_answers_with_the_field_as_stored(
 
 async def test_one_stage_by_id(gql: GraphQL, user: Person) -> None:
     data = await gql(
-        "query($a: Int!, $b: Int!) { a: stage(id: $a) { id title } b: stage(id: $b) { id } }",
+        "query($a: ID!, $b: ID!) { a: stage(id: $a) { id title } b: stage(id: $b) { id } }",
         user,
         a=3,
         b=99,
     )
 
-    assert data == {"a": {"id": 3, "title": "Suspect"}, "b": None}
+    assert data == {"a": {"id": stage_gid(3), "title": "Suspect"}, "b": None}
 
 
 async def test_delete_stage_answers_with_the_stage_as_it_was(gql: GraphQL, admin: Person) -> None:
@@ -238,9 +249,9 @@ async def test_delete_stage_answers_with_the_stage_as_it_was(gql: GraphQL, admin
 
     assert data["deleteStage"] == {
         "errors": [],
-        "deletedStageId": 1,
+        "deletedStageId": stage_gid(1),
         "deletedStage": {
-            "id": 1,
+            "id": stage_gid(1),
             "title": "Initial contact",
             "sortOrder": 0,
             "opportunityCount": 0,
@@ -263,18 +274,23 @@ async def test_value_counts_are_what_the_caller_may_see(
         accessList=[str(other.id)],
     )
     counts = "{ customFieldDefinitions { id valueCount } }"
+    definition = field_gid(source)
 
-    assert (await gql(counts, user))["customFieldDefinitions"] == [{"id": source, "valueCount": 1}]
-    assert (await gql(counts, admin))["customFieldDefinitions"] == [{"id": source, "valueCount": 2}]
+    assert (await gql(counts, user))["customFieldDefinitions"] == [
+        {"id": definition, "valueCount": 1}
+    ]
+    assert (await gql(counts, admin))["customFieldDefinitions"] == [
+        {"id": definition, "valueCount": 2}
+    ]
 
     deleted = await gql(
-        "mutation($id: Int!) { deleteCustomFieldDefinition(input: {id: $id}) { "
+        "mutation($id: ID!) { deleteCustomFieldDefinition(input: {id: $id}) { "
         "deletedCustomFieldDefinition { id label valueCount } } }",
         admin,
         id=source,
     )
     assert deleted["deleteCustomFieldDefinition"]["deletedCustomFieldDefinition"] == {
-        "id": source,
+        "id": definition,
         "label": "Source",
         "valueCount": 2,
     }

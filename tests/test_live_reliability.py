@@ -19,7 +19,7 @@ from tests.server import free_port, running_server, start_server, stop_server
 KEY = "live-bootstrap-key"
 CREATE = """
 mutation Create($input: CreateOpportunityInput!) {
-  createOpportunity(input: $input) { errors { code message } opportunity { id } }
+  createOpportunity(input: $input) { errors { code message } opportunity { databaseId } }
 }
 """
 SETUP = """
@@ -72,7 +72,7 @@ async def create_until_done(http: httpx.AsyncClient, base: str, input_: dict[str
         body = response.json()
         assert "errors" not in body, body
         assert body["data"]["createOpportunity"]["errors"] == []
-        return int(body["data"]["createOpportunity"]["opportunity"]["id"])
+        return int(body["data"]["createOpportunity"]["opportunity"]["databaseId"])
     raise AssertionError("never got through")
 
 
@@ -129,7 +129,7 @@ async def _stream(
                 else None
             )
             if payload and not payload["errors"]:
-                acknowledged.append(int(payload["opportunity"]["id"]))
+                acknowledged.append(int(payload["opportunity"]["databaseId"]))
 
 
 async def _crash_round(

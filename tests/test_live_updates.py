@@ -5,6 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.ids import (
+    opportunity_gid,
+    stage_gid,
+)
 from tests.live_events import (
     DELETE,
     SET_ACCESS,
@@ -35,7 +39,7 @@ async def test_a_subscriber_hears_create_update_and_delete_with_the_deal_as_stor
 
             made = await create(base, KEY, admin, "Pilot")
             created = await live.event()
-            assert (created["kind"], created["opportunityId"]) == ("CREATED", made)
+            assert (created["kind"], created["opportunityId"]) == ("CREATED", opportunity_gid(made))
             assert created["opportunity"]["title"] == "Pilot"
             assert created["version"] == 1
 
@@ -47,7 +51,7 @@ async def test_a_subscriber_hears_create_update_and_delete_with_the_deal_as_stor
 
             await call(base, KEY, DELETE, input={"id": made})
             deleted = await live.event()
-            assert (deleted["kind"], deleted["opportunityId"]) == ("DELETED", made)
+            assert (deleted["kind"], deleted["opportunityId"]) == ("DELETED", opportunity_gid(made))
             assert deleted["opportunity"] is None
             assert deleted["version"] == 3
 
@@ -104,15 +108,15 @@ async def test_privacy_outsider_hears_nothing_insider_hears_and_losing_access_st
             gone = await inside.event()
             assert (gone["kind"], gone["opportunityId"], gone["opportunity"]) == (
                 "ACCESS_CHANGED",
-                secret,
+                opportunity_gid(secret),
                 None,
             )
             await rename(base, KEY, secret, "Still secret")
             await call(base, KEY, DELETE, input={"id": secret})
             # A public change after them proves both streams still flow, in order.
             await rename(base, KEY, probe, "public again")
-            assert (await inside.event())["opportunityId"] == probe
-            assert (await outside.event())["opportunityId"] == probe
+            assert (await inside.event())["opportunityId"] == opportunity_gid(probe)
+            assert (await outside.event())["opportunityId"] == opportunity_gid(probe)
             assert await inside.silent(0.3)
             assert await outside.silent(0.3)
 
@@ -127,7 +131,10 @@ async def test_a_filter_as_the_lists_picks_the_events(database_url: str) -> None
             await create(base, KEY, admin, "Elsewhere", stageId=1)
             here = await create(base, KEY, admin, "Here", stageId=2)
             event = await live.event()
-            assert (event["opportunityId"], event["opportunity"]["stage"]["id"]) == (here, 2)
+            assert (event["opportunityId"], event["opportunity"]["stage"]["id"]) == (
+                opportunity_gid(here),
+                stage_gid(2),
+            )
             assert await live.silent(0.3)
 
 

@@ -11,6 +11,11 @@ from app.db import models
 from app.db.engine import Database
 from tests.conftest import GraphQL, Person
 from tests.factories import contact, employee, opportunity
+from tests.ids import (
+    contact_gid,
+    employee_gid,
+    legacy_id,
+)
 from tests.updates import codes, stored
 
 UPDATE_CONTACT = """
@@ -30,7 +35,7 @@ mutation DeleteContact($input: DeleteContactInput!) {
 """
 
 DEAL_CONTACTS = """
-query Deal($id: Int!) { opportunity(id: $id) { contact { id } members { id } } }
+query Deal($id: ID!) { opportunity(id: $id) { contact { id } members { id } } }
 """
 
 
@@ -305,7 +310,7 @@ async def test_a_private_contacts_list_is_replaced_keeping_creator_and_caller(
     # then
     assert payload["errors"] == []
     assert await holders(db, acme) == {third.id, user.id, admin.id}
-    assert {e["id"] for e in payload["contact"]["accessList"]} == {
+    assert {legacy_id(e["id"]) for e in payload["contact"]["accessList"]} == {
         str(third.id),
         str(user.id),
         str(admin.id),
@@ -373,7 +378,7 @@ async def test_deleting_a_contact_unlinks_it_from_deals(
     payload = (await gql(DELETE_CONTACT, user, input={"id": acme}))["deleteContact"]
 
     # then
-    assert payload == {"errors": [], "deletedContactId": acme}
+    assert payload == {"errors": [], "deletedContactId": contact_gid(acme)}
     assert await contact_row(db, acme) is None
     assert await stored(db, models.member_t, contact_id=acme) == []
     assert len(await stored(db, models.member_t, contact_id=ann)) == 2
@@ -381,11 +386,11 @@ async def test_deleting_a_contact_unlinks_it_from_deals(
     assert deals == {primary: None, member: ann}
     assert (await gql(DEAL_CONTACTS, user, id=primary))["opportunity"] == {
         "contact": None,
-        "members": [{"id": ann}],
+        "members": [{"id": contact_gid(ann)}],
     }
     assert (await gql(DEAL_CONTACTS, user, id=member))["opportunity"] == {
-        "contact": {"id": ann},
-        "members": [{"id": ann}],
+        "contact": {"id": contact_gid(ann)},
+        "members": [{"id": contact_gid(ann)}],
     }
 
 
@@ -398,7 +403,7 @@ async def test_deleting_a_private_contact_deletes_its_list(
 
     payload = (await gql(DELETE_CONTACT, user, input={"id": acme}))["deleteContact"]
 
-    assert payload["deletedContactId"] == acme
+    assert payload["deletedContactId"] == contact_gid(acme)
     assert await stored(db, models.contact_access_t) == []
 
 
@@ -444,8 +449,8 @@ async def test_each_update_in_one_request_shows_what_it_stored(
     )
 
     # then
-    assert data["first"]["contact"]["accessList"] == [{"id": str(user.id)}]
-    assert {e["id"] for e in data["second"]["contact"]["accessList"]} == {
+    assert data["first"]["contact"]["accessList"] == [{"id": employee_gid(user.id)}]
+    assert {legacy_id(e["id"]) for e in data["second"]["contact"]["accessList"]} == {
         str(user.id),
         str(other.id),
     }

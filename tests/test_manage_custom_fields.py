@@ -12,6 +12,9 @@ from app.db.engine import Database
 from tests.conftest import GraphQL, Person, count_rows
 from tests.factories import custom_field, opportunity
 from tests.graphql_documents import CREATE_FIELD
+from tests.ids import (
+    field_gid,
+)
 
 DEFINITION_FIELDS = "id label fieldType position mask entityType"
 
@@ -205,7 +208,7 @@ async def test_any_user_may_edit_a_definition(
     assert payload == {
         "errors": [],
         "customFieldDefinition": {
-            "id": source,
+            "id": field_gid(source),
             "label": "Lead source",
             "fieldType": "SELECT_BOX",
             "position": 1,
@@ -348,15 +351,17 @@ async def test_deleting_a_definition_deletes_its_values(
     payload = (await gql(DELETE_FIELD, admin, input={"id": source}))["deleteCustomFieldDefinition"]
 
     # then
-    assert payload == {"errors": [], "deletedCustomFieldDefinitionId": source}
+    assert payload == {"errors": [], "deletedCustomFieldDefinitionId": field_gid(source)}
     assert list(await definitions(db)) == [budget]
     assert await values(db) == [(budget, "high")]
     shown = await gql(
-        "query($id: Int!) { opportunity(id: $id) { customFields { fieldId fieldValue } } }",
+        "query($id: ID!) { opportunity(id: $id) { customFields { fieldId fieldValue } } }",
         user,
         id=deal_id,
     )
-    assert shown["opportunity"]["customFields"] == [{"fieldId": budget, "fieldValue": "high"}]
+    assert shown["opportunity"]["customFields"] == [
+        {"fieldId": field_gid(budget), "fieldValue": "high"}
+    ]
 
 
 async def test_deleting_a_missing_definition_is_not_found(
@@ -395,14 +400,14 @@ async def test_reorder_gives_each_listed_definition_its_0_based_index(
     assert payload["errors"] == []
     # CustomFieldDao.ReorderFields numbers them from 0.
     assert payload["customFieldDefinitions"] == [
-        {"id": region, "label": "R", "position": 0},
-        {"id": source, "label": "S", "position": 1},
-        {"id": budget, "label": "B", "position": 2},
+        {"id": field_gid(region), "label": "R", "position": 0},
+        {"id": field_gid(source), "label": "S", "position": 1},
+        {"id": field_gid(budget), "label": "B", "position": 2},
     ]
     assert (await gql(DEFINITIONS, admin))["customFieldDefinitions"] == [
-        {"id": region, "position": 0},
-        {"id": source, "position": 1},
-        {"id": budget, "position": 2},
+        {"id": field_gid(region), "position": 0},
+        {"id": field_gid(source), "position": 1},
+        {"id": field_gid(budget), "position": 2},
     ]
     stored = await definitions(db)
     assert {i: row["updated_by"] for i, row in stored.items()} == dict.fromkeys(stored, admin.id)
@@ -419,7 +424,9 @@ async def test_reorder_leaves_definitions_not_listed_in_place(
         "reorderCustomFieldDefinitions"
     ]
 
-    assert payload["customFieldDefinitions"] == [{"id": region, "label": "R", "position": 0}]
+    assert payload["customFieldDefinitions"] == [
+        {"id": field_gid(region), "label": "R", "position": 0}
+    ]
     positions = {i: row["position"] for i, row in (await definitions(db)).items()}
     assert positions == {source: 1, budget: 2, region: 0}
 
@@ -477,4 +484,7 @@ async def test_a_field_after_one_at_the_largest_position_shares_it(
 
     # then: it shares the position instead of overflowing the column
     listed = (await gql(DEFINITIONS, admin))["customFieldDefinitions"]
-    assert {d["id"]: d["position"] for d in listed} == {last: 2**31 - 1, after: 2**31 - 1}
+    assert {d["id"]: d["position"] for d in listed} == {
+        field_gid(last): 2**31 - 1,
+        field_gid(after): 2**31 - 1,
+    }

@@ -13,6 +13,9 @@ from app.db import models
 from app.db.engine import Database
 from app.domain.keys import caller_for, digest
 from tests.conftest import GraphQL, Person, count_rows
+from tests.ids import (
+    legacy_id,
+)
 
 CREATE_EMPLOYEE = """
 mutation CreateEmployee($input: CreateEmployeeInput!) {
@@ -83,7 +86,7 @@ async def test_admin_adds_an_employee_whose_key_signs_in(
         "title": "Account manager",
         "isAdmin": True,
     }
-    new_id = uuid.UUID(employee["id"])
+    new_id = uuid.UUID(str(legacy_id(employee["id"])))
     [key] = await keys_of(db, new_id)
     assert key["id"] == payload["keyId"]
     assert key["digest"] == digest(payload["apiKey"]) != payload["apiKey"]

@@ -11,6 +11,10 @@ from app.db import models
 from app.db.engine import Database
 from tests.conftest import GraphQL, Person
 from tests.factories import opportunity, stage_input
+from tests.ids import (
+    database_id,
+    stage_gid,
+)
 
 STAGE_FIELDS = "id title description color successProbability stageType sortOrder"
 SEEDED = list(range(1, 10))  # seeded stage ids follow spec 5.2, sort orders 0..8
@@ -89,7 +93,7 @@ async def test_admin_adds_a_stage_after_the_last(gql: GraphQL, db: Database, adm
         "stageType": "OPEN",
         "sortOrder": 9,
     }
-    row = (await stored_stages(db))[stage["id"]]
+    row = (await stored_stages(db))[database_id(stage["id"])]
     assert (row["title"], row["sort_order"], row["stage_type"]) == ("Pilot running", 9, 0)
     assert row["created_by"] == admin.id and row["updated_by"] == admin.id
     assert (await gql(STAGES, admin))["stages"][-1] == {"id": stage["id"], "sortOrder": 9}
@@ -129,7 +133,7 @@ async def test_probability_bounds_are_accepted(
     )["createStage"]
 
     assert payload["errors"] == []
-    row = (await stored_stages(db))[payload["stage"]["id"]]
+    row = (await stored_stages(db))[database_id(payload["stage"]["id"])]
     assert (row["success_probability"], row["stage_type"]) == (
         probability,
         {"CLOSED_AND_WON": 1, "CLOSED_AND_LOST": 2}[stage_type],
@@ -221,7 +225,7 @@ async def test_update_replaces_the_values_and_keeps_the_place(
     # then
     assert payload["errors"] == []
     assert payload["stage"] == {
-        "id": 2,
+        "id": stage_gid(2),
         "title": "Fit check",
         "description": "",
         "color": "#abcdef",
@@ -383,7 +387,10 @@ async def test_reorder_gives_each_listed_stage_its_index(
 
     # then
     assert payload["errors"] == []
-    expected = [{"id": stage_id, "sortOrder": index} for index, stage_id in enumerate(SEEDED[::-1])]
+    expected = [
+        {"id": stage_gid(stage_id), "sortOrder": index}
+        for index, stage_id in enumerate(SEEDED[::-1])
+    ]
     assert payload["stages"] == expected
     assert (await gql(STAGES, admin))["stages"] == expected
     stored = await stored_stages(db)
@@ -397,7 +404,10 @@ async def test_reorder_leaves_stages_not_listed_in_place(
 ) -> None:
     payload = (await gql(REORDER_STAGES, admin, input={"ids": [9, 5]}))["reorderStages"]
 
-    assert payload["stages"] == [{"id": 9, "sortOrder": 0}, {"id": 5, "sortOrder": 1}]
+    assert payload["stages"] == [
+        {"id": stage_gid(9), "sortOrder": 0},
+        {"id": stage_gid(5), "sortOrder": 1},
+    ]
     orders = {stage_id: row["sort_order"] for stage_id, row in (await stored_stages(db)).items()}
     assert orders == {1: 0, 2: 1, 3: 2, 4: 3, 5: 1, 6: 5, 7: 6, 8: 7, 9: 0}
 
@@ -450,7 +460,7 @@ async def test_admin_deletes_an_unused_stage(gql: GraphQL, db: Database, admin: 
     again = (await gql(DELETE_STAGE, admin, input={"id": 1}))["deleteStage"]
 
     # then
-    assert payload == {"errors": [], "deletedStageId": 1}
+    assert payload == {"errors": [], "deletedStageId": stage_gid(1)}
     assert sorted(await stored_stages(db)) == SEEDED[1:]
     assert again == {
         "errors": [{"code": "NOT_FOUND", "field": "id", "message": "The stage is not found."}],

@@ -11,6 +11,9 @@ import pytest
 from app.db.engine import Database
 from tests.conftest import GraphQL, Person
 from tests.factories import contact, employee, opportunity_via_domain
+from tests.ids import (
+    database_id,
+)
 
 LIST = """
 query List($filter: OpportunityFilter, $orderBy: [OpportunityOrder!], $first: Int, $after: String,
@@ -37,7 +40,7 @@ async def listed(gql: GraphQL, as_: Person, **variables: Any) -> dict[str, Any]:
 
 
 def ids(connection: dict[str, Any]) -> list[int]:
-    return [edge["node"]["id"] for edge in connection["edges"]]
+    return [database_id(edge["node"]["id"]) for edge in connection["edges"]]
 
 
 @pytest.fixture
@@ -178,7 +181,7 @@ async def test_each_ordering_in_both_directions(
     nodes = [e["node"] for e in data["opportunities"]["edges"]]
     facts = [
         {
-            "id": n["id"],
+            "id": database_id(n["id"]),
             "title": n["title"],
             "bid": Decimal(n["bidValue"]),
             "stage_sort": n["stage"]["sortOrder"],

@@ -15,9 +15,12 @@ from tests.conftest import GraphQL, Person, count_rows
 from tests.factories import contact, custom_field, opportunity, private_opportunity
 from tests.updates import codes, row_of, stored
 
+# The records as the stored rows name them: their databaseIds (the global ids are checked in
+# tests/test_global_ids.py), aliased as id to read like the rows.
 SHOWN = """
-  id successProbability actualCloseDate isPrivate stage { id }
-  accessList { id } contact { id } members { id } customFields { fieldId fieldValue }
+  id: databaseId successProbability actualCloseDate isPrivate stage { id: databaseId }
+  accessList { id: databaseId } contact { id: databaseId } members { id: databaseId }
+  customFields { fieldId: fieldDatabaseId fieldValue }
 """
 
 SET_STAGE = (

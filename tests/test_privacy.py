@@ -10,11 +10,16 @@ import pytest
 from app.db.engine import Database
 from tests.conftest import GraphQL, Person
 from tests.factories import contact, employee, opportunity_via_domain
+from tests.ids import (
+    contact_gid,
+    opportunity_gid,
+    stage_gid,
+)
 
 STAGE = 4
 
 EVERY_PATH = """
-query Paths($id: Int!, $contact: Int!) {
+query Paths($id: ID!, $contact: ID!) {
   opportunity(id: $id) { id }
   opportunities(first: 100) { totalCount edges { node { id } } }
   byStage: opportunities(filter: {stageId: 4}) { totalCount }
@@ -81,13 +86,14 @@ async def test_every_query_path(
     data = await gql(EVERY_PATH, cast_["people"][who], id=cast_["secret"], contact=cast_["acme"])
 
     visible = [cast_["public"], cast_["secret"]] if sees_secret else [cast_["public"]]
+    visible = [opportunity_gid(deal) for deal in visible]
     count = len(visible)
     assert (data["opportunity"] is not None) is sees_secret
     assert sorted(e["node"]["id"] for e in data["opportunities"]["edges"]) == sorted(visible)
     assert data["opportunities"]["totalCount"] == count
     assert data["byStage"]["totalCount"] == count
     assert data["searched"]["totalCount"] == (1 if sees_secret else 0)
-    assert {s["id"]: s["opportunityCount"] for s in data["stages"]}[STAGE] == count
+    assert {s["id"]: s["opportunityCount"] for s in data["stages"]}[stage_gid(STAGE)] == count
     through_contact = data["contact"]["opportunities"]
     assert through_contact["totalCount"] == count
     assert sorted(e["node"]["id"] for e in through_contact["edges"]) == sorted(visible)
@@ -112,13 +118,16 @@ async def test_hidden_contacts_do_not_show_as_members(
         stage_id=STAGE,
         members=[hidden, shown],
     )
-    query = "query($id: Int!) { opportunity(id: $id) { members { id } } }"
+    query = "query($id: ID!) { opportunity(id: $id) { members { id } } }"
 
     # then: each caller sees only the members they may read
     as_user = await gql(query, user, id=mixed)
     as_other = await gql(query, other, id=mixed)
-    assert [m["id"] for m in as_user["opportunity"]["members"]] == [shown]
-    assert [m["id"] for m in as_other["opportunity"]["members"]] == [hidden, shown]
+    assert [m["id"] for m in as_user["opportunity"]["members"]] == [contact_gid(shown)]
+    assert [m["id"] for m in as_other["opportunity"]["members"]] == [
+        contact_gid(hidden),
+        contact_gid(shown),
+    ]
 
     # and the legacy route's output drops them the same way
     response = await client.post(
@@ -141,7 +150,7 @@ async def test_outsider_cannot_read_a_private_contact(
     hidden = await contact(gql, as_=other, companyName="Hidden", shareType="NONE")
 
     data = await gql(
-        "query($id: Int!) { contact(id: $id) { id } contacts { totalCount } }", user, id=hidden
+        "query($id: ID!) { contact(id: $id) { id } contacts { totalCount } }", user, id=hidden
     )
 
     assert data == {"contact": None, "contacts": {"totalCount": 0}}

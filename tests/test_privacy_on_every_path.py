@@ -20,10 +20,10 @@ mutation($input: SetOpportunityAccessInput!) {
 }
 """
 DELETE = """
-mutation($id: Int!) { deleteOpportunity(input: {id: $id}) { errors { code } } }
+mutation($id: ID!) { deleteOpportunity(input: {id: $id}) { errors { code } } }
 """
 BY_CONTACT = """
-query($contact: Int!, $also: Boolean!) {
+query($contact: ID!, $also: Boolean!) {
   opportunities(filter: {contactId: $contact, contactAlsoMember: $also}) {
     totalCount edges { node { id } }
   }

@@ -14,6 +14,9 @@ from app.domain.paging import DEFAULT_PAGE
 from app.graphql.cost import uncapped_lists, worst_case_nodes
 from app.graphql.limits import Fragments, aliases, depth
 from tests.conftest import SCHEMA, Person
+from tests.ids import (
+    employee_gid,
+)
 
 GQL = "application/graphql-response+json"
 GRAPHQL_SCHEMA = SCHEMA._schema
@@ -129,7 +132,7 @@ async def test_a_doubling_fragment_document_is_refused_by_depth_or_answered(
 
     # then: it executes (each field once), as graphql-core merges the spreads
     assert response.status_code == 200
-    assert response.json()["data"]["me"]["id"] == str(user.id)
+    assert response.json()["data"]["me"]["id"] == employee_gid(user.id)
 
 
 async def test_nested_pages_over_the_node_budget_are_refused_before_running(

@@ -10,6 +10,10 @@ from app.db import models
 from app.db.engine import Database
 from tests.conftest import GraphQL, Person, count_rows
 from tests.graphql_documents import CREATE_CONTACT, CREATE_FIELD
+from tests.ids import (
+    employee_gid,
+    field_gid,
+)
 
 
 async def test_person_and_company_contacts(gql: GraphQL, db: Database, user: Person) -> None:
@@ -31,7 +35,7 @@ async def test_person_and_company_contacts(gql: GraphQL, db: Database, user: Per
         "READ_WRITE",
     )
     assert acme["smallFotoUrl"] == (
-        f"/Products/CRM/HttpHandlers/filehandler.ashx?action=contactphotoulr&cid={acme['id']}&isc=True&ps=1"
+        f"/Products/CRM/HttpHandlers/filehandler.ashx?action=contactphotoulr&cid={acme['databaseId']}&isc=True&ps=1"
     )
     assert ann["mediumFotoUrl"].endswith("&isc=False&ps=2")
     assert await count_rows(db, models.Contact) == 2
@@ -78,7 +82,7 @@ async def test_private_contact_is_seen_by_its_list_and_creator_only(
     contact = payload["contact"]
 
     assert (contact["isPrivate"], contact["isShared"]) == (True, False)
-    assert [e["id"] for e in contact["accessList"]] == [str(user.id)]
+    assert [e["id"] for e in contact["accessList"]] == [employee_gid(user.id)]
     assert (contact["canEdit"], contact["canDelete"]) == (True, True)
 
 
@@ -102,7 +106,8 @@ async def test_only_admins_define_custom_fields(
     assert [e["code"] for e in refused["errors"]] == ["FORBIDDEN"]
     assert first["customFieldDefinition"]["position"] == 1
     assert second["customFieldDefinition"] == {
-        "id": second["customFieldDefinition"]["id"],
+        "id": field_gid(second["customFieldDefinition"]["databaseId"]),
+        "databaseId": second["customFieldDefinition"]["databaseId"],
         "label": "Budget",
         "fieldType": "SELECT_BOX",
         "position": 2,

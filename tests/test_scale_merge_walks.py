@@ -10,6 +10,9 @@ import pytest
 from app.db.engine import Database
 from tests.conftest import GraphQL, Person
 from tests.factories import employee, opportunity
+from tests.ids import (
+    database_id,
+)
 from tests.paging import walk_pages
 
 WHOLE = """
@@ -66,7 +69,7 @@ async def test_pages_follow_the_whole_order_both_ways(
         return node["responsible"]["displayName"].lower()
 
     descending = direction == "DESC"
-    expected = sorted(rows, key=lambda r: int(r["id"]), reverse=descending)
+    expected = sorted(rows, key=lambda r: database_id(r["id"]), reverse=descending)
     expected.sort(key=key, reverse=descending)
 
     # when
@@ -74,6 +77,6 @@ async def test_pages_follow_the_whole_order_both_ways(
     backward = await walk_pages(gql, user, order, backward=True)
 
     # then
-    assert [int(r["id"]) for r in rows] == [int(r["id"]) for r in expected]
-    assert forward == [int(r["id"]) for r in expected]
+    assert [database_id(r["id"]) for r in rows] == [database_id(r["id"]) for r in expected]
+    assert forward == [database_id(r["id"]) for r in expected]
     assert backward == forward

@@ -18,7 +18,7 @@ from tests.counts import assert_counts_agree
 from tests.factories import opportunity
 
 DELETE_MANY = """
-mutation Delete($ids: [Int!]) { deleteOpportunities(input: {ids: $ids}) { errors { message } } }
+mutation Delete($ids: [ID!]) { deleteOpportunities(input: {ids: $ids}) { errors { message } } }
 """
 UPDATE = """
 mutation Update($input: UpdateOpportunityInput!) {

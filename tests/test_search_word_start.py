@@ -13,6 +13,9 @@ import pytest
 from app.db.engine import Database
 from tests.conftest import GraphQL, Person
 from tests.factories import opportunity_via_domain
+from tests.ids import (
+    database_id,
+)
 
 SEARCH = """
 query Search($search: String!) {
@@ -28,13 +31,13 @@ mutation Update($input: UpdateOpportunityInput!) {
 }
 """
 DELETE = """
-mutation Delete($id: Int!) { deleteOpportunity(input: {id: $id}) { errors { message } } }
+mutation Delete($id: ID!) { deleteOpportunity(input: {id: $id}) { errors { message } } }
 """
 
 
 async def found(gql: GraphQL, as_: Person, search: str) -> list[int]:
     data = (await gql(SEARCH, as_, search=search))["opportunities"]
-    listed = [edge["node"]["id"] for edge in data["edges"]]
+    listed = [database_id(edge["node"]["id"]) for edge in data["edges"]]
     assert data["totalCount"] == len(listed)
     return listed
 

@@ -14,6 +14,9 @@ from starlette.applications import Starlette
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import Person, nothing_written
+from tests.ids import (
+    employee_gid,
+)
 
 LEGACY_CREATE = "/api/2.0/crm/opportunity"
 SIGN_IN = "/api/2.0/authentication"
@@ -172,9 +175,9 @@ async def test_requests_still_receiving_their_bodies_are_not_in_flight(
 
     # then: it is served, and so is each slow one once its body is complete
     assert fast.status_code == 200, fast.text
-    assert fast.json()["data"]["me"]["id"] == str(user.id)
+    assert fast.json()["data"]["me"]["id"] == employee_gid(user.id)
     assert [r.status for r in slow] == [200, 200, 200]
-    assert [r.json["data"]["me"]["id"] for r in slow] == [str(user.id)] * 3
+    assert [r.json["data"]["me"]["id"] for r in slow] == [employee_gid(user.id)] * 3
     await app.state.db.dispose()
 
 

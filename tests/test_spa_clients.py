@@ -11,7 +11,9 @@ import json
 import re
 import secrets
 import subprocess
+from base64 import b64decode, b64encode
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -52,6 +54,9 @@ SERVER = {"CRM_BOOTSTRAP_API_KEY": KEY, "CRM_MAX_BUFFERED_BODY_BYTES": str(BUFFE
 # relay-compiler's own binary: its node wrapper would turn a crash by signal into exit code 0.
 WHICH_RELAY_BINARY = ("-p", "require('relay-compiler')")
 OPERATION = re.compile(r"^\s*(?:query|mutation|subscription) (\w+)", re.MULTILINE)
+FRAGMENT = re.compile(r"^\s*fragment (\w+)", re.MULTILINE)
+# The query relay-compiler makes from a @refetchable fragment (it reads the object via node).
+REFETCH_QUERY = re.compile(r'@refetchable\(queryName: "(\w+)"\)')
 
 
 def fresh_token() -> str:
@@ -143,7 +148,9 @@ def test_relay_compiler_validates_the_documents_and_the_readme(
 ) -> None:
     generated = {path.name for path in (CLIENTS / "generated" / "relay").iterdir()}
     sources = [*(CLIENTS / "documents").glob("*.js"), *(CLIENTS / "generated/readme").glob("*.js")]
-    operations = {name for path in sources for name in OPERATION.findall(path.read_text())}
+    texts = [path.read_text() for path in sources]
+    operations = {name for text in texts for name in OPERATION.findall(text)}
+    made = {name for text in texts for name in FRAGMENT.findall(text) + REFETCH_QUERY.findall(text)}
 
     assert relay_compiled.returncode == 0, relay_compiled.stdout + relay_compiled.stderr
     assert {
@@ -153,9 +160,10 @@ def test_relay_compiler_validates_the_documents_and_the_readme(
         "SpaSessionPageQuery",
         "SpaSessionRenameMutation",
     } <= operations
-    assert generated == {f"{name}.graphql.js" for name in operations}
+    assert made == {"SpaSession_deal", "SpaSessionDealRefetchQuery"}
+    assert generated == {f"{name}.graphql.js" for name in operations | made}
     assert (
-        f"compiled documents: {len(operations)} reader"
+        f"compiled documents: {len(operations | made)} reader"
         in relay_compiled.stderr + relay_compiled.stdout
     )
 
@@ -206,7 +214,16 @@ def test_relay_runtime_creates_and_pages_through_a_network_layer(
         "SpaSessionMeQuery",
         *["SpaSessionCreateMutation"] * 3,
         *["SpaSessionPageQuery"] * 2,
+        "SpaSessionDealRefetchQuery",
     ]
+    # The @refetchable fragment's query read the deal again through node(id:): the store
+    # holds the bid another client gave it.
+    refetch = report["refetch"]
+    assert refetch["errors"] == []
+    assert refetch["found"] is True
+    assert refetch["typename"] == "Opportunity"
+    assert refetch["before"] != refetch["after"]
+    assert Decimal(refetch["after"]) == Decimal("1234.5")
 
 
 @pytest.fixture
@@ -303,17 +320,21 @@ def test_apollo_hears_its_own_changes_over_graphql_ws(api: Api) -> None:
     assert all(deal_id != deal for deal_id, _, _ in listed(api, token))
 
 
-# Waits for global ids (issue 16 item 1, Relay Global Object Identification): not collected (no
-# test_ prefix) until then. Enabling it is renaming it to test_....
-def pending_relay_default_store_pages(
+def test_relay_default_store_keys_deals_by_their_global_ids(
     api: Api, relay_compiled: subprocess.CompletedProcess[str]
 ) -> None:
-    """Needs global string ids: relay-runtime's default store (no getDataID) keeps the page."""
+    """relay-runtime's default store (no getDataID) keeps each deal under its global id."""
     assert relay_compiled.returncode == 0
     token = fresh_token()
     report = run_session("relay-default-store", api, token)
+    server = listed(api, token)
 
-    assert [t for page in report["pages"] for t in page["titles"]] == [
-        t for _, t, _ in listed(api, token)
-    ]
+    assert [t for page in report["pages"] for t in page["titles"]] == [t for _, t, _ in server]
     assert [r["title"] for r in report["stored"]] == [d["title"] for d in report["created"]]
+    assert {r["typename"] for r in report["stored"]} == {"Opportunity"}
+    # Global ids: "Opportunity:<databaseId>" in base64, unique across types.
+    decoded = [b64decode(d["id"]).decode() for d in report["created"]]
+    assert all(text.startswith("Opportunity:") for text in decoded)
+    assert (
+        report["me"]["id"] == b64encode(b"Employee:" + report["me"]["databaseId"].encode()).decode()
+    )

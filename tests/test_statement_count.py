@@ -15,6 +15,9 @@ from app.graphql.schema import build_schema
 from app.settings import Settings
 from tests.conftest import GraphQL, Person
 from tests.factories import contact, custom_field, opportunity_via_domain
+from tests.ids import (
+    stage_gid,
+)
 
 EVERYTHING = """
 query Page($first: Int!) {
@@ -132,6 +135,6 @@ async def test_nested_values_are_right_for_every_row(
         index = int(node["title"].split()[1])
         assert node["contact"]["displayName"] == f"Company {index}"
         assert [m["displayName"] for m in node["members"]] == [f"Company {index}"]
-        assert node["stage"]["id"] == 1 + index % 9
+        assert node["stage"]["id"] == stage_gid(1 + index % 9)
         assert node["bidCurrency"]["abbreviation"] == ("EUR", "USD", "GBP")[index % 3]
         assert node["responsible"]["displayName"] == ("Otto Other" if index % 2 else "Uma User")

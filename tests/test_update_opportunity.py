@@ -19,6 +19,9 @@ from tests.factories import (
     private_opportunity,
 )
 from tests.graphql_documents import OPPORTUNITY
+from tests.ids import (
+    employee_gid,
+)
 from tests.updates import (
     EVERY_VALUE,
     PROPOSAL,
@@ -133,7 +136,7 @@ async def test_every_value_is_replaced_and_normalised_as_on_create(
     assert shown["bidCurrency"]["abbreviation"] == "USD"
     assert shown["successProbability"] == 100
     assert shown["stage"]["title"] == "Proposal"
-    assert shown["responsible"]["id"] == str(other.id)
+    assert shown["responsible"]["id"] == employee_gid(other.id)
     assert shown["expectedCloseDate"] == "2024-06-29T22:00:00+00:00"
     row = await row_of(db, deal_id)
     assert (row["title"], row["bid_currency"], row["bid_type"], row["bid_value"]) == (

@@ -15,6 +15,9 @@ from tests.factories import (
     opportunity_input,
     private_opportunity,
 )
+from tests.ids import (
+    contact_gid,
+)
 from tests.updates import (
     row_of,
     stored,
@@ -46,7 +49,7 @@ async def test_members_null_or_empty_clear_them(
     # the primary contact stays the primary contact, and is no member any more
     assert payload["errors"] == []
     assert await stored(db, models.member_t) == []
-    assert payload["opportunity"]["contact"]["id"] == acme
+    assert payload["opportunity"]["contact"]["id"] == contact_gid(acme)
     assert payload["opportunity"]["members"] == []
 
 
@@ -71,8 +74,8 @@ async def test_a_members_list_replaces_them_without_the_primary_contact(
     # then: the primary contact is not added (spec 2.3), the unknown and hidden drop out
     assert payload["errors"] == []
     assert [r["contact_id"] for r in await stored(db, models.member_t)] == [bob]
-    assert payload["opportunity"]["contact"]["id"] == ann
-    assert [m["id"] for m in payload["opportunity"]["members"]] == [bob]
+    assert payload["opportunity"]["contact"]["id"] == contact_gid(ann)
+    assert [m["id"] for m in payload["opportunity"]["members"]] == [contact_gid(bob)]
 
 
 async def test_a_members_list_of_only_unusable_contacts_clears_them(

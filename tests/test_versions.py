@@ -19,6 +19,10 @@ from app.db import models
 from app.db.engine import Database
 from tests.conftest import GraphQL, Person
 from tests.factories import contact, custom_field, legacy_opportunity_body, opportunity
+from tests.ids import (
+    field_gid,
+    stage_gid,
+)
 
 
 @dataclass(frozen=True)
@@ -196,8 +200,11 @@ async def test_a_reorder_adds_one_to_the_version_of_each_stage_and_field(
         input={"ids": fields[::-1]},
     )
 
-    assert stages["reorderStages"]["stages"] == [{"id": 2, "version": 2}, {"id": 1, "version": 2}]
+    assert stages["reorderStages"]["stages"] == [
+        {"id": stage_gid(2), "version": 2},
+        {"id": stage_gid(1), "version": 2},
+    ]
     assert reordered["reorderCustomFieldDefinitions"]["customFieldDefinitions"] == [
-        {"id": fields[1], "version": 2},
-        {"id": fields[0], "version": 2},
+        {"id": field_gid(fields[1]), "version": 2},
+        {"id": field_gid(fields[0]), "version": 2},
     ]

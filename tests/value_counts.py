@@ -18,9 +18,9 @@ from app.domain import reads
 from app.domain.access import opportunity_visible
 from tests.conftest import GraphQL, Person
 
-COUNTS = "{ customFieldDefinitions { id valueCount } }"
+COUNTS = "{ customFieldDefinitions { databaseId valueCount } }"
 DELETE_FIELD = """
-mutation DeleteField($id: Int!) {
+mutation DeleteField($id: ID!) {
   deleteCustomFieldDefinition(input: {id: $id}) {
     deletedCustomFieldDefinition { valueCount }
     errors { message }
@@ -56,7 +56,7 @@ async def assert_value_counts_agree(db: Database, gql: GraphQL, *people: Person)
         async with db.read() as conn:
             assert await reads.field_value_counts(conn, who.caller, fields) == expected, who
         listed = (await gql(COUNTS, who))["customFieldDefinitions"]
-        assert {int(f["id"]): f["valueCount"] for f in listed if f["valueCount"]} == expected
+        assert {f["databaseId"]: f["valueCount"] for f in listed if f["valueCount"]} == expected
 
 
 async def succeeds(gql: GraphQL, document: str, as_: Person, **variables: Any) -> None:

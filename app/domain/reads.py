@@ -257,6 +257,12 @@ _FIELD_DEFINITIONS = (
     .where(custom_field_t.c.entity_type == bindparam("entity_type"))
     .order_by(custom_field_t.c.position, custom_field_t.c.id)
 )
+_FIELD_DEFINITIONS_BY_ID = select(custom_field_t).where(custom_field_t.c.id.in_(IDS))
+
+
+async def field_definitions_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, Row]:
+    """Custom-field definitions (of any kind of record) by id."""
+    return await _by_key(conn, _FIELD_DEFINITIONS_BY_ID, {"ids": ids}, "id")
 
 
 async def all_stages(conn: AsyncConnection) -> list[Row]:

@@ -49,6 +49,8 @@ LIST_CAPS: Mapping[tuple[str, str], int] = {
     ("Query", "currencies"): bounds.MAX_CURRENCIES,
     ("Query", "customFieldDefinitions"): bounds.MAX_FIELD_DEFINITIONS,
     ("Query", "employees"): bounds.MAX_EMPLOYEES,
+    # nodes answers one object (or null) per id it is given.
+    ("Query", "nodes"): bounds.MAX_BATCH,
     ("ReorderStagesPayload", "stages"): bounds.MAX_STAGES,
     ("ReorderCustomFieldDefinitionsPayload", "customFieldDefinitions"): (
         bounds.MAX_FIELD_DEFINITIONS
@@ -68,6 +70,7 @@ BATCH_LISTS = frozenset(
         ("SetOpportunitiesAccessPayload", "opportunities"),
     }
 )
+NODES = ("Query", "nodes")
 # What an introspection field counts: its work is bounded by the schema, and graphql-core's
 # MaxIntrospectionDepthRule bounds its nesting.
 INTROSPECTION_NODES = 1000
@@ -154,9 +157,21 @@ class _Measure:
         if get_named_type(definition.type).name == USER_ERROR:
             return bounds.MAX_USER_ERRORS
         cap = LIST_CAPS[(parent.name, node.name.value)]
+        if (parent.name, node.name.value) == NODES:
+            listed = self.listed(
+                next((a.value for a in node.arguments or () if a.name.value == "ids"), None)
+            )
+            return cap if listed is None else min(cap, listed)
         if (parent.name, node.name.value) in BATCH_LISTS and self.batch is not None:
             return min(cap, self.batch)
         return cap
+
+    def listed(self, value: Any) -> int | None:
+        """How many items a list argument (a literal or a variable) holds, when the request says."""
+        if isinstance(value, VariableNode):
+            value = self.variables.get(value.name.value)
+            return len(value) if isinstance(value, list) else None
+        return len(value.values) if isinstance(value, ListValueNode) else None
 
     def named_ids(self, node: FieldNode) -> int | None:
         """How many ids a mutation's `input.ids` lists, when the request says."""

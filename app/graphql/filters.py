@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from enum import Enum
 
@@ -12,20 +11,25 @@ from app.domain import contact_listing, listing
 from app.domain.enums import StageType as DomainStageType
 from app.graphql.connections import OrderDirection
 from app.graphql.enums import StageType, to_domain
+from app.graphql.ids import employee_key, optional_key
 from app.graphql.scalars import as_utc
 
 
 @strawberry.input(description="Which opportunities to list; every condition given must hold.")
 class OpportunityFilter:
-    responsible_id: uuid.UUID | None = strawberry.field(
-        default=None, description="Only deals this employee is responsible for."
+    responsible_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Only deals this employee is responsible for (global id or legacy UUID).",
     )
-    stage_id: int | None = strawberry.field(default=None, description="Only deals at this stage.")
+    stage_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only deals at this stage (global id or legacy integer)."
+    )
     stage_type: StageType | None = strawberry.field(
         default=None, description="Only deals at an open, won or lost stage."
     )
-    contact_id: int | None = strawberry.field(
-        default=None, description="Only deals whose primary contact is this one."
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Only deals whose primary contact is this one (global id or legacy integer).",
     )
     contact_also_member: bool | None = strawberry.field(
         default=False,
@@ -46,10 +50,12 @@ class OpportunityFilter:
     def to_domain(self) -> listing.OpportunityFilter:
         """The domain form."""
         return listing.OpportunityFilter(
-            responsible_id=self.responsible_id,
-            stage_id=self.stage_id,
+            responsible_id=(
+                None if self.responsible_id is None else employee_key(self.responsible_id)
+            ),
+            stage_id=optional_key(self.stage_id, "Stage"),
             stage_type=to_domain(DomainStageType, self.stage_type) if self.stage_type else None,
-            contact_id=self.contact_id,
+            contact_id=optional_key(self.contact_id, "Contact"),
             contact_also_member=bool(self.contact_also_member),
             close_date_from=as_utc(self.close_date_from),
             close_date_to=as_utc(self.close_date_to),

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.db.models import custom_field_t, stage_t
 from app.domain import events
 from app.graphql.context import Context
+from app.graphql.ids import global_id
 from app.graphql.live_feed import current_caller
 from app.graphql.types import CustomFieldDefinition, Stage
 
@@ -31,10 +32,19 @@ class OpportunityEventKind(Enum):
     )
 
 
+def record_id(type_name: str, event: events.OpportunityEvent) -> strawberry.ID | None:
+    """The global id of the record an event is about; None for REFETCH (about none)."""
+    if event.kind is events.EventKind.REFETCH:
+        return None
+    return global_id(type_name, event.opportunity_id)
+
+
 @strawberry.type(description="A committed change to a stage of the pipeline.")
 class StageEvent:
     kind: OpportunityEventKind
-    stage_id: int = strawberry.field(description="The stage's id (0 for REFETCH).")
+    stage_id: strawberry.ID | None = strawberry.field(
+        description="The stage's global id; null for REFETCH."
+    )
     version: int = strawberry.field(description="The stage's version after the change.")
     changed: list[str] = strawberry.field(description="The names of the values the change set.")
     cursor: str = strawberry.field(description=CURSOR_HELP)
@@ -54,7 +64,7 @@ async def stage_event(context: Context, event: events.OpportunityEvent) -> Stage
         stage = Stage.from_row(row) if row is not None else None
     return StageEvent(
         kind=OpportunityEventKind(event.kind.value),
-        stage_id=event.opportunity_id,
+        stage_id=record_id("Stage", event),
         version=event.version,
         changed=list(event.changed),
         cursor=str(event.cursor),
@@ -65,7 +75,9 @@ async def stage_event(context: Context, event: events.OpportunityEvent) -> Stage
 @strawberry.type(description="A committed change to a custom-field definition.")
 class CustomFieldEvent:
     kind: OpportunityEventKind
-    field_id: int = strawberry.field(description="The definition's id (0 for REFETCH).")
+    field_id: strawberry.ID | None = strawberry.field(
+        description="The definition's global id; null for REFETCH."
+    )
     version: int = strawberry.field(description="The definition's version after the change.")
     changed: list[str] = strawberry.field(description="The names of the values the change set.")
     cursor: str = strawberry.field(description=CURSOR_HELP)
@@ -87,7 +99,7 @@ async def custom_field_event(context: Context, event: events.OpportunityEvent) -
         field = CustomFieldDefinition.from_row(row) if row is not None else None
     return CustomFieldEvent(
         kind=OpportunityEventKind(event.kind.value),
-        field_id=event.opportunity_id,
+        field_id=record_id("CustomFieldDefinition", event),
         version=event.version,
         changed=list(event.changed),
         cursor=str(event.cursor),

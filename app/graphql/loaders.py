@@ -95,9 +95,7 @@ class ReferenceTable(Generic[K]):
         task = self._read_task
         if task is not None and task.done() and task.exception() is None:
             return task.result()[1].get(key)
-        # A future, not a coroutine: a caller may drop it unawaited (a compiled plan giving up)
-        # without a warning, and the read it started is the one every later lookup shares.
-        return asyncio.ensure_future(self.get(key))
+        return self.get(key)
 
     async def load_many(self, keys: Iterable[K]) -> None:
         """Read the table now, so that `lookup` of these (or any) keys answers at once."""
@@ -143,6 +141,9 @@ class Loaders:
         )
         self.custom_fields_by_opportunity: DataLoader[int, list[RowMapping]] = _loader(
             reader, reads.custom_field_values, list
+        )
+        self.field_definition_by_id: DataLoader[int, Mapping[Any, Any] | None] = _loader(
+            reader, reads.field_definitions_by_id
         )
         self.opportunity_count_by_stage: DataLoader[int, int] = _loader(
             reader, lambda conn, ids: reads.opportunity_counts(conn, caller, ids), int

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from strawberry import relay
 
 from app.domain import contact_listing, crm_settings, listing, reads
+from app.domain.bounds import MAX_BATCH
 from app.graphql.connections import (
     AFTER,
     BEFORE,
@@ -29,6 +31,8 @@ from app.graphql.filters import (
     OpportunityOrder,
     contact_order,
 )
+from app.graphql.ids import decode_int
+from app.graphql.nodes import nodes_by_id
 from app.graphql.prefetch import load_opportunity_relations
 from app.graphql.types import (
     Contact,
@@ -40,6 +44,8 @@ from app.graphql.types import (
     opportunity_connection,
 )
 
+ID_ARGUMENT = "Its global id, or the legacy integer id (databaseId); any other value names nothing."
+
 
 @strawberry.type(description="Reads.")
 class Query:
@@ -49,13 +55,38 @@ class Query:
         assert row is not None, "a caller is an employee"
         return Employee.from_row(row)
 
+    @strawberry.field(
+        description="The record a global id names; null when the id is malformed, of no Node "
+        "type, or names a record that does not exist or is hidden from the caller."
+    )
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
+    ) -> relay.Node | None:
+        return (await nodes_by_id(info, [id]))[0]
+
+    @strawberry.field(
+        description=f"The records global ids name, in their order, each as node(id:) answers it; "
+        f"at most {MAX_BATCH} ids (TOO_LONG)."
+    )
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global ids.")],
+    ) -> list[relay.Node | None]:
+        return await nodes_by_id(info, ids)
+
     @strawberry.field(description="One opportunity; null when it does not exist or is hidden.")
     async def opportunity(
         self,
         info: Info,
-        id: Annotated[int, strawberry.argument(description="The opportunity's id.")],
+        id: Annotated[strawberry.ID, strawberry.argument(description=ID_ARGUMENT)],
     ) -> Opportunity | None:
-        row = await info.context.loaders.opportunity_by_id.load(id)
+        opportunity_id = decode_int(id, "Opportunity")
+        if opportunity_id is None:
+            return None
+        row = await info.context.loaders.opportunity_by_id.load(opportunity_id)
         if row is None:
             return None
         await load_opportunity_relations(info, [row])
@@ -93,9 +124,16 @@ class Query:
 
     @strawberry.field(description="One contact; null when it does not exist or is hidden.")
     async def contact(
-        self, info: Info, id: Annotated[int, strawberry.argument(description="The contact's id.")]
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description=ID_ARGUMENT)],
     ) -> Contact | None:
-        row = await info.context.loaders.contact_by_id.load(id)
+        contact_id = decode_int(id, "Contact")
+        row = (
+            None
+            if contact_id is None
+            else await info.context.loaders.contact_by_id.load(contact_id)
+        )
         return Contact.from_row(row) if row is not None else None
 
     @strawberry.field(description="Contacts the caller may see, a page at a time.")
@@ -134,9 +172,12 @@ class Query:
 
     @strawberry.field(description="One stage; null when it does not exist.")
     async def stage(
-        self, info: Info, id: Annotated[int, strawberry.argument(description="The stage's id.")]
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description=ID_ARGUMENT)],
     ) -> Stage | None:
-        row = await info.context.loaders.stages.get(id)
+        stage_id = decode_int(id, "Stage")
+        row = None if stage_id is None else await info.context.loaders.stages.get(stage_id)
         return Stage.from_row(row) if row is not None else None
 
     @strawberry.field(description="Every currency, ordered by abbreviation.")

@@ -29,6 +29,7 @@ from app.graphql.live_types import (
     OpportunityEventKind,
     StageEvent,
     custom_field_event,
+    record_id,
     stage_event,
 )
 from app.graphql.types import Opportunity
@@ -42,11 +43,15 @@ After = Annotated[str | None, strawberry.argument(description=AFTER_HELP)]
 # How many deals a subscription remembers having shown (to send their id when they go).
 SEEN_MAX = 10_000
 
+OPPORTUNITY_NODE = "Opportunity"
+
 
 @strawberry.type(description="A committed change to an opportunity.")
 class OpportunityEvent:
     kind: OpportunityEventKind
-    opportunity_id: int = strawberry.field(description="The opportunity's id (0 for REFETCH).")
+    opportunity_id: strawberry.ID | None = strawberry.field(
+        description="The opportunity's global id; null for REFETCH."
+    )
     version: int = strawberry.field(
         description="The opportunity's version after the change: a later change has a larger one."
     )
@@ -98,7 +103,7 @@ def _event(
 ) -> OpportunityEvent:
     return OpportunityEvent(
         kind=OpportunityEventKind(event.kind.value),
-        opportunity_id=event.opportunity_id,
+        opportunity_id=record_id(OPPORTUNITY_NODE, event),
         version=event.version,
         changed=list(event.changed),
         cursor=str(event.cursor),

@@ -15,8 +15,8 @@ CONTACT = {"$ref": "#/components/schemas/FullContact"}
 CONTACT_ID = {"contactid": INT}
 
 MEMBERS_OPERATION = shapes.operation("""
-query LegacyOpportunityMembers($id: Int!) {
-  opportunity(id: $id) { contact { id } members { ...WireFullContact } }
+query LegacyOpportunityMembers($id: ID!) {
+  opportunity(id: $id) { contact { id: databaseId } members { ...WireFullContact } }
 }
 """)
 
@@ -56,7 +56,7 @@ def member_response(field: str) -> Respond:
 
 
 BY_CONTACT_OPERATION = shapes.operation("""
-query LegacyOpportunitiesByContact($contactId: Int!, $first: Int, $offset: Int) {
+query LegacyOpportunitiesByContact($contactId: ID!, $first: Int, $offset: Int) {
   opportunities(
     filter: {contactId: $contactId, contactAlsoMember: true}, orderBy: [{field: TITLE}],
     first: $first, offset: $offset

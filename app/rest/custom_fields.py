@@ -102,7 +102,7 @@ query LegacyFieldDefinitions {
         path="opportunity/{entityid:int}/customfield",
         summary="The custom-field values of an opportunity (and every heading)",
         operation=shapes.operation("""
-query LegacyOpportunityFields($id: Int!) {
+query LegacyOpportunityFields($id: ID!) {
   opportunity(id: $id) { customFields { ...WireCustomField } }
 }
 """),

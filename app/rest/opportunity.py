@@ -72,7 +72,7 @@ CREATE_OPERATION = mutation(
     WIRE_OPPORTUNITY,
 )
 GET_OPERATION = shapes.operation("""
-query LegacyOpportunity($id: Int!) { opportunity(id: $id) { ...WireOpportunity } }
+query LegacyOpportunity($id: ID!) { opportunity(id: $id) { ...WireOpportunity } }
 """)
 UPDATE_OPERATION = mutation(
     "LegacyUpdateOpportunity",

@@ -13,12 +13,12 @@ from app.rest.wire import api_datetime
 
 _FRAGMENTS = {
     "WireEmployee": "fragment WireEmployee on Employee "
-    "{ id displayName title avatarSmall profileUrl }",
+    "{ id: databaseId displayName title avatarSmall profileUrl }",
     "WireCurrency": """fragment WireCurrency on Currency {
   title symbol abbreviation cultureName isConvertable isBasic
 }""",
     "WireContact": """fragment WireContact on Contact {
-  id smallFotoUrl mediumFotoUrl displayName isCompany isPrivate isShared shareType
+  id: databaseId smallFotoUrl mediumFotoUrl displayName isCompany isPrivate isShared shareType
   canEdit canDelete accessList { ...WireEmployee } currency { ...WireCurrency }
 }""",
     "WireFullContact": """fragment WireFullContact on Contact {
@@ -37,16 +37,16 @@ _FRAGMENTS = {
   databaseId userName displayName title isAdmin avatarSmall profileUrl
 }""",
     "WireStage": """fragment WireStage on Stage {
-  id title description color successProbability stageType sortOrder
+  id: databaseId title description color successProbability stageType sortOrder
 }""",
     "WireCustomField": """fragment WireCustomField on CustomField {
-  fieldId entityId label fieldValue fieldType position mask
+  fieldId: fieldDatabaseId entityId: entityDatabaseId label fieldValue fieldType position mask
 }""",
     "WireFieldDefinition": """fragment WireFieldDefinition on CustomFieldDefinition {
-  id label fieldType position mask
+  id: databaseId label fieldType position mask
 }""",
     "WireOpportunity": """fragment WireOpportunity on Opportunity {
-  id title description created bidType bidValue perPeriodValue successProbability
+  id: databaseId title description created bidType bidValue perPeriodValue successProbability
   actualCloseDate expectedCloseDate isPrivate canEdit
   createBy { ...WireEmployee }
   responsible { ...WireEmployee }

@@ -88,7 +88,7 @@ ROUTES = [
         path="opportunity/stage/{id:int}",  # the original's {stageid}: one name per path
         summary="One stage",
         operation=shapes.operation(
-            f"query LegacyStage($id: Int!) {{ stage(id: $id) {{ {WITH_COUNT} }} }}\n"
+            f"query LegacyStage($id: ID!) {{ stage(id: $id) {{ {WITH_COUNT} }} }}\n"
         ),
         params={"id": INT},
         variables=get_stage_variables,

@@ -39,6 +39,7 @@ from starlette.routing import Route
 
 from app.db.engine import Database
 from app.domain import events
+from scripts.benchlib.global_ids import field_value_id, global_id
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 AVATAR = "/skins/default/images/default_user_photo_size_32-32.png"
@@ -471,7 +472,7 @@ class Baseline:
         """createBy / responsible, as the read-one selection asks."""
         employee_id = self.values.uuid_out(row.id)
         return {
-            "id": employee_id,
+            "id": global_id("Employee", employee_id),
             "displayName": row.display_name,
             "title": row.title,
             "avatarSmall": AVATAR,
@@ -499,17 +500,22 @@ class Baseline:
         stage = next(s for s in stages if s.id == deal.stage_id)
         currency = currencies.get(deal.bid_currency)
         opportunity = {
-            "id": deal.id,
+            "id": global_id("Opportunity", deal.id),
             "title": deal.title,
             "bidValue": self.values.money_out(deal.bid_value),
             "successProbability": deal.success_probability,
-            "stage": {"id": stage.id, "title": stage.title},
+            "stage": {"id": global_id("Stage", stage.id), "title": stage.title},
             "bidCurrency": {"abbreviation": currency.abbreviation} if currency else None,
             "members": [
-                {"id": m.id, "displayName": display_name(m)} for m in members.get(deal.id, [])
+                {"id": global_id("Contact", m.id), "displayName": display_name(m)}
+                for m in members.get(deal.id, [])
             ],
             "customFields": [
-                {"id": f"{deal.id}:{f['id']}", "label": f["label"], "fieldValue": f["value"]}
+                {
+                    "id": field_value_id(deal.id, f["id"]),
+                    "label": f["label"],
+                    "fieldValue": f["value"],
+                }
                 for f in fields
             ],
         }
@@ -622,7 +628,7 @@ class Baseline:
         return self.answer(
             {
                 "opportunity": {
-                    "id": deal.id,
+                    "id": global_id("Opportunity", deal.id),
                     "title": deal.title,
                     "description": deal.description,
                     "created": values.time_out(deal.created_at),
@@ -638,7 +644,7 @@ class Baseline:
                     "createBy": self.employee(people[creator_id]),
                     "responsible": self.employee(people[deal.responsible_id]),
                     "contact": {
-                        "id": contact.id,
+                        "id": global_id("Contact", contact.id),
                         "displayName": display_name(contact),
                         "isCompany": bool(contact.is_company),
                     }
@@ -646,7 +652,7 @@ class Baseline:
                     else None,
                     "members": [
                         {
-                            "id": m.id,
+                            "id": global_id("Contact", m.id),
                             "displayName": display_name(m),
                             "isCompany": bool(m.is_company),
                         }
@@ -663,7 +669,7 @@ class Baseline:
                     if currency is not None
                     else None,
                     "stage": {
-                        "id": stage.id,
+                        "id": global_id("Stage", stage.id),
                         "title": stage.title,
                         "description": stage.description or "",
                         "color": stage.color,
@@ -672,12 +678,16 @@ class Baseline:
                         "sortOrder": stage.sort_order,
                     },
                     "accessList": [
-                        {"id": values.uuid_out(e.id), "displayName": e.display_name} for e in access
+                        {
+                            "id": global_id("Employee", values.uuid_out(e.id)),
+                            "displayName": e.display_name,
+                        }
+                        for e in access
                     ],
                     "customFields": [
                         {
-                            "id": f"{deal.id}:{f['id']}",
-                            "entityId": deal.id,
+                            "id": field_value_id(deal.id, f["id"]),
+                            "entityId": global_id("Opportunity", deal.id),
                             "label": f["label"],
                             "fieldValue": f["value"],
                             "fieldType": FIELD_TYPES[f["field_type"]],
@@ -726,16 +736,19 @@ class Baseline:
                 {
                     "cursor": cursor,
                     "node": {
-                        "id": row.id,
+                        "id": global_id("Opportunity", row.id),
                         "title": row.title,
                         "bidValue": values.money_out(row.bid_value),
                         "successProbability": row.success_probability,
-                        "stage": {"id": stage.id, "title": stage.title},
-                        "contact": {"id": contact.id, "displayName": display_name(contact)}
+                        "stage": {"id": global_id("Stage", stage.id), "title": stage.title},
+                        "contact": {
+                            "id": global_id("Contact", contact.id),
+                            "displayName": display_name(contact),
+                        }
                         if contact is not None
                         else None,
                         "members": [
-                            {"id": m.id, "displayName": display_name(m)}
+                            {"id": global_id("Contact", m.id), "displayName": display_name(m)}
                             for m in members.get(row.id, [])
                         ],
                         "bidCurrency": {
@@ -746,7 +759,7 @@ class Baseline:
                         else None,
                         "customFields": [
                             {
-                                "id": f"{row.id}:{f['id']}",
+                                "id": field_value_id(row.id, f["id"]),
                                 "label": f["label"],
                                 "fieldValue": f["value"],
                             }

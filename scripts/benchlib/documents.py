@@ -32,7 +32,7 @@ mutation Create($input: CreateOpportunityInput!) {
 
 # Every scalar and every relation of a deal, as a detail page asks for it.
 READ_ONE = """
-query One($id: Int!) {
+query One($id: ID!) {
   opportunity(id: $id) {
     id title description created bidType bidValue perPeriodValue successProbability
     actualCloseDate expectedCloseDate isPrivate canEdit canDelete

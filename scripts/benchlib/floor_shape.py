@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from scripts.benchlib.baseline import AVATAR, BID_TYPES, FIELD_TYPES, STAGE_TYPES, Values
+from scripts.benchlib.global_ids import field_value_id, global_id
 
 Row = Mapping[str, Any]
 
@@ -29,7 +30,10 @@ def _contacts(text: str, *, with_kind: bool) -> list[dict[str, Any]]:
     """Members from their JSON array of [id, is_company, first, last, company]."""
     shaped = []
     for cid, company, first, last, name in orjson.loads(text):
-        item: dict[str, Any] = {"id": cid, "displayName": _display_name(company, first, last, name)}
+        item: dict[str, Any] = {
+            "id": global_id("Contact", cid),
+            "displayName": _display_name(company, first, last, name),
+        }
         if with_kind:
             item["isCompany"] = bool(company)
         shaped.append(item)
@@ -43,7 +47,7 @@ def _primary(row: Row, *, with_kind: bool) -> dict[str, Any] | None:
     name = _display_name(
         row["contact_company"], row["contact_first"], row["contact_last"], row["contact_name"]
     )
-    item: dict[str, Any] = {"id": row["contact_id_"], "displayName": name}
+    item: dict[str, Any] = {"id": global_id("Contact", row["contact_id_"]), "displayName": name}
     if with_kind:
         item["isCompany"] = bool(row["contact_company"])
     return item
@@ -59,7 +63,7 @@ class Shapes:
     def _employee(self, row: Row, n: int) -> dict[str, Any]:
         employee_id = self.values.uuid_out(row[f"e{n}_id"])
         return {
-            "id": employee_id,
+            "id": global_id("Employee", employee_id),
             "displayName": row[f"e{n}_name"],
             "title": row[f"e{n}_title"],
             "avatarSmall": AVATAR,
@@ -93,7 +97,7 @@ class Shapes:
         opportunity_id = row["id"]
         return {
             "opportunity": {
-                "id": opportunity_id,
+                "id": global_id("Opportunity", opportunity_id),
                 "title": row["title"],
                 "description": row["description"],
                 "created": v.time_out(row["created_at"]),
@@ -112,7 +116,7 @@ class Shapes:
                 "members": _contacts(row["members"], with_kind=True),
                 "bidCurrency": currency,
                 "stage": {
-                    "id": row["stage_id"],
+                    "id": global_id("Stage", row["stage_id"]),
                     "title": row["stage_title"],
                     "description": row["stage_description"] or "",
                     "color": row["color"],
@@ -121,12 +125,13 @@ class Shapes:
                     "sortOrder": row["sort_order"],
                 },
                 "accessList": [
-                    {"id": v.uuid_out(eid), "displayName": name} for eid, name in access
+                    {"id": global_id("Employee", v.uuid_out(eid)), "displayName": name}
+                    for eid, name in access
                 ],
                 "customFields": [
                     {
-                        "id": f"{opportunity_id}:{fid}",
-                        "entityId": opportunity_id,
+                        "id": field_value_id(opportunity_id, fid),
+                        "entityId": global_id("Opportunity", opportunity_id),
                         "label": label,
                         "fieldValue": value,
                         "fieldType": FIELD_TYPES[kind],
@@ -147,11 +152,14 @@ class Shapes:
                 {
                     "cursor": cursor.decode().rstrip("="),
                     "node": {
-                        "id": row["id"],
+                        "id": global_id("Opportunity", row["id"]),
                         "title": row["title"],
                         "bidValue": self.values.money_out(row["bid_value"]),
                         "successProbability": row["success_probability"],
-                        "stage": {"id": row["stage_id"], "title": row["stage_title"]},
+                        "stage": {
+                            "id": global_id("Stage", row["stage_id"]),
+                            "title": row["stage_title"],
+                        },
                         "contact": _primary(row, with_kind=False),
                         "members": _contacts(row["members"], with_kind=False),
                         "bidCurrency": None
@@ -170,11 +178,11 @@ class Shapes:
     def created(self, row: Row) -> dict[str, Any]:
         """createOpportunity's payload for the new deal, as the bench's create asks it."""
         opportunity = {
-            "id": row["id"],
+            "id": global_id("Opportunity", row["id"]),
             "title": row["title"],
             "bidValue": self.values.money_out(row["bid_value"]),
             "successProbability": row["success_probability"],
-            "stage": {"id": row["stage_id"], "title": row["stage_title"]},
+            "stage": {"id": global_id("Stage", row["stage_id"]), "title": row["stage_title"]},
             "bidCurrency": None
             if row["abbreviation"] is None
             else {"abbreviation": row["abbreviation"]},
@@ -187,7 +195,7 @@ class Shapes:
 def _fields(opportunity_id: int, text: str) -> list[dict[str, Any]]:
     """customFields { id label fieldValue } from their JSON array; ids name deal and field."""
     return [
-        {"id": f"{opportunity_id}:{fid}", "label": label, "fieldValue": value}
+        {"id": field_value_id(opportunity_id, fid), "label": label, "fieldValue": value}
         for fid, label, value, _kind, _position, _mask in orjson.loads(text)
     ]
 

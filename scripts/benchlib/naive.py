@@ -41,6 +41,7 @@ from app.db.models import (
     OpportunityMember,
     Stage,
 )
+from scripts.benchlib.global_ids import field_value_id, global_id
 
 HEADING = 4
 
@@ -53,9 +54,14 @@ class Viewer:
     is_admin: bool
 
 
+def _id(type_name: str, database_id: Any) -> strawberry.ID:
+    """The service's global id of a record."""
+    return strawberry.ID(global_id(type_name, database_id))
+
+
 @strawberry.type
 class StageOut:
-    id: int
+    id: strawberry.ID
     title: str
 
 
@@ -66,7 +72,7 @@ class CurrencyOut:
 
 @strawberry.type
 class MemberOut:
-    id: int
+    id: strawberry.ID
     display_name: str
 
 
@@ -79,7 +85,7 @@ class CustomFieldOut:
 
 @strawberry.type
 class OpportunityOut:
-    id: int
+    id: strawberry.ID
     title: str
     bid_value: Decimal
     success_probability: int
@@ -223,18 +229,25 @@ class Mutation:
             assert stage.id is not None
             return CreateOpportunityPayload(
                 opportunity=OpportunityOut(
-                    id=deal.id,
+                    id=_id("Opportunity", deal.id),
                     title=deal.title,
                     bid_value=deal.bid_value,
                     success_probability=deal.success_probability,
-                    stage=StageOut(id=stage.id, title=stage.title),
+                    stage=StageOut(
+                        id=strawberry.ID(global_id("Stage", stage.id)), title=stage.title
+                    ),
                     bid_currency=CurrencyOut(abbreviation=currency.abbreviation)
                     if currency
                     else None,
-                    members=[MemberOut(id=m.id or 0, display_name=_name(m)) for m in members],
+                    members=[
+                        MemberOut(
+                            id=strawberry.ID(global_id("Contact", m.id)), display_name=_name(m)
+                        )
+                        for m in members
+                    ],
                     custom_fields=[
                         CustomFieldOut(
-                            id=strawberry.ID(f"{deal.id}:{d.id}"),
+                            id=strawberry.ID(field_value_id(deal.id, d.id or 0)),
                             label=d.label,
                             field_value=v.value if v else None,
                         )

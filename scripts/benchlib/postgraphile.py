@@ -20,6 +20,7 @@ import orjson
 from sqlalchemy.engine import make_url
 
 from scripts.benchlib.documents import LIST_PAGE
+from scripts.benchlib.global_ids import database_id
 from scripts.benchlib.servers import Server, free_port
 
 # A hyphen in the name: the node project is no Python package (nor one for mypy).
@@ -139,9 +140,10 @@ def answer_opportunities(answer: dict[str, Any]) -> list[int] | None:
 
 
 def service_opportunities(answer: dict[str, Any]) -> list[int] | None:
-    """The deal ids in the service's answer to the bench's read-one or list document."""
+    """The deal ids in the service's answer to the bench's read-one or list document, as the
+    integers PostGraphile answers (the service answers global ids)."""
     data = answer["data"]
     if "opportunity" in data:
         opportunity = data["opportunity"]
-        return None if opportunity is None else [opportunity["id"]]
-    return [edge["node"]["id"] for edge in data["opportunities"]["edges"]]
+        return None if opportunity is None else [database_id(opportunity["id"])]
+    return [database_id(edge["node"]["id"]) for edge in data["opportunities"]["edges"]]

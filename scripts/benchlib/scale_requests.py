@@ -63,7 +63,7 @@ query CursorAt($orderBy: [OpportunityOrder!], $offset: Int!) {
 STAGES = "{ stages { id title stageType sortOrder opportunityCount } }"
 FIELDS = "{ customFieldDefinitions { id label fieldType valueCount } }"
 CONTACT = """
-query ContactDeals($id: Int!) {
+query ContactDeals($id: ID!) {
   contact(id: $id) {
     id displayName
     opportunities(first: 25) {

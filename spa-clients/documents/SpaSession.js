@@ -6,7 +6,7 @@ const graphql = (strings) => strings[0];
 
 export const ME = graphql`
   query SpaSessionMeQuery {
-    me { id displayName }
+    me { id databaseId displayName }
   }
 `;
 
@@ -28,6 +28,15 @@ export const PAGE = graphql`
       pageInfo { hasNextPage endCursor }
       edges { cursor node { id title bidValue stage { id title } } }
     }
+  }
+`;
+
+// One deal as a component shows it; Relay makes SpaSessionDealRefetchQuery from it, which
+// reads the deal again through node(id:) by its global id.
+export const DEAL = graphql`
+  fragment SpaSession_deal on Opportunity
+  @refetchable(queryName: "SpaSessionDealRefetchQuery") {
+    id title bidValue
   }
 `;
 

@@ -1,5 +1,5 @@
 // Identity and concurrent-edit sessions (issue 16 items 1 and 2). run.mjs runs them by name;
-// tests/test_spa_clients.py holds their checks (the relay default store one not collected yet).
+// tests/test_spa_clients.py holds their checks.
 import { gql } from "@apollo/client";
 import {
   CREATE,
@@ -75,7 +75,7 @@ export async function twoTabsEditOneOpportunity({ uri, key, fetch, token }) {
   return { seen, firstEdit, secondEdit, reread, retried, final: await read(first, "network-only") };
 }
 
-/** The Relay session with relay-runtime's default store, keyed by global ids (item 1). */
+/** The Relay session: relay-runtime's default store, keyed by the global ids (item 1). */
 export function relayWithDefaultStore(options) {
-  return runRelaySession({ ...options, defaultIds: true });
+  return runRelaySession(options);
 }

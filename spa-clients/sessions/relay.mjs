@@ -1,5 +1,6 @@
-// A scripted session with relay-runtime: its store and a network layer over fetch, running the
-// artifacts relay-compiler made from documents/SpaSession.js (the test compiles them first).
+// A scripted session with relay-runtime: its default store (records keyed by the global ids the
+// service answers) and a network layer over fetch, running the artifacts relay-compiler made from
+// documents/SpaSession.js (the test compiles them first).
 import {
   Environment,
   Network,
@@ -9,21 +10,19 @@ import {
   fetchQuery,
 } from "relay-runtime";
 import CreateMutation from "../generated/relay/SpaSessionCreateMutation.graphql.js";
+import RefetchQuery from "../generated/relay/SpaSessionDealRefetchQuery.graphql.js";
 import MeQuery from "../generated/relay/SpaSessionMeQuery.graphql.js";
 import PageQuery from "../generated/relay/SpaSessionPageQuery.graphql.js";
 import { spyingFetch } from "./spy.mjs";
 
 const WORDS = ["romeo", "papa", "quebec"];
 const PAGE_SIZE = 2;
+const CHANGED_BID = "1234.5";
+const CHANGE_BID = `mutation SpaSessionChangeBid($input: UpdateOpportunityInput!) {
+  updateOpportunity(input: $input) { errors { code } }
+}`;
 
-// Relay's default store takes every `id` as a global, string id (its RelayResponseNormalizer
-// refuses an integer one). Until the schema has global ids, records are keyed by type and id;
-// `defaultIds` is the default store, for the check waiting on global ids.
-export function typedDataId(fieldValue, typeName) {
-  return fieldValue.id === undefined ? undefined : `${typeName}:${fieldValue.id}`;
-}
-
-export function relayEnvironment({ uri, key, fetch, defaultIds = false }) {
+export function relayEnvironment({ uri, key, fetch }) {
   const network = Network.create(async (params, variables) => {
     const response = await fetch(uri, {
       method: "POST",
@@ -32,14 +31,12 @@ export function relayEnvironment({ uri, key, fetch, defaultIds = false }) {
     });
     return response.json();
   });
-  const store = new Store(new RecordSource());
-  const ids = defaultIds ? {} : { getDataID: typedDataId };
-  return new Environment({ network, store, ...ids });
+  return new Environment({ network, store: new Store(new RecordSource()) });
 }
 
-export async function runRelaySession({ uri, key, fetch, token, defaultIds = false }) {
+export async function runRelaySession({ uri, key, fetch, token }) {
   const log = [];
-  const environment = relayEnvironment({ uri, key, fetch: spyingFetch(fetch, log), defaultIds });
+  const environment = relayEnvironment({ uri, key, fetch: spyingFetch(fetch, log) });
   const { me } = await fetchQuery(environment, MeQuery, {}).toPromise();
   const created = [];
   for (const word of WORDS) {
@@ -68,13 +65,39 @@ export async function runRelaySession({ uri, key, fetch, token, defaultIds = fal
     if (pages.length > 2 * WORDS.length) throw new Error("paging does not end");
     after = opportunities.pageInfo.endCursor;
   }
-  // What the normalized store holds under each deal's id.
-  const source = environment.getStore().getSource();
+  // What the default store holds under each deal's (global) id.
+  const record = (id) => environment.getStore().getSource().get(id);
   const stored = created.map(({ id }) => {
-    const record = source.get(defaultIds ? String(id) : typedDataId({ id }, "Opportunity"));
-    return record ? { typename: record.__typename, title: record.title } : null;
+    const found = record(id);
+    return found ? { typename: found.__typename, title: found.title } : null;
   });
-  return { me, created, pages, stored, operations: log.map((entry) => entry.operationName) };
+  return {
+    me,
+    created,
+    pages,
+    stored,
+    refetch: await refetchChangedDeal(environment, { uri, key, fetch }, created[0].id, record),
+    operations: log.map((entry) => entry.operationName),
+  };
+}
+
+/** Another client changes a deal's bid; the @refetchable fragment's query reads it via node. */
+async function refetchChangedDeal(environment, { uri, key, fetch }, id, record) {
+  const changed = await fetch(uri, {
+    method: "POST",
+    headers: { Authorization: key, "Content-Type": "application/json" },
+    body: JSON.stringify({ query: CHANGE_BID, variables: { input: { id, bidValue: CHANGED_BID } } }),
+  });
+  const errors = (await changed.json()).data.updateOpportunity.errors;
+  const before = record(id)?.bidValue ?? null;
+  const { node } = await fetchQuery(environment, RefetchQuery, { id }).toPromise();
+  return {
+    errors,
+    before,
+    after: record(id)?.bidValue ?? null,
+    found: node != null,
+    typename: record(id)?.__typename ?? null,
+  };
 }
 
 function mutate(environment, mutation, variables) {

@@ -11,10 +11,10 @@ import httpx
 from tests.hostile.conftest import Live
 
 REORDER_STAGES = """
-mutation($ids: [Int!]!) { reorderStages(input: {ids: $ids}) { errors { code } stages { id } } }
+mutation($ids: [ID!]!) { reorderStages(input: {ids: $ids}) { errors { code } stages { id } } }
 """
 REORDER_FIELDS = """
-mutation($ids: [Int!]!) {
+mutation($ids: [ID!]!) {
   reorderCustomFieldDefinitions(input: {ids: $ids}) {
     errors { code } customFieldDefinitions { id }
   }
@@ -31,7 +31,7 @@ mutation($input: CreateOpportunityInput!) {
 }
 """
 SHARE = """
-mutation($ids: [Int!]!, $people: [UUID!]) {
+mutation($ids: [ID!]!, $people: [ID!]) {
   setOpportunitiesAccess(input: {ids: $ids, isPrivate: true, accessList: $people}) {
     errors { code } opportunities { id }
   }

@@ -121,9 +121,9 @@ async def test_form_sign_in_gives_a_token_that_works_on_both_apis(
     token = body["response"]["token"]
     assert body["response"]["expires"].endswith("Z")
     me = await client.post(
-        "/graphql", json={"query": "{ me { id } }"}, headers={"Authorization": token}
+        "/graphql", json={"query": "{ me { databaseId } }"}, headers={"Authorization": token}
     )
-    assert me.json() == {"data": {"me": {"id": str(ann.id)}}}
+    assert me.json() == {"data": {"me": {"databaseId": str(ann.id)}}}
     legacy = await client.post(
         "/api/2.0/crm/opportunity",
         json={"title": "T", "responsibleid": str(ann.id), "stageid": 1, "bidCurrencyAbbr": "EUR"},
@@ -173,7 +173,7 @@ async def test_tokens_expire(client: httpx.AsyncClient, db: Database, ann: Perso
         )
 
     response = await client.post(
-        "/graphql", json={"query": "{ me { id } }"}, headers={"Authorization": token}
+        "/graphql", json={"query": "{ me { databaseId } }"}, headers={"Authorization": token}
     )
 
     assert response.status_code == 401

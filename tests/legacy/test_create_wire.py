@@ -22,6 +22,9 @@ from app.settings import Settings
 from tests.conftest import GraphQL, Person
 from tests.factories import legacy_opportunity_body
 from tests.graphql_documents import CREATE_OPPORTUNITY
+from tests.ids import (
+    legacy_id,
+)
 from tests.legacy.test_create_exchanges import EXCHANGES, send
 from tests.legacy.world import World, build_world
 
@@ -275,23 +278,25 @@ async def test_graphql_and_legacy_creates_store_and_show_the_same(
 
     # then: the stored rows are the same but for ids and times
     rows = await _stored(db)
-    assert rows[legacy["id"]] == rows[graphql["id"]]
+    assert rows[legacy["id"]] == rows[graphql["databaseId"]]
     # and both outputs agree field by field
     assert legacy["title"] == graphql["title"] and legacy["description"] == graphql["description"]
     assert legacy["bidType"] == BidType[graphql["bidType"]].value
     assert Decimal(str(legacy["bidValue"])) == Decimal(graphql["bidValue"])
     assert legacy["perPeriodValue"] == graphql["perPeriodValue"]
     assert legacy["successProbability"] == graphql["successProbability"] == 100
-    assert legacy["stage"]["id"] == graphql["stage"]["id"]
+    assert legacy["stage"]["id"] == legacy_id(graphql["stage"]["id"])
     assert legacy["bidCurrency"]["abbreviation"] == graphql["bidCurrency"]["abbreviation"]
-    assert legacy["contact"]["id"] == graphql["contact"]["id"]
-    assert [m["id"] for m in legacy["members"]] == [m["id"] for m in graphql["members"]]
-    assert [e["id"] for e in legacy["accessList"]] == [e["id"] for e in graphql["accessList"]]
-    assert legacy["responsible"]["id"] == graphql["responsible"]["id"]
-    assert legacy["createBy"]["id"] == graphql["createBy"]["id"]
+    assert legacy["contact"]["id"] == legacy_id(graphql["contact"]["id"])
+    assert [m["id"] for m in legacy["members"]] == [legacy_id(m["id"]) for m in graphql["members"]]
+    assert [e["id"] for e in legacy["accessList"]] == [
+        legacy_id(e["id"]) for e in graphql["accessList"]
+    ]
+    assert legacy["responsible"]["id"] == legacy_id(graphql["responsible"]["id"])
+    assert legacy["createBy"]["id"] == legacy_id(graphql["createBy"]["id"])
     assert (legacy["isPrivate"], legacy["canEdit"]) == (graphql["isPrivate"], graphql["canEdit"])
     assert [(f["id"], f["fieldValue"]) for f in legacy["customFields"]] == [
-        (f["fieldId"], f["fieldValue"]) for f in graphql["customFields"]
+        (legacy_id(f["fieldId"]), f["fieldValue"]) for f in graphql["customFields"]
     ]
     assert legacy["expectedCloseDate"] == "2024-06-30T00:00:00.0000000Z"
     assert graphql["expectedCloseDate"] == "2024-06-30T00:00:00+00:00"

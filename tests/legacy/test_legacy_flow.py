@@ -16,11 +16,12 @@ from tests.conftest import Person
 
 CRM = "/api/2.0/crm"
 PASSWORD = "correct horse battery"
+# A legacy client reading through GraphQL keeps its integer ids: databaseId, aliased as id.
 SEEN = """
-query Seen($id: Int!) {
+query Seen($id: ID!) {
   opportunity(id: $id) {
-    id title successProbability actualCloseDate isPrivate
-    stage { id } accessList { displayName }
+    id: databaseId title successProbability actualCloseDate isPrivate
+    stage { id: databaseId } accessList { displayName }
   }
 }
 """

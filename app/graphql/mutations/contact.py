@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 import strawberry
@@ -11,6 +10,7 @@ from app.domain import contacts
 from app.domain import enums as domain
 from app.graphql.context import Info
 from app.graphql.enums import ShareType, to_domain
+from app.graphql.ids import employee_keys, global_id, key
 from app.graphql.mutations.refusals import Refusals, UserError, errors_field
 from app.graphql.types import Contact
 
@@ -24,7 +24,7 @@ class CreateContactInput:
     share_type: ShareType = strawberry.field(
         default=ShareType.READ_WRITE, description="Who may see the contact."
     )
-    access_list: list[uuid.UUID] | None = strawberry.field(
+    access_list: list[strawberry.ID] | None = strawberry.field(
         default=None,
         description="Who may see a private contact; the caller is always added.",
     )
@@ -38,7 +38,7 @@ class CreateContactInput:
     "A person keeps first and last name, a company its company name."
 )
 class UpdateContactInput:
-    id: int = strawberry.field(description="The contact's id.")
+    id: strawberry.ID = strawberry.field(description="The contact's id.")
     expected_version: int | None = strawberry.field(
         default=None,
         description="The version the change was made on (Contact.version, as read): when the "
@@ -52,7 +52,7 @@ class UpdateContactInput:
     share_type: ShareType = strawberry.field(
         default=ShareType.READ_WRITE, description="Who may see the contact."
     )
-    access_list: list[uuid.UUID] | None = strawberry.field(
+    access_list: list[strawberry.ID] | None = strawberry.field(
         default=None,
         description="Who may see a private contact; replaces the stored list. Its creator and "
         "the caller are always kept; unknown users are dropped.",
@@ -64,7 +64,7 @@ class UpdateContactInput:
 
 @strawberry.input(description="The contact to delete.")
 class DeleteContactInput:
-    id: int = strawberry.field(description="The contact's id.")
+    id: strawberry.ID = strawberry.field(description="The contact's id.")
 
 
 @strawberry.type(description="The result of createContact.")
@@ -85,8 +85,8 @@ class UpdateContactPayload:
 
 @strawberry.type(description="The result of deleteContact.")
 class DeleteContactPayload:
-    deleted_contact_id: int | None = strawberry.field(
-        description="The id the deleted contact had; null when refused."
+    deleted_contact_id: strawberry.ID | None = strawberry.field(
+        description="The global id the deleted contact had; null when refused."
     )
     errors: list[UserError] = errors_field()
 
@@ -99,7 +99,7 @@ def new_contact(values: CreateContactInput | UpdateContactInput) -> contacts.New
         company_name=values.company_name,
         title=values.title,
         share_type=to_domain(domain.ShareType, values.share_type),
-        access_list=values.access_list or (),
+        access_list=employee_keys(values.access_list or ()),
         currency_abbr=values.currency_abbr,
     )
 
@@ -148,7 +148,7 @@ class ContactMutation:
         row = await contacts.update_contact(
             db=info.context.db,
             caller=info.context.caller,
-            contact_id=input_.id,
+            contact_id=key(input_.id, "Contact"),
             new=new_contact(input_),
             expected_version=input_.expected_version,
         )
@@ -167,6 +167,6 @@ class ContactMutation:
         ],
     ) -> DeleteContactPayload:
         deleted = await contacts.delete_contact(
-            db=info.context.db, caller=info.context.caller, contact_id=input_.id
+            db=info.context.db, caller=info.context.caller, contact_id=key(input_.id, "Contact")
         )
-        return DeleteContactPayload(deleted_contact_id=deleted)
+        return DeleteContactPayload(deleted_contact_id=global_id("Contact", deleted))

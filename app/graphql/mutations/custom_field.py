@@ -10,6 +10,7 @@ from app.domain import custom_fields, reads
 from app.domain import enums as domain
 from app.graphql.context import Info
 from app.graphql.enums import CustomFieldEntityType, CustomFieldType, entity_type_name, to_domain
+from app.graphql.ids import global_id, key, keys
 from app.graphql.mutations.refusals import Refusals, UserError, errors_field
 from app.graphql.types import CustomFieldDefinition
 
@@ -43,7 +44,7 @@ class CreateCustomFieldDefinitionInput:
 
 @strawberry.input(description="A custom field definition's new values; every field is replaced.")
 class UpdateCustomFieldDefinitionInput:
-    id: int = strawberry.field(description="The definition's id.")
+    id: strawberry.ID = strawberry.field(description="The definition's id.")
     expected_version: int | None = strawberry.field(
         default=None,
         description="The version the change was made on (CustomFieldDefinition.version, as read): "
@@ -63,12 +64,12 @@ class UpdateCustomFieldDefinitionInput:
 
 @strawberry.input(description="The custom field definition to delete.")
 class DeleteCustomFieldDefinitionInput:
-    id: int = strawberry.field(description="The definition's id.")
+    id: strawberry.ID = strawberry.field(description="The definition's id.")
 
 
 @strawberry.input(description="A new order of custom fields.")
 class ReorderCustomFieldDefinitionsInput:
-    ids: list[int] = strawberry.field(
+    ids: list[strawberry.ID] = strawberry.field(
         description="Definition ids in their new order, all of opportunities or all of "
         "contacts; each gets its 1-based index as position. Fields left out keep theirs."
     )
@@ -92,8 +93,8 @@ class UpdateCustomFieldDefinitionPayload:
 
 @strawberry.type(description="The result of deleteCustomFieldDefinition.")
 class DeleteCustomFieldDefinitionPayload:
-    deleted_custom_field_definition_id: int | None = strawberry.field(
-        description="The id the deleted definition had; null when refused."
+    deleted_custom_field_definition_id: strawberry.ID | None = strawberry.field(
+        description="The global id the deleted definition had; null when refused."
     )
     deleted_custom_field_definition: CustomFieldDefinition | None = strawberry.field(
         description="The deleted definition as it was, with the value count it had; null when "
@@ -163,7 +164,7 @@ class CustomFieldDefinitionMutation:
         row = await custom_fields.update_definition(
             db=info.context.db,
             caller=info.context.caller,
-            field_id=input_.id,
+            field_id=key(input_.id, "CustomFieldDefinition"),
             label=input_.label,
             field_type=to_domain(domain.CustomFieldType, input_.field_type),
             mask=input_.mask,
@@ -185,16 +186,17 @@ class CustomFieldDefinitionMutation:
             strawberry.argument(name="input", description="The definition."),
         ],
     ) -> DeleteCustomFieldDefinitionPayload:
+        field_id = key(input_.id, "CustomFieldDefinition")
         # The values go with the definition: count them first (what the caller may see).
         async with info.context.db.read() as conn:
-            counts = await reads.field_value_counts(conn, info.context.caller, [input_.id])
+            counts = await reads.field_value_counts(conn, info.context.caller, [field_id])
         deleted = await custom_fields.delete_definition(
-            db=info.context.db, caller=info.context.caller, field_id=input_.id
+            db=info.context.db, caller=info.context.caller, field_id=field_id
         )
         return DeleteCustomFieldDefinitionPayload(
-            deleted_custom_field_definition_id=deleted["id"],
+            deleted_custom_field_definition_id=global_id("CustomFieldDefinition", deleted["id"]),
             deleted_custom_field_definition=CustomFieldDefinition.from_row(
-                deleted, value_count=counts.get(input_.id, 0)
+                deleted, value_count=counts.get(field_id, 0)
             ),
         )
 
@@ -213,7 +215,9 @@ class CustomFieldDefinitionMutation:
         ],
     ) -> ReorderCustomFieldDefinitionsPayload:
         rows = await custom_fields.reorder_definitions(
-            db=info.context.db, caller=info.context.caller, ids=input_.ids
+            db=info.context.db,
+            caller=info.context.caller,
+            ids=keys(input_.ids, "CustomFieldDefinition"),
         )
         return ReorderCustomFieldDefinitionsPayload(
             custom_field_definitions=[CustomFieldDefinition.from_row(row) for row in rows]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Annotated
 
@@ -10,6 +9,7 @@ import strawberry
 
 from app.domain import employees, keys
 from app.graphql.context import Info
+from app.graphql.ids import employee_key
 from app.graphql.mutations.refusals import Refusals, UserError, errors_field
 from app.graphql.types import Employee
 
@@ -27,7 +27,7 @@ class CreateEmployeeInput:
 
 @strawberry.input(description="Whose new API key to issue.")
 class IssueApiKeyInput:
-    employee_id: uuid.UUID = strawberry.field(description="The employee the key signs in as.")
+    employee_id: strawberry.ID = strawberry.field(description="The employee the key signs in as.")
 
 
 @strawberry.input(description="The API key to revoke.")
@@ -105,7 +105,9 @@ class EmployeeMutation:
         ],
     ) -> IssueApiKeyPayload:
         issued = await keys.issue_key(
-            db=info.context.db, caller=info.context.caller, employee_id=input_.employee_id
+            db=info.context.db,
+            caller=info.context.caller,
+            employee_id=employee_key(input_.employee_id),
         )
         return IssueApiKeyPayload(api_key=issued.key, key_id=issued.id)
 

@@ -15,6 +15,7 @@ from app.domain.idempotency import Idempotency
 from app.domain.reads import OpportunityContacts
 from app.graphql.context import Info
 from app.graphql.filters import OpportunityFilter
+from app.graphql.ids import key, keys
 from app.graphql.mutations.opportunity_values import (
     OPPORTUNITY_ID,
     CreateOpportunityInput,
@@ -29,14 +30,14 @@ from app.graphql.types import Opportunity
 
 @strawberry.input(description="The opportunity to delete.")
 class DeleteOpportunityInput:
-    id: int = strawberry.field(description=OPPORTUNITY_ID)
+    id: strawberry.ID = strawberry.field(description=OPPORTUNITY_ID)
 
 
 @strawberry.input(
     description="The opportunities to delete: give exactly one of `ids` and `filter`."
 )
 class DeleteOpportunitiesInput:
-    ids: list[int] | None = strawberry.field(
+    ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Their ids; those the caller cannot see or edit are skipped."
     )
     filter: OpportunityFilter | None = strawberry.field(
@@ -165,7 +166,7 @@ class OpportunityMutation:
         row = await changes.update_opportunity(
             db=info.context.db,
             caller=info.context.caller,
-            opportunity_id=input_.id,
+            opportunity_id=key(input_.id, "Opportunity"),
             patch=opportunity_patch(input_),
             expected_version=input_.expected_version,
         )
@@ -185,7 +186,9 @@ class OpportunityMutation:
         ],
     ) -> DeleteOpportunityPayload:
         row = await changes.delete_opportunity(
-            db=info.context.db, caller=info.context.caller, opportunity_id=input_.id
+            db=info.context.db,
+            caller=info.context.caller,
+            opportunity_id=key(input_.id, "Opportunity"),
         )
         return DeleteOpportunityPayload(
             deleted_opportunities=await deleted_opportunities(info, [row])
@@ -216,7 +219,9 @@ class OpportunityMutation:
             )
         else:
             rows = await changes.delete_opportunities(
-                db=info.context.db, caller=info.context.caller, ids=input_.ids or []
+                db=info.context.db,
+                caller=info.context.caller,
+                ids=keys(input_.ids or [], "Opportunity"),
             )
         return DeleteOpportunitiesPayload(
             deleted_opportunities=await deleted_opportunities(info, rows)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 import strawberry
@@ -11,6 +10,7 @@ from app.domain import opportunity_access as access
 from app.domain.errors import DomainError, ErrorCode
 from app.graphql.context import Info
 from app.graphql.filters import OpportunityFilter
+from app.graphql.ids import employee_keys, key, keys
 from app.graphql.mutations.opportunity_values import ACCESS_LIST, IS_PRIVATE, OPPORTUNITY_ID
 from app.graphql.mutations.refusals import Refusals, UserError, errors_field
 from app.graphql.types import Opportunity
@@ -21,16 +21,18 @@ IS_PRIVATE_OR_NULL = IS_PRIVATE + " Null: false."
 
 @strawberry.input(description="Who may see an opportunity.")
 class SetOpportunityAccessInput:
-    id: int = strawberry.field(description=OPPORTUNITY_ID)
+    id: strawberry.ID = strawberry.field(description=OPPORTUNITY_ID)
     is_private: bool | None = strawberry.field(default=False, description=IS_PRIVATE_OR_NULL)
-    access_list: list[uuid.UUID] | None = strawberry.field(default=None, description=ACCESS_LIST)
+    access_list: list[strawberry.ID] | None = strawberry.field(
+        default=None, description=ACCESS_LIST
+    )
 
 
 @strawberry.input(
     description="Who may see several opportunities: give them by `ids` or by `filter`, not both."
 )
 class SetOpportunitiesAccessInput:
-    ids: list[int] | None = strawberry.field(
+    ids: list[strawberry.ID] | None = strawberry.field(
         default=None,
         description="Their ids; those the caller cannot see, or did not create (unless an "
         "administrator), are skipped. None or an empty list changes nothing.",
@@ -43,7 +45,9 @@ class SetOpportunitiesAccessInput:
         "than 1000 matching is refused with TOO_LONG.",
     )
     is_private: bool | None = strawberry.field(default=False, description=IS_PRIVATE_OR_NULL)
-    access_list: list[uuid.UUID] | None = strawberry.field(default=None, description=ACCESS_LIST)
+    access_list: list[strawberry.ID] | None = strawberry.field(
+        default=None, description=ACCESS_LIST
+    )
 
 
 @strawberry.type(description="The result of setOpportunityAccess.")
@@ -83,9 +87,9 @@ class OpportunityAccessMutation:
         row = await access.set_access(
             db=info.context.db,
             caller=info.context.caller,
-            opportunity_id=input_.id,
+            opportunity_id=key(input_.id, "Opportunity"),
             is_private=bool(input_.is_private),
-            access_list=input_.access_list or (),
+            access_list=employee_keys(input_.access_list or ()),
         )
         return SetOpportunityAccessPayload(opportunity=Opportunity.from_row(row))
 
@@ -111,7 +115,8 @@ class OpportunityAccessMutation:
             raise DomainError.one(
                 ErrorCode.INVALID, "filter", "Give either ids or filter, not both."
             )
-        is_private, access_list = bool(input_.is_private), input_.access_list or ()
+        is_private = bool(input_.is_private)
+        access_list = employee_keys(input_.access_list or ())
         if input_.filter is not None:
             rows = await access.set_access_where(
                 db=info.context.db,
@@ -124,7 +129,7 @@ class OpportunityAccessMutation:
             rows = await access.set_access_many(
                 db=info.context.db,
                 caller=info.context.caller,
-                ids=input_.ids or [],
+                ids=keys(input_.ids or [], "Opportunity"),
                 is_private=is_private,
                 access_list=access_list,
             )

@@ -10,6 +10,7 @@ import strawberry
 from app.domain import opportunity_changes as changes
 from app.domain import reads
 from app.graphql.context import Info
+from app.graphql.ids import key
 from app.graphql.mutations.opportunity_values import OPPORTUNITY_ID
 from app.graphql.mutations.refusals import Refusals, UserError, errors_field
 from app.graphql.types import Contact, CustomField, Opportunity
@@ -17,26 +18,28 @@ from app.graphql.types import Contact, CustomField, Opportunity
 
 @strawberry.input(description="An opportunity and the stage to move it to.")
 class SetOpportunityStageInput:
-    id: int = strawberry.field(description=OPPORTUNITY_ID)
-    stage_id: int = strawberry.field(description="The stage's id.")
+    id: strawberry.ID = strawberry.field(description=OPPORTUNITY_ID)
+    stage_id: strawberry.ID = strawberry.field(description="The stage's id.")
 
 
 @strawberry.input(description="An opportunity and the contact to add to its members.")
 class AddOpportunityMemberInput:
-    id: int = strawberry.field(description=OPPORTUNITY_ID)
-    contact_id: int = strawberry.field(description="The contact's id.")
+    id: strawberry.ID = strawberry.field(description=OPPORTUNITY_ID)
+    contact_id: strawberry.ID = strawberry.field(description="The contact's id.")
 
 
 @strawberry.input(description="An opportunity and the contact to remove from its members.")
 class RemoveOpportunityMemberInput:
-    id: int = strawberry.field(description=OPPORTUNITY_ID)
-    contact_id: int = strawberry.field(description="The contact's id.")
+    id: strawberry.ID = strawberry.field(description=OPPORTUNITY_ID)
+    contact_id: strawberry.ID = strawberry.field(description="The contact's id.")
 
 
 @strawberry.input(description="One custom-field value of an opportunity.")
 class SetOpportunityCustomFieldInput:
-    id: int = strawberry.field(description=OPPORTUNITY_ID)
-    field_id: int = strawberry.field(description="Id of an opportunity custom field definition.")
+    id: strawberry.ID = strawberry.field(description=OPPORTUNITY_ID)
+    field_id: strawberry.ID = strawberry.field(
+        description="Id of an opportunity custom field definition."
+    )
     value: str | None = strawberry.field(
         default=None,
         description="The value, trimmed; not checked against the field type. Empty or omitted "
@@ -125,8 +128,8 @@ class OpportunityEditMutation:
         row = await changes.set_stage(
             db=info.context.db,
             caller=info.context.caller,
-            opportunity_id=input_.id,
-            stage_id=input_.stage_id,
+            opportunity_id=key(input_.id, "Opportunity"),
+            stage_id=key(input_.stage_id, "Stage"),
         )
         return SetOpportunityStagePayload(opportunity=Opportunity.from_row(row))
 
@@ -144,14 +147,15 @@ class OpportunityEditMutation:
             strawberry.argument(name="input", description="The opportunity and the contact."),
         ],
     ) -> AddOpportunityMemberPayload:
+        contact_id = key(input_.contact_id, "Contact")
         row = await changes.add_member(
             db=info.context.db,
             caller=info.context.caller,
-            opportunity_id=input_.id,
-            contact_id=input_.contact_id,
+            opportunity_id=key(input_.id, "Opportunity"),
+            contact_id=contact_id,
         )
         return AddOpportunityMemberPayload(
-            opportunity=Opportunity.from_row(row), contact=await contact(info, input_.contact_id)
+            opportunity=Opportunity.from_row(row), contact=await contact(info, contact_id)
         )
 
     @strawberry.mutation(
@@ -167,14 +171,15 @@ class OpportunityEditMutation:
             strawberry.argument(name="input", description="The opportunity and the contact."),
         ],
     ) -> RemoveOpportunityMemberPayload:
+        contact_id = key(input_.contact_id, "Contact")
         row = await changes.remove_member(
             db=info.context.db,
             caller=info.context.caller,
-            opportunity_id=input_.id,
-            contact_id=input_.contact_id,
+            opportunity_id=key(input_.id, "Opportunity"),
+            contact_id=contact_id,
         )
         return RemoveOpportunityMemberPayload(
-            opportunity=Opportunity.from_row(row), contact=await contact(info, input_.contact_id)
+            opportunity=Opportunity.from_row(row), contact=await contact(info, contact_id)
         )
 
     @strawberry.mutation(
@@ -194,11 +199,13 @@ class OpportunityEditMutation:
         row = await changes.set_custom_field(
             db=info.context.db,
             caller=info.context.caller,
-            opportunity_id=input_.id,
-            field_id=input_.field_id,
+            opportunity_id=key(input_.id, "Opportunity"),
+            field_id=key(input_.field_id, "CustomFieldDefinition"),
             value=input_.value,
         )
         return SetOpportunityCustomFieldPayload(
             opportunity=Opportunity.from_row(row),
-            custom_field=await stored_field(info, input_.id, input_.field_id),
+            custom_field=await stored_field(
+                info, row["id"], key(input_.field_id, "CustomFieldDefinition")
+            ),
         )

@@ -8,8 +8,7 @@ declares them.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,16 +20,17 @@ from app.domain import enums as domain
 from app.domain.opportunities import NewOpportunity
 from app.domain.opportunity_patch import NAMES, OpportunityPatch
 from app.graphql.enums import BidType, to_domain
+from app.graphql.ids import employee_key, employee_keys, key, keys, optional_key
 from app.graphql.scalars import as_utc
 
-OPPORTUNITY_ID = "The opportunity's id."
+OPPORTUNITY_ID = "The opportunity's global id, or its legacy integer id."
 IS_PRIVATE = "Make the deal private; needs a non-empty access list, else the deal is public."
 ACCESS_LIST = "Who may see a private deal; the caller is always added, unknown users dropped."
 
 
 @strawberry.input(description="A value for one custom field.")
 class CustomFieldValueInput:
-    field_id: int = strawberry.field(description="Id of the custom field definition.")
+    field_id: strawberry.ID = strawberry.field(description="Id of the custom field definition.")
     value: str = strawberry.field(
         description="The value; trimmed, and skipped when empty. Not checked against the type."
     )
@@ -39,8 +39,8 @@ class CustomFieldValueInput:
 @strawberry.input(description="A new opportunity. Omitted values take the legacy defaults.")
 class CreateOpportunityInput:
     title: str = strawberry.field(description="Short name, 1-255 characters.")
-    responsible_id: uuid.UUID = strawberry.field(description="The responsible employee.")
-    stage_id: int = strawberry.field(description="The stage the deal starts at.")
+    responsible_id: strawberry.ID = strawberry.field(description="The responsible employee.")
+    stage_id: strawberry.ID = strawberry.field(description="The stage the deal starts at.")
     bid_currency_abbr: str = strawberry.field(
         description="Currency abbreviation, any case (e.g. eur)."
     )
@@ -60,10 +60,10 @@ class CreateOpportunityInput:
         default=None,
         description="Chance of winning, clamped to 0-100; 0 when omitted (not the stage's).",
     )
-    contact_id: int | None = strawberry.field(
+    contact_id: strawberry.ID | None = strawberry.field(
         default=None, description="Primary contact; it also becomes a member."
     )
-    members: list[int] | None = strawberry.field(
+    members: list[strawberry.ID] | None = strawberry.field(
         default=None,
         description="Contacts taking part; unknown or hidden ones are skipped.",
     )
@@ -82,7 +82,7 @@ class CreateOpportunityInput:
         default=False,
         description="Make the deal private; needs a non-empty access list. Null: false.",
     )
-    access_list: list[uuid.UUID] | None = strawberry.field(
+    access_list: list[strawberry.ID] | None = strawberry.field(
         default=None,
         description="Who may see a private deal; the caller is always added.",
     )
@@ -107,7 +107,7 @@ class CreateOpportunityInput:
     "(REQUIRED). With expectedVersion, nothing is written unless it is the stored version."
 )
 class UpdateOpportunityInput:
-    id: int = strawberry.field(description=OPPORTUNITY_ID)
+    id: strawberry.ID = strawberry.field(description=OPPORTUNITY_ID)
     expected_version: int | None = strawberry.field(
         default=None,
         description="The version the change was made on (Opportunity.version, as read): when "
@@ -115,10 +115,12 @@ class UpdateOpportunityInput:
         "carrying the current version, with the opportunity as stored. Null: no check.",
     )
     title: str | None = strawberry.field(default=UNSET, description="Short name, 1-255 characters.")
-    responsible_id: uuid.UUID | None = strawberry.field(
+    responsible_id: strawberry.ID | None = strawberry.field(
         default=UNSET, description="The responsible employee."
     )
-    stage_id: int | None = strawberry.field(default=UNSET, description="The stage the deal is at.")
+    stage_id: strawberry.ID | None = strawberry.field(
+        default=UNSET, description="The stage the deal is at."
+    )
     bid_currency_abbr: str | None = strawberry.field(
         default=UNSET, description="Currency abbreviation, any case (e.g. eur)."
     )
@@ -135,12 +137,12 @@ class UpdateOpportunityInput:
     success_probability: int | None = strawberry.field(
         default=UNSET, description="Chance of winning, clamped to 0-100; null: 0."
     )
-    contact_id: int | None = strawberry.field(
+    contact_id: strawberry.ID | None = strawberry.field(
         default=UNSET,
         description="Primary contact; null for none. Unlike on create, it does not become a "
         "member.",
     )
-    members: list[int] | None = strawberry.field(
+    members: list[strawberry.ID] | None = strawberry.field(
         default=UNSET,
         description="Replaces the members (unknown or hidden contacts are skipped); null or "
         "empty leaves none.",
@@ -162,7 +164,7 @@ class UpdateOpportunityInput:
         "deal's creator; ignored for anyone else. Left out with accessList given, the deal "
         "keeps its privacy.",
     )
-    access_list: list[uuid.UUID] | None = strawberry.field(
+    access_list: list[strawberry.ID] | None = strawberry.field(
         default=UNSET,
         description=ACCESS_LIST + " Left out with isPrivate given, the stored list is kept.",
     )
@@ -173,26 +175,31 @@ class UpdateOpportunityInput:
     )
 
 
+def field_values(values: Iterable[CustomFieldValueInput]) -> list[tuple[int, str]]:
+    """(definition id, value) of each custom-field value given."""
+    return [(key(f.field_id, "CustomFieldDefinition"), f.value) for f in values]
+
+
 def new_opportunity(values: CreateOpportunityInput) -> NewOpportunity:
     """The domain form of a new opportunity's values."""
     return NewOpportunity(
         title=values.title,
         description=values.description,
-        responsible_id=values.responsible_id,
-        stage_id=values.stage_id,
+        responsible_id=employee_key(values.responsible_id),
+        stage_id=key(values.stage_id, "Stage"),
         bid_currency_abbr=values.bid_currency_abbr,
         bid_type=to_domain(domain.BidType, values.bid_type),
         bid_value=values.bid_value,
         per_period_value=values.per_period_value,
         success_probability=values.success_probability,
-        contact_id=values.contact_id,
-        members=values.members or (),
+        contact_id=optional_key(values.contact_id, "Contact"),
+        members=keys(values.members or (), "Contact"),
         actual_close_date=as_utc(values.actual_close_date),
         expected_close_date=as_utc(values.expected_close_date),
-        custom_fields=[(f.field_id, f.value) for f in values.custom_fields or ()],
+        custom_fields=field_values(values.custom_fields or ()),
         # Null stands for the default (a non-null type with a default is "missing" to GraphiQL).
         is_private=bool(values.is_private),
-        access_list=values.access_list or (),
+        access_list=employee_keys(values.access_list or ()),
         is_notify=bool(values.is_notify),
     )
 
@@ -202,7 +209,12 @@ CONVERTED: dict[str, Callable[[Any], Any]] = {
     "bid_type": lambda value: to_domain(domain.BidType, value),
     "actual_close_date": as_utc,
     "expected_close_date": as_utc,
-    "custom_fields": lambda values: [(f.field_id, f.value) for f in values],
+    "custom_fields": field_values,
+    "responsible_id": employee_key,
+    "stage_id": lambda value: key(value, "Stage"),
+    "contact_id": lambda value: key(value, "Contact"),
+    "members": lambda values: keys(values, "Contact"),
+    "access_list": employee_keys,
 }
 PATCHED = [name for name in NAMES if name != "is_notify"]
 

@@ -10,6 +10,7 @@ from app.domain import enums as domain
 from app.domain import stages
 from app.graphql.context import Info
 from app.graphql.enums import StageType, to_domain
+from app.graphql.ids import global_id, key, keys
 from app.graphql.mutations.refusals import Refusals, UserError, errors_field
 from app.graphql.types import Stage
 
@@ -33,7 +34,7 @@ class CreateStageInput:
     description="A stage's new values; every field is replaced, omitted ones take the defaults."
 )
 class UpdateStageInput:
-    id: int = strawberry.field(description="The stage's id.")
+    id: strawberry.ID = strawberry.field(description="The stage's id.")
     expected_version: int | None = strawberry.field(
         default=None,
         description="The version the change was made on (Stage.version, as read): when the "
@@ -56,7 +57,7 @@ class UpdateStageInput:
 
 @strawberry.input(description="A stage's new colour.")
 class SetStageColorInput:
-    id: int = strawberry.field(description="The stage's id.")
+    id: strawberry.ID = strawberry.field(description="The stage's id.")
     color: str = strawberry.field(
         description="The new colour, e.g. #b58fd6; at most 50 characters, empty clears it."
     )
@@ -64,7 +65,7 @@ class SetStageColorInput:
 
 @strawberry.input(description="A new order of the pipeline.")
 class ReorderStagesInput:
-    ids: list[int] = strawberry.field(
+    ids: list[strawberry.ID] = strawberry.field(
         description="Stage ids in their new order; each gets its 0-based index as sort order. "
         "Stages left out keep theirs."
     )
@@ -72,7 +73,7 @@ class ReorderStagesInput:
 
 @strawberry.input(description="The stage to delete.")
 class DeleteStageInput:
-    id: int = strawberry.field(description="The stage's id.")
+    id: strawberry.ID = strawberry.field(description="The stage's id.")
 
 
 @strawberry.type(description="The result of createStage.")
@@ -103,8 +104,8 @@ class ReorderStagesPayload:
 
 @strawberry.type(description="The result of deleteStage.")
 class DeleteStagePayload:
-    deleted_stage_id: int | None = strawberry.field(
-        description="The id the deleted stage had; null when refused."
+    deleted_stage_id: strawberry.ID | None = strawberry.field(
+        description="The global id the deleted stage had; null when refused."
     )
     deleted_stage: Stage | None = strawberry.field(
         description="The deleted stage as it was; null when refused."
@@ -161,7 +162,7 @@ class StageMutation:
         row = await stages.update_stage(
             db=info.context.db,
             caller=info.context.caller,
-            stage_id=input_.id,
+            stage_id=key(input_.id, "Stage"),
             fields=stage_fields(input_),
             expected_version=input_.expected_version,
         )
@@ -182,7 +183,7 @@ class StageMutation:
         row = await stages.set_stage_color(
             db=info.context.db,
             caller=info.context.caller,
-            stage_id=input_.id,
+            stage_id=key(input_.id, "Stage"),
             color=input_.color,
         )
         return SetStageColorPayload(stage=Stage.from_row(row))
@@ -201,7 +202,7 @@ class StageMutation:
         ],
     ) -> ReorderStagesPayload:
         rows = await stages.reorder_stages(
-            db=info.context.db, caller=info.context.caller, ids=input_.ids
+            db=info.context.db, caller=info.context.caller, ids=keys(input_.ids, "Stage")
         )
         return ReorderStagesPayload(stages=[Stage.from_row(row) for row in rows])
 
@@ -218,8 +219,9 @@ class StageMutation:
         ],
     ) -> DeleteStagePayload:
         deleted = await stages.delete_stage(
-            db=info.context.db, caller=info.context.caller, stage_id=input_.id
+            db=info.context.db, caller=info.context.caller, stage_id=key(input_.id, "Stage")
         )
         return DeleteStagePayload(
-            deleted_stage_id=deleted["id"], deleted_stage=Stage.from_row(deleted)
+            deleted_stage_id=global_id("Stage", deleted["id"]),
+            deleted_stage=Stage.from_row(deleted),
         )

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry import relay
 
 from app.domain import listing
 from app.domain.access import can_edit_contact
@@ -17,6 +18,7 @@ from app.graphql.connections import AFTER, BEFORE, FIRST, LAST, Connection, page
 from app.graphql.context import Info
 from app.graphql.enums import ShareType
 from app.graphql.filters import OpportunityOrder
+from app.graphql.ids import GLOBAL_ID, global_id
 from app.graphql.loaders import MaybeAwaitable, Row, map_when_loaded
 from app.graphql.types.employee import (
     Employee,
@@ -36,8 +38,11 @@ PHOTO_URL = (
 
 
 @strawberry.type(description="A person or a company.")
-class Contact:
-    id: int = strawberry.field(description="The contact's id.")
+class Contact(relay.Node):
+    # The database id; GraphQL's `id` is the global id built from it (Node).
+    id: relay.NodeID[int]
+    # Built with the object: a plain field answers faster than relay.Node's resolver.
+    _id: strawberry.ID = strawberry.field(name="id", description=GLOBAL_ID)
 
     @strawberry.field(description="The id the legacy REST routes use for the contact.")
     def database_id(self) -> int:
@@ -142,6 +147,7 @@ class Contact:
         share_type = ShareType(DomainShareType(row["share_type"]).value)
         return cls(
             id=row["id"],
+            _id=global_id("Contact", row["id"]),
             is_company=row["is_company"],
             first_name=row["first_name"],
             last_name=row["last_name"],

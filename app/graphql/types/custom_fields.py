@@ -6,26 +6,33 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
+from strawberry import relay
 
 from app.domain import reads
 from app.graphql.context import Info
 from app.graphql.enums import CustomFieldEntityType, CustomFieldType
+from app.graphql.ids import GLOBAL_ID, custom_field_id, global_id
 from app.graphql.loaders import Row
-
-
-def field_value_id(opportunity_id: int, field_id: int) -> strawberry.ID:
-    """The id of one opportunity's value of one field: unique for what it shows."""
-    return strawberry.ID(f"{opportunity_id}:{field_id}")
 
 
 @strawberry.type(description="The value of one custom field on one opportunity.")
 class CustomField:
     id: strawberry.ID = strawberry.field(
-        description="The value's id, \"<opportunity id>:<field id>\": each deal's value of a "
-        "field is its own object (fieldId names the definition)."
+        description="The value's opaque id, built from the deal's and the field's: each deal's "
+        "value of a field is its own object (fieldId names the definition)."
     )
-    field_id: int = strawberry.field(description="The field definition's id.")
-    entity_id: int = strawberry.field(description="The opportunity's id.")
+    field_id: strawberry.ID = strawberry.field(
+        description="The global id of the field's definition (a CustomFieldDefinition)."
+    )
+    field_database_id: int = strawberry.field(
+        description="The id the legacy REST routes use for the field's definition."
+    )
+    entity_id: strawberry.ID = strawberry.field(
+        description="The global id of the opportunity the value belongs to."
+    )
+    entity_database_id: int = strawberry.field(
+        description="The id the legacy REST routes use for the opportunity."
+    )
     label: str = strawberry.field(description="The field's label.")
     field_value: str | None = strawberry.field(description="The value; null for headings.")
     field_type: CustomFieldType = strawberry.field(description="How the field is edited.")
@@ -35,9 +42,11 @@ class CustomField:
     @classmethod
     def from_row(cls, row: Row) -> CustomField:
         return cls(
-            id=field_value_id(row["opportunity_id"], row["id"]),
-            field_id=row["id"],
-            entity_id=row["opportunity_id"],
+            id=custom_field_id(row["opportunity_id"], row["id"]),
+            field_id=global_id("CustomFieldDefinition", row["id"]),
+            field_database_id=row["id"],
+            entity_id=global_id("Opportunity", row["opportunity_id"]),
+            entity_database_id=row["opportunity_id"],
             label=row["label"],
             field_value=row["value"],
             field_type=CustomFieldType(row["field_type"]),
@@ -52,8 +61,11 @@ def custom_field_list(rows: Sequence[Row]) -> list[CustomField]:
 
 
 @strawberry.type(description="A custom field that opportunities (or contacts) can carry.")
-class CustomFieldDefinition:
-    id: int = strawberry.field(description="The definition's id.")
+class CustomFieldDefinition(relay.Node):
+    # The database id; GraphQL's `id` is the global id built from it (Node).
+    id: relay.NodeID[int]
+    # Built with the object: a plain field answers faster than relay.Node's resolver.
+    _id: strawberry.ID = strawberry.field(name="id", description=GLOBAL_ID)
 
     @strawberry.field(description="The id the legacy REST routes use for the definition.")
     def database_id(self) -> int:
@@ -86,6 +98,7 @@ class CustomFieldDefinition:
     def from_row(cls, row: Row, *, value_count: int | None = None) -> CustomFieldDefinition:
         return cls(
             id=row["id"],
+            _id=global_id("CustomFieldDefinition", row["id"]),
             entity_type=CustomFieldEntityType(row["entity_type"]),
             label=row["label"],
             field_type=CustomFieldType(row["field_type"]),

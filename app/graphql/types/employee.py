@@ -7,9 +7,11 @@ from collections.abc import Sequence
 
 import strawberry
 from sqlalchemy.engine import RowMapping
+from strawberry import relay
 from strawberry.dataloader import DataLoader
 
 from app.graphql.context import Info
+from app.graphql.ids import GLOBAL_ID, global_id
 from app.graphql.loaders import MaybeAwaitable, Row
 
 DEFAULT_AVATAR = "/skins/default/images/default_user_photo_size_32-32.png"
@@ -18,8 +20,11 @@ DEFAULT_AVATAR = "/skins/default/images/default_user_photo_size_32-32.png"
 @strawberry.type(
     description="A portal user: responsible for deals, their creator, or on an access list."
 )
-class Employee:
-    id: uuid.UUID = strawberry.field(description="The user's id.")
+class Employee(relay.Node):
+    # The database id; GraphQL's `id` is the global id built from it (Node).
+    id: relay.NodeID[uuid.UUID]
+    # Built with the object: a plain field answers faster than relay.Node's resolver.
+    _id: strawberry.ID = strawberry.field(name="id", description=GLOBAL_ID)
 
     @strawberry.field(description="The id the legacy REST routes use for the user.")
     def database_id(self) -> uuid.UUID:
@@ -43,6 +48,7 @@ class Employee:
     def from_row(cls, row: Row) -> Employee:
         return cls(
             id=row["id"],
+            _id=global_id("Employee", row["id"]),
             display_name=row["display_name"],
             title=row["title"],
             is_admin=row["is_admin"],
