@@ -132,7 +132,7 @@ ROUTES = [
         variables=lambda p: with_id(p, **fields(p)),
         respond=one("updateStage"),
         response_schema=STAGE,
-        required=("title", "color"),
+        required=("title",),  # an edit may clear the colour
         refusals=STAGE_REFUSALS,
     ),
     LegacyRoute(
@@ -144,7 +144,6 @@ ROUTES = [
         variables=lambda p: with_id(p, color=p["color"] or ""),
         respond=one("setStageColor"),
         response_schema=STAGE,
-        required=("color",),
         refusals=STAGE_REFUSALS,
     ),
     LegacyRoute(
