@@ -57,7 +57,8 @@ async def raw_parameters(request: Request, max_body: int) -> dict[str, Any]:
         chunks.append(chunk)
     body = b"".join(chunks)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if body.strip():
+    # Only an empty body is no body: whitespace alone is not a JSON document (nor a form).
+    if body:
         if media in ("application/json", "text/json") or media.endswith("+json"):
             try:
                 document = orjson.loads(body)
