@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from tests.ids import opportunity_gid
 from tests.live_events import WAIT_S, rename
 
 
@@ -88,7 +89,7 @@ async def until_streaming(stream: CurlStream, base: str, key: str, probe: int) -
             event = await stream.event(within=0.2)
         except TimeoutError:
             continue
-        assert event["opportunityId"] == probe
+        assert event["opportunityId"] == opportunity_gid(probe)
         await stream.drain()
         return
     raise AssertionError("the stream never became live")

@@ -27,7 +27,7 @@ mutation SetCurrency($input: SetDefaultCurrencyInput!) {
   setDefaultCurrency(input: $input) { errors { code field } currency { abbreviation } }
 }
 """
-HOLDERS = "query H($id: Int!) { opportunity(id: $id) { accessList { databaseId } } }"
+HOLDERS = "query H($id: ID!) { opportunity(id: $id) { accessList { databaseId } } }"
 DEFAULT_CURRENCY = "query D { defaultCurrency { abbreviation symbol } }"
 
 

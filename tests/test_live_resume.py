@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.db.engine import Database
 from app.db.event_log import event_log_t
+from tests.ids import field_gid, opportunity_gid
 from tests.live_events import call, create, employee, me, rename, socket, until_live
 from tests.server import running_server
 
@@ -74,14 +75,17 @@ async def test_a_resumed_subscription_gets_what_it_missed_then_live_events(
         async with socket(last, KEY) as again:
             await again.subscribe(RESUME, after=cursor)
             created, renamed = await again.event(), await again.event()
-            assert (created["kind"], created["opportunityId"]) == ("CREATED", made)
+            assert (created["kind"], created["opportunityId"]) == ("CREATED", opportunity_gid(made))
             assert (renamed["kind"], renamed["changed"]) == ("UPDATED", ["title"])
             # Delivered as the deal is now, like a live event.
             assert renamed["opportunity"]["title"] == "Missed, renamed"
             assert int(cursor) < int(created["cursor"]) < int(renamed["cursor"])
             await rename(first, KEY, probe, "live")
             live = await again.event()
-            assert (live["opportunityId"], live["opportunity"]["title"]) == (probe, "live")
+            assert (live["opportunityId"], live["opportunity"]["title"]) == (
+                opportunity_gid(probe),
+                "live",
+            )
             assert int(live["cursor"]) > int(renamed["cursor"])
             assert await again.silent(0.3)
 
@@ -149,7 +153,7 @@ async def test_a_replay_shows_a_private_deal_only_to_those_who_may_see_it(
         cursor = await mark(bases[0], probe)
         secret = await create(bases[0], KEY, admin, "Secret", isPrivate=True, accessList=[insider])
         await rename(bases[0], KEY, probe, "public")
-        heard: dict[str, list[int]] = {}
+        heard: dict[str, list[str]] = {}
         for who, key in (("insider", insider_key), ("outsider", outsider_key)):
             async with socket(bases[-1], key) as again:
                 await again.subscribe(RESUME, after=cursor)
@@ -157,7 +161,8 @@ async def test_a_replay_shows_a_private_deal_only_to_those_who_may_see_it(
                 with contextlib.suppress(TimeoutError):
                     while True:
                         heard[who].append((await again.event(within=0.5))["opportunityId"])
-        assert heard == {"insider": [secret, probe], "outsider": [probe]}
+        secret_gid, probe_gid = opportunity_gid(secret), opportunity_gid(probe)
+        assert heard == {"insider": [secret_gid, probe_gid], "outsider": [probe_gid]}
 
 
 async def test_a_cursor_not_handed_out_is_refused(database_url: str) -> None:
@@ -174,7 +179,7 @@ FIELD_EVENTS = """subscription($after: String) {
 }"""
 CREATE_FIELD = """mutation($input: CreateCustomFieldDefinitionInput!) {
   createCustomFieldDefinition(input: $input) {
-    customFieldDefinition { id } errors { message } } }"""
+    customFieldDefinition { databaseId } errors { message } } }"""
 UPDATE_FIELD = """mutation($input: UpdateCustomFieldDefinitionInput!) {
   updateCustomFieldDefinition(input: $input) { errors { message } } }"""
 REORDER_FIELDS = """mutation($input: ReorderCustomFieldDefinitionsInput!) {
@@ -189,7 +194,7 @@ async def test_a_board_hears_its_custom_fields_change_and_resumes_them(database_
 
         async def new_field(label: str) -> int:
             made = await call(bases[0], KEY, CREATE_FIELD, input={"label": label})
-            return int(made["createCustomFieldDefinition"]["customFieldDefinition"]["id"])
+            return int(made["createCustomFieldDefinition"]["customFieldDefinition"]["databaseId"])
 
         async with socket(bases[-1], viewer_key) as live:
             await live.subscribe(FIELD_EVENTS)
@@ -200,7 +205,7 @@ async def test_a_board_hears_its_custom_fields_change_and_resumes_them(database_
             await live.drain()
             budget = await new_field("Budget")
             created = (await live.receive())["payload"]["data"]["customFieldEvents"]
-            assert (created["kind"], created["fieldId"]) == ("CREATED", budget)
+            assert (created["kind"], created["fieldId"]) == ("CREATED", field_gid(budget))
             assert created["field"]["label"] == "Budget"
             update = {"id": budget, "label": "Budget (EUR)", "fieldType": "TEXT_FIELD"}
             await call(bases[0], KEY, UPDATE_FIELD, input=update)

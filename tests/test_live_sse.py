@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 from secrets import token_urlsafe
 
 import httpx
 
+from tests.ids import opportunity_gid
 from tests.live_events import (
     EVENTS,
     SET_ACCESS,
@@ -37,7 +39,7 @@ async def test_curl_hears_create_and_rename_and_a_query_completes(database_url: 
             await until_streaming(stream, base, KEY, probe)
             made = await create(base, KEY, admin, "Over SSE")
             created = await stream.event()
-            assert (created["kind"], created["opportunityId"]) == ("CREATED", made)
+            assert (created["kind"], created["opportunityId"]) == ("CREATED", opportunity_gid(made))
             assert created["opportunity"]["title"] == "Over SSE"
             await rename(base, KEY, made, "Over SSE, renamed")
             renamed = await stream.event()
@@ -71,14 +73,14 @@ async def test_sse_privacy_outsider_hears_nothing_insider_until_removed(database
             gone = await inside.event()
             assert (gone["kind"], gone["opportunityId"], gone["opportunity"]) == (
                 "ACCESS_CHANGED",
-                secret,
+                opportunity_gid(secret),
                 None,
             )
             await rename(base, KEY, secret, "Still secret")
             # A public change after them: both streams flow, and neither heard the secret since.
             await rename(base, KEY, probe, "public again")
-            assert (await inside.event())["opportunityId"] == probe
-            assert (await outside.event())["opportunityId"] == probe
+            assert (await inside.event())["opportunityId"] == opportunity_gid(probe)
+            assert (await outside.event())["opportunityId"] == opportunity_gid(probe)
             assert await inside.silent(0.3)
             assert await outside.silent(0.3)
 
@@ -144,12 +146,11 @@ async def test_open_streams_do_not_hold_places_of_requests_in_flight(database_ur
     with running_server(database_url, **SERVER, CRM_MAX_IN_FLIGHT="2") as base:
         admin = await me(base, KEY)
         probe = await create(base, KEY, admin, "probe")
-        async with (
-            curl_stream(base, KEY, EVENTS) as first,
-            curl_stream(base, KEY, EVENTS) as second,
-            curl_stream(base, KEY, EVENTS) as third,
-        ):
-            for stream in (first, second, third):
+        async with contextlib.AsyncExitStack() as streams:
+            # One after another: a stream holds its place only until it is subscribed, so
+            # three opened at once could find both places still taken (a 503, as designed).
+            for _ in range(3):
+                stream = await streams.enter_async_context(curl_stream(base, KEY, EVENTS))
                 await until_streaming(stream, base, KEY, probe)
             # Three subscribed streams, and requests are still answered, not refused as busy.
             assert await me(base, KEY) == admin

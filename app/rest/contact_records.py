@@ -47,7 +47,7 @@ SORT_FIELDS = {"displayname": "DISPLAY_NAME", "firstname": "DISPLAY_NAME", "crea
 SORT_FIELDS |= {"id": "ID"}
 
 GET_OPERATION = shapes.operation("""
-query LegacyContact($id: Int!) { contact(id: $id) { ...WireContactCard } }
+query LegacyContact($id: ID!) { contact(id: $id) { ...WireContactCard } }
 """)
 FILTER_OPERATION = shapes.operation("""
 query LegacyContacts(

@@ -20,7 +20,7 @@ API = "/api/2.0"
 CRM = f"{API}/crm"
 PASSWORD = "correct horse battery"
 SEEN = """
-query Seen($deal: Int!, $contact: Int!) {
+query Seen($deal: ID!, $contact: ID!) {
   me { databaseId }
   employees { databaseId }
   contact(id: $contact) { databaseId displayName isShared }
