@@ -88,15 +88,21 @@ async def set_access_where(
     if errors := access_list_errors(access_list, caller.id, is_private=is_private):
         raise DomainError(errors)
     async with db.write() as conn:
-        ids = await opportunity_ids_where(conn, caller, where, limit=MAX_BATCH + 1)
-        if len(ids) > MAX_BATCH:
-            # All or nothing, as the filtered delete: a part would leave the caller guessing.
-            raise DomainError.one(
-                ErrorCode.TOO_LONG,
-                "filter",
-                f"More than {MAX_BATCH} opportunities match; narrow the filter.",
-            )
+        ids = await batch_where(conn, caller, where)
         return await _replace_owned(conn, caller, ids, is_private, access_list)
+
+
+async def batch_where(conn: AsyncConnection, caller: Caller, where: OpportunityFilter) -> list[int]:
+    """The ids of the deals the caller sees that meet `where`; TOO_LONG over MAX_BATCH."""
+    ids = await opportunity_ids_where(conn, caller, where, limit=MAX_BATCH + 1)
+    if len(ids) > MAX_BATCH:
+        # All or nothing: changing a part would leave the caller guessing what changed.
+        raise DomainError.one(
+            ErrorCode.TOO_LONG,
+            "filter",
+            f"More than {MAX_BATCH} opportunities match; narrow the filter.",
+        )
+    return list(ids)
 
 
 async def _replace_owned(

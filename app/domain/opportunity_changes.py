@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.db.engine import Database
 from app.db.models import access_t, field_value_t, member_t, utcnow
 from app.domain.access import can_edit_opportunity
-from app.domain.bounds import MAX_BATCH, MAX_MEMBERS, batch_errors, over_cap
+from app.domain.bounds import MAX_MEMBERS, batch_errors, over_cap
 from app.domain.caller import Caller
 from app.domain.contacts import MSG_NOT_FOUND as MSG_CONTACT_NOT_FOUND
 from app.domain.enums import StageType
@@ -30,9 +30,10 @@ from app.domain.errors import (
     FieldError,
     check_version,
 )
-from app.domain.listing import OpportunityFilter, opportunity_ids_where
+from app.domain.listing import OpportunityFilter
 from app.domain.opportunity_access import (
     MSG_ACCESS_OWNERS_ONLY,
+    batch_where,
     owns_access,
     set_access,
     set_access_many,
@@ -191,15 +192,7 @@ async def delete_opportunities_where(
     they were, in the default list order (stage, then title).
     """
     async with db.write() as conn:
-        ids = await opportunity_ids_where(conn, caller, where, limit=MAX_BATCH + 1)
-        if len(ids) > MAX_BATCH:
-            # All or nothing: a partial delete would leave the caller guessing what remains.
-            raise DomainError.one(
-                ErrorCode.TOO_LONG,
-                "filter",
-                f"More than {MAX_BATCH} opportunities match; narrow the filter.",
-            )
-        return await _delete_editable(conn, caller, ids)
+        return await _delete_editable(conn, caller, await batch_where(conn, caller, where))
 
 
 # --- PUT opportunity/{id}/stage/{stageid} -------------------------------------------------------
