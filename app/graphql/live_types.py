@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from app.db.models import custom_field_t, stage_t
 from app.domain import events
@@ -39,6 +40,16 @@ def record_id(type_name: str, event: events.OpportunityEvent) -> strawberry.ID |
     return global_id(type_name, event.opportunity_id)
 
 
+async def _stored(context: Context, table: Table, event: events.OpportunityEvent) -> Any:
+    """The record an event is about as stored now; None once deleted (or for REFETCH)."""
+    if event.kind is events.EventKind.DELETED or event.kind is events.EventKind.REFETCH:
+        return None
+    await current_caller(context)  # a revoked key ends the stream before it reads
+    async with context.db.read() as conn:
+        found = await conn.execute(select(table).where(table.c.id == event.opportunity_id))
+        return found.mappings().first()
+
+
 @strawberry.type(description="A committed change to a stage of the pipeline.")
 class StageEvent:
     kind: OpportunityEventKind
@@ -52,16 +63,8 @@ class StageEvent:
 
 
 async def stage_event(context: Context, event: events.OpportunityEvent) -> StageEvent:
-    stage = None
-    if event.kind is not events.EventKind.DELETED and event.kind is not events.EventKind.REFETCH:
-        await current_caller(context)
-        async with context.db.read() as conn:
-            row = (
-                (await conn.execute(select(stage_t).where(stage_t.c.id == event.opportunity_id)))
-                .mappings()
-                .first()
-            )
-        stage = Stage.from_row(row) if row is not None else None
+    row = await _stored(context, stage_t, event)
+    stage = Stage.from_row(row) if row is not None else None
     return StageEvent(
         kind=OpportunityEventKind(event.kind.value),
         stage_id=record_id("Stage", event),
@@ -88,15 +91,8 @@ class CustomFieldEvent:
 
 async def custom_field_event(context: Context, event: events.OpportunityEvent) -> CustomFieldEvent:
     """The event with the definition as stored when it is delivered."""
-    field = None
-    if event.kind is not events.EventKind.DELETED and event.kind is not events.EventKind.REFETCH:
-        await current_caller(context)
-        async with context.db.read() as conn:
-            found = await conn.execute(
-                select(custom_field_t).where(custom_field_t.c.id == event.opportunity_id)
-            )
-            row = found.mappings().first()
-        field = CustomFieldDefinition.from_row(row) if row is not None else None
+    row = await _stored(context, custom_field_t, event)
+    field = CustomFieldDefinition.from_row(row) if row is not None else None
     return CustomFieldEvent(
         kind=OpportunityEventKind(event.kind.value),
         field_id=record_id("CustomFieldDefinition", event),
