@@ -10,7 +10,14 @@ import pytest
 
 from app.db import models
 from app.db.engine import Database
-from app.domain import bounds, custom_fields, employees, opportunity_changes, stages
+from app.domain import (
+    bounds,
+    custom_fields,
+    employees,
+    opportunity_access,
+    opportunity_changes,
+    stages,
+)
 from tests.conftest import GraphQL, Person, count_rows, nothing_written
 from tests.factories import contact, opportunity, opportunity_input
 
@@ -104,7 +111,7 @@ async def test_a_filtered_delete_matching_more_than_a_batch_deletes_nothing(
     gql: GraphQL, db: Database, user: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: three deals where a batch is two
-    monkeypatch.setattr(opportunity_changes, "MAX_BATCH", 2)
+    monkeypatch.setattr(opportunity_access, "MAX_BATCH", 2)
     for _ in range(3):
         await opportunity(gql, as_=user)
 
