@@ -11,7 +11,7 @@ cannot serialize, field middleware) takes graphql-core's own path, so errors are
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from graphql import (
     GraphQLEnumType,
@@ -23,6 +23,8 @@ from graphql import (
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from app.graphql.compiled_objects import Compiler, Run, uses_directives
 
 # (python attribute, serialize, may be null), per (object type, field) name.
 Plain = tuple[str, Callable[[Any], Any], bool]
@@ -47,9 +49,44 @@ def plain_leaf_fields(schema: GraphQLSchema) -> dict[tuple[str, str], Plain]:
 
 
 class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution context, serving plain leaf fields without the resolver chain."""
+    """Strawberry's execution context: objects by compiled plans, plain leaves inline."""
 
     plain: Mapping[tuple[str, str], Plain] = {}
+    shared_plans: ClassVar[dict[tuple[Any, ...], Any]] = {}
+    compiler: Compiler | None = None
+    run: Run | None = None
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        compiler, run = self.compiler, self.run
+        if compiler is None or run is None:
+            fragments = self.fragments.values()
+            varies = any(fragment.variable_signatures for fragment in fragments) or (
+                uses_directives(self.operation, [fragment.definition for fragment in fragments])
+            )
+            compiler = Compiler(
+                self.collect_subfields,
+                has_middleware=self._field_middleware,
+                shared=None if varies else self.shared_plans,
+            )
+            run = Run(self.context_value)
+            self.compiler, self.run = compiler, run
+        plan = compiler.plan(return_type, field_details_list)
+        if plan is not None and id(plan) not in run.failed:
+            try:
+                return plan.run(result, run)
+            except Exception:  # noqa: S110 - graphql-core completes it and reports what failed
+                pass
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
 
     @property
     def _field_middleware(self) -> bool:
@@ -86,4 +123,5 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
 
 def execution_for(schema: GraphQLSchema) -> type[PlainFieldsExecution]:
     """An execution context class knowing the schema's plain leaf fields."""
-    return type("SchemaExecution", (PlainFieldsExecution,), {"plain": plain_leaf_fields(schema)})
+    known = {"plain": plain_leaf_fields(schema), "shared_plans": {}}
+    return type("SchemaExecution", (PlainFieldsExecution,), known)

@@ -95,7 +95,9 @@ class ReferenceTable(Generic[K]):
         task = self._read_task
         if task is not None and task.done() and task.exception() is None:
             return task.result()[1].get(key)
-        return self.get(key)
+        # A future, not a coroutine: a caller may drop it unawaited (a compiled plan giving up)
+        # without a warning, and the read it started is the one every later lookup shares.
+        return asyncio.ensure_future(self.get(key))
 
     async def load_many(self, keys: Iterable[K]) -> None:
         """Read the table now, so that `lookup` of these (or any) keys answers at once."""
