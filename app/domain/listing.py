@@ -187,12 +187,12 @@ async def opportunity_page(
     async with db.read() as conn:
         common = bool(words) and await common_words(conn, words, sqlite=db.is_sqlite)
         conditions = opportunity_conditions(caller, where, sqlite=db.is_sqlite, common=common)
-        query = select(opportunity_t).join(stage_t, stage_t.c.id == opportunity_t.c.stage_id)
+        source = opportunity_t.join(stage_t, stage_t.c.id == opportunity_t.c.stage_id)
         if any(sort is OpportunitySort.RESPONSIBLE for sort, _ in order):
             # Only that order reads the employee: without the join, an index that holds every
             # column a page's conditions name finds the page on index entries alone.
-            query = query.join(employee_t, employee_t.c.id == opportunity_t.c.responsible_id)
-        query = query.where(*conditions)
+            source = source.join(employee_t, employee_t.c.id == opportunity_t.c.responsible_id)
+        query = select(opportunity_t).select_from(source).where(*conditions)
         walk, families = _walk_for(order, where, sqlite=db.is_sqlite, common=common)
         parts = await _window_parts(
             conn, query, where=where, walk=walk, families=families, page=page, sqlite=db.is_sqlite
@@ -209,6 +209,7 @@ async def opportunity_page(
             narrow=narrow,
             families=families,
             parts=parts,
+            source=source,
         )
 
 

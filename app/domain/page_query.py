@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, FromClause, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.paging import Page, PageRequest, SortKey, beyond, decode_cursor, encode_cursor
@@ -55,6 +55,7 @@ async def fetch_page(
     narrow: Select[Any] | None = None,
     families: Sequence[Family] | None = None,
     parts: Sequence[WalkPart] | None = None,
+    source: FromClause | None = None,
 ) -> Page:
     """Run `query` (already filtered) for one page in the order of `keys` (unique as a whole).
 
@@ -62,7 +63,8 @@ async def fetch_page(
     list some cheaper way than counting `query`; `group_counts` (group, link, rows of the list
     there) lets an offset skip whole groups with `walk`, and `narrow` skip ids without joins;
     `families` makes `walk` a merge of each group's own index order (stage_walk.merge_statement);
-    `parts` read some groups of `walk` with queries of their own (stage_walk.walk_statement).
+    `parts` read some groups of `walk` with queries of their own (stage_walk.walk_statement);
+    `source` is `query`'s FROM when known (else worked out by compiling `query`).
     """
     size = request.size()
     backward = request.last is not None or (request.before is not None and request.first is None)
@@ -99,6 +101,7 @@ async def fetch_page(
             cursor=after or before,
             backward=backward,
             parts=parts,
+            source=source,
         )
     else:
         stmt = _sorted_statement(

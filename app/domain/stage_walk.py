@@ -78,13 +78,16 @@ def _walk_branch(
     groups_where: Callable[[FromClause], Any],
     rest_where: ColumnElement[bool],
     ordering: list[Any],
+    source: FromClause | None = None,
 ) -> Select[Any]:
     """The first `size` rows in `ordering` of each group `groups_where` keeps, past `rest_where`."""
     outer = walk.groups.alias("walk")
     groups_where = _both(walk.only, groups_where)
     inner = query.where(walk.link == outer.c.id, rest_where).order_by(*ordering).limit(size)
     # The page's rows are read by id, without the list's conditions (the ids already meet them).
-    by_id = select(*query.selected_columns).select_from(*query.get_final_froms())
+    # get_final_froms compiles the query (a millisecond a page): the caller's FROM is at hand.
+    froms = [source] if source is not None else query.get_final_froms()
+    by_id = select(*query.selected_columns).select_from(*froms)
     if walk.lateral:
         # Each group's ids and keys only: where an index holds every column the conditions
         # name (0010), PostgreSQL checks them on index entries alone, reading only kept rows.
@@ -109,6 +112,7 @@ def walk_statement(
     cursor: list[Any] | None,
     backward: bool,
     parts: Sequence[WalkPart] | None = None,
+    source: FromClause | None = None,
 ) -> Select[Any]:
     """The first `size` rows past the cursor (or from the start), group by group.
 
@@ -120,6 +124,7 @@ def walk_statement(
         "labelled": [key.expr.label(f"_k{i}") for i, key in enumerate(keys)],
         "size": size,
         "ordering": ordering[1:],
+        "source": source,
     }
     ascending = keys[0].descending == backward
 
