@@ -76,3 +76,36 @@ async def test_a_constraint_failure_is_sqlalchemys_error_and_the_connection_goes
             await conn.execute(text("INSERT INTO currency (abbreviation) VALUES (NULL)"))
     async with sqlite_db.read() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM currency"))).scalar_one() > 0
+
+
+async def test_a_reader_gives_its_connection_back_without_a_rollback_hop(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with sqlite_db.read() as conn:
+        raw = await conn.get_raw_connection()
+        counter = HopCounter(raw.driver_connection, monkeypatch)
+        await conn.execute(text("SELECT 1"))
+    # One hop for the statement; the close and the pool's reset found no transaction to undo.
+    assert counter.hops == 1
+
+
+async def test_an_open_transaction_is_still_rolled_back(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, Any] = {}
+
+    async def abandoned_write() -> None:
+        async with sqlite_db.write() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            await conn.execute(text("CREATE TEMP TABLE undone (id INTEGER PRIMARY KEY)"))
+            assert driver._connection.in_transaction
+            seen.update(driver=driver, counter=HopCounter(driver, monkeypatch))
+            raise RuntimeError("abandon the write")
+
+    with pytest.raises(RuntimeError):
+        await abandoned_write()
+    assert seen["counter"].hops >= 1  # the rollback ran on the thread
+    assert not seen["driver"]._connection.in_transaction
+    async with sqlite_db.write() as conn:  # the one writer connection: the table is gone
+        left = await conn.execute(text("SELECT count(*) FROM sqlite_temp_master"))
+        assert left.scalar_one() == 0

@@ -4,8 +4,9 @@ aiosqlite runs each SQLite call on its connection's thread and hands the result 
 the event loop. SQLAlchemy's adapter makes four such calls per statement (open a cursor,
 execute, fetch every row, close), each a queue put, a thread wake-up and a loop wake-up;
 on the small indexed statements of a request the hops cost more than SQLite does. Here one
-function runs all four on the thread. Everything else (pooling, result types, compiled-statement
-caching, transactions) is SQLAlchemy's own, unchanged.
+function runs all four on the thread, and a rollback with no transaction open takes no hop.
+Everything else (pooling, result types, compiled-statement caching, transactions) is
+SQLAlchemy's own, unchanged.
 """
 
 from __future__ import annotations
@@ -103,6 +104,16 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
 
     __slots__ = ()
     _cursor_cls = OneHopCursor
+
+    def rollback(self) -> None:
+        # SQLAlchemy rolls back when a connection closes and again when the pool takes it
+        # back: two hops per checkout, though a reader never begins a transaction (no BEGIN
+        # is sent, the driver's own is off). SQLite knows whether one is open; the flag is
+        # read between statements, never while this connection's thread runs one.
+        raw = self._connection._connection
+        if raw is not None and not raw.in_transaction:
+            return
+        super().rollback()
 
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
