@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
 from app.barrier import FaultBarrier
+from app.collector import tuned_for_serving
 from app.cors import cors
 from app.db import migrate
 from app.db.engine import Database
@@ -102,7 +103,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         if settings.migrate_on_start:
             await prepare_database(db, settings)
-        yield
+        with tuned_for_serving():
+            yield
         await db.dispose()
 
     assets = settings.graphiql_assets_dir
