@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
 import pytest
+from strawberry.relay.utils import to_base64
 
 from app.db.engine import Database
 from app.domain.bounds import MAX_BATCH
+from app.graphql import ids as app_ids
 from tests.conftest import GraphQL, Person
 from tests.factories import contact, custom_field, employee, opportunity, opportunity_via_domain
 from tests.ids import (
@@ -282,3 +285,14 @@ async def test_nodes_count_in_the_node_budget_as_many_as_the_ids(
     assert small == {"data": {"nodes": [None] * 4}}
     assert large["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
     assert large["errors"][0]["extensions"]["nodes"] == 500 * (1 + 100)
+
+
+def test_global_ids_are_strawberrys_encoding_and_read_back() -> None:
+    person = uuid.uuid4()
+    for type_name, database_id in (("Opportunity", 42), ("Stage", 1), ("Employee", person)):
+        encoded = app_ids.global_id(type_name, database_id)
+        assert encoded == to_base64(type_name, database_id)
+        assert app_ids.global_id(type_name, database_id) == encoded  # cached, the same answer
+        assert app_ids.parse_global(encoded) == (type_name, str(database_id))
+    assert app_ids.global_id("Stage", True) != app_ids.global_id("Stage", 1)
+    assert app_ids.parse_global(app_ids.custom_field_id(7, 3)) == ("CustomField", "7:3")

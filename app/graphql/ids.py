@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 import uuid
 from collections.abc import Iterable
 from typing import Literal
 
 import strawberry
-from strawberry.relay.utils import to_base64
 
 # The types with global ids whose database id is an integer.
 IntNode = Literal["Opportunity", "Contact", "Stage", "CustomFieldDefinition"]
@@ -40,14 +40,22 @@ _GLOBAL = re.compile(r"([A-Za-z][A-Za-z0-9]*):(.+)", re.DOTALL)
 GLOBAL_ID = "The object's global id (Relay Global Object Identification): node(id:) reads it back."
 
 
+def _encoded(type_name: str, database_id: object) -> strawberry.ID:
+    return strawberry.ID(base64.b64encode(f"{type_name}:{database_id}".encode()).decode())
+
+
+# A page names the same stages, fields, contacts and people again and again: their ids are
+# encoded once (bounded; typed, so that 1 and True stay apart).
+@functools.lru_cache(maxsize=16_384, typed=True)
 def global_id(type_name: str, database_id: object) -> strawberry.ID:
     """The global id of a record: base64("<TypeName>:<database id>")."""
-    return strawberry.ID(to_base64(type_name, database_id))
+    return _encoded(type_name, database_id)
 
 
 def custom_field_id(opportunity_id: int, field_id: int) -> strawberry.ID:
     """The opaque id of one deal's value of one field: unique for the pair, global-id-like."""
-    return global_id("CustomField", f"{opportunity_id}:{field_id}")
+    # Not cached: each pair is named about once a page, and would push the shared ids out.
+    return _encoded("CustomField", f"{opportunity_id}:{field_id}")
 
 
 def parse_global(value: str) -> tuple[str, str] | None:
