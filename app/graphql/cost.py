@@ -4,7 +4,9 @@ As GitHub's node limit: a connection counts its page size (`first` or `last`, 20
 is given), a plain list its cap (`app.domain.bounds`), and each is multiplied by the counts of
 the lists it sits in; the sum over every path must stay within `CRM_MAX_QUERY_NODES`. Page
 sizes given as variables are read from the request's variables, so the measure runs after
-validation, per request, in time linear in the document (fragments are measured once).
+validation, in time linear in the document (fragments are measured once); it notes the
+variables it read, so that `app.graphql.node_budget` measures a document again only when their
+page sizes or list lengths change.
 """
 
 from __future__ import annotations
@@ -13,11 +15,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graphql import (
-    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -32,7 +32,6 @@ from graphql import (
     VariableNode,
     get_named_type,
 )
-from strawberry.extensions import SchemaExtension
 
 from app.domain import bounds
 from app.domain.paging import DEFAULT_PAGE, MAX_PAGE
@@ -115,6 +114,12 @@ class _Measure:
         self.defaults: dict[str, Any] = {}
         self.max_page = MAX_PAGE
         self.batch: int | None = None  # ids named by the mutation being measured
+        self.read: set[str] = set()  # the variables the measure depended on
+
+    def variable(self, name: str) -> Any:
+        """A variable's value (or its default), noted as read."""
+        self.read.add(name)
+        return self.variables.get(name, self.defaults.get(name))
 
     def selection(self, parent: Any, selections: SelectionSetNode) -> int:
         total = 0
@@ -169,7 +174,7 @@ class _Measure:
     def listed(self, value: Any) -> int | None:
         """How many items a list argument (a literal or a variable) holds, when the request says."""
         if isinstance(value, VariableNode):
-            value = self.variables.get(value.name.value)
+            value = self.variable(value.name.value)
             return len(value) if isinstance(value, list) else None
         return len(value.values) if isinstance(value, ListValueNode) else None
 
@@ -177,7 +182,7 @@ class _Measure:
         """How many ids a mutation's `input.ids` lists, when the request says."""
         given = next((a.value for a in node.arguments or () if a.name.value == "input"), None)
         if isinstance(given, VariableNode):
-            value = self.variables.get(given.name.value)
+            value = self.variable(given.name.value)
             ids = value.get("ids") if isinstance(value, dict) else None
             return len(ids) if isinstance(ids, list) else None
         if isinstance(given, ObjectValueNode):
@@ -185,7 +190,7 @@ class _Measure:
             if isinstance(field, ListValueNode):
                 return len(field.values)
             if isinstance(field, VariableNode):
-                ids = self.variables.get(field.name.value)
+                ids = self.variable(field.name.value)
                 return len(ids) if isinstance(ids, list) else None
         return None
 
@@ -196,8 +201,7 @@ class _Measure:
                 continue
             value: Any = argument.value
             if isinstance(value, VariableNode):
-                name = value.name.value
-                value = self.variables.get(name, self.defaults.get(name))
+                value = self.variable(value.name.value)
             elif isinstance(value, IntValueNode):
                 value = int(value.value)
             else:
@@ -219,15 +223,26 @@ def worst_case_nodes(
     max_page: int = MAX_PAGE,
 ) -> int:
     """The most objects the chosen operation of `document` could return."""
+    return measured(schema, document, operation_name, variables or {}, max_page)[0]
+
+
+def measured(
+    schema: GraphQLSchema,
+    document: Any,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    max_page: int,
+) -> tuple[int, frozenset[str]]:
+    """The worst case and the names of the variables it depended on."""
     chosen = [
         op
         for op in operations(document)
         if operation_name is None or (op.name is not None and op.name.value == operation_name)
     ]
     if len(chosen) != 1:
-        return 0  # execution refuses it before any field runs
+        return 0, frozenset()  # execution refuses it before any field runs
     operation: OperationDefinitionNode = chosen[0]
-    measure = _Measure(schema, Fragments(document), variables or {})
+    measure = _Measure(schema, Fragments(document), variables)
     measure.max_page = max_page
     measure.defaults = {
         d.variable.name.value: int(d.default_value.value)
@@ -235,39 +250,4 @@ def worst_case_nodes(
         if isinstance(d.default_value, IntValueNode)
     }
     root = schema.get_root_type(operation.operation)
-    return measure.selection(root, operation.selection_set)
-
-
-def over_budget(nodes: int, budget: int) -> GraphQLError:
-    """The refusal of a document whose worst case exceeds the budget."""
-    return GraphQLError(
-        f"This request could return up to {nodes} objects; the limit is {budget}. Ask for "
-        "smaller pages (first/last) or fewer nested lists.",
-        extensions={"code": "QUERY_TOO_COSTLY", "nodes": nodes, "limit": budget},
-    )
-
-
-class NodeBudget(SchemaExtension):
-    """Refuse, before execution, operations whose worst case exceeds the budget.
-
-    Persisted operations of the legacy routes are trusted (`context.trusted_document`): their
-    worst case is fixed by their page cap and the list caps.
-    """
-
-    def __init__(self, *, budget: int) -> None:
-        self.budget = budget
-
-    def on_execute(self) -> Iterator[None]:
-        ctx = self.execution_context
-        context = ctx.context
-        if ctx.graphql_document is not None and not getattr(context, "trusted_document", True):
-            nodes = worst_case_nodes(
-                ctx.schema._schema,
-                ctx.graphql_document,
-                ctx.operation_name,
-                ctx.variables,
-                max_page=getattr(context, "max_page", MAX_PAGE),
-            )
-            if nodes > self.budget:
-                ctx.result = ExecutionResult(data=None, errors=[over_budget(nodes, self.budget)])
-        yield
+    return measure.selection(root, operation.selection_set), frozenset(measure.read)

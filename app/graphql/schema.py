@@ -18,11 +18,12 @@ from strawberry.schema.config import StrawberryConfig
 
 from app.db.faults import Unavailable
 from app.graphql.context import Context
-from app.graphql.cost import NodeBudget, uncapped_lists
+from app.graphql.cost import uncapped_lists
 from app.graphql.document_cache import SmallDocumentParserCache, SmallDocumentValidationCache
 from app.graphql.execution import execution_for
 from app.graphql.limits import document_limits
 from app.graphql.mutations import Mutation
+from app.graphql.node_budget import MeasureCache, NodeBudget
 from app.graphql.queries import Query
 from app.graphql.rules import PageArguments
 from app.graphql.scalars import SCALARS
@@ -71,6 +72,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     limits = document_limits(
         max_depth=settings.max_query_depth, max_aliases=settings.max_query_aliases
     )
+    # Extensions are made per request; what they learn about documents is kept here.
+    measures = MeasureCache()
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
     ]
@@ -82,7 +85,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     extensions += [
         lambda: SmallDocumentParserCache(maxsize=CACHE_SIZE),
         lambda: SmallDocumentValidationCache(maxsize=CACHE_SIZE),
-        lambda: NodeBudget(budget=settings.max_query_nodes),
+        lambda: NodeBudget(budget=settings.max_query_nodes, measures=measures),
         lambda: MaskErrors(should_mask_error=is_unexpected),
         BusySignal,
     ]
