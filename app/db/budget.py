@@ -40,17 +40,30 @@ async def time_budget(seconds: float) -> AsyncIterator[None]:
 
 
 class StatementClock:
-    """The deadline of the request a SQLite connection serves, read from SQLite's thread."""
+    """The deadline of the request a SQLite connection serves, read from SQLite's thread.
 
-    __slots__ = ("deadline",)
+    A statement run on the event loop's thread (app.db.inline_reads) also has `inline_until`:
+    past it the statement is interrupted and `moved` says so, to be run again on the thread.
+    """
+
+    __slots__ = ("deadline", "inline_until", "moved")
 
     def __init__(self) -> None:
         self.deadline: float | None = None
+        self.inline_until: float | None = None
+        self.moved = False
 
     def expired(self) -> int:
         """SQLite's progress handler: non-zero interrupts the running statement."""
+        now = time.monotonic()
         deadline = self.deadline
-        return 1 if deadline is not None and time.monotonic() > deadline else 0
+        if deadline is not None and now > deadline:
+            return 1
+        inline_until = self.inline_until
+        if inline_until is not None and now > inline_until:
+            self.moved = True
+            return 1
+        return 0
 
 
 def install_clock(dbapi_connection: Any, record: Any) -> None:

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from app.db import event_log, sqlite_driver
 from app.db.broker import Broker
-from app.db.budget import arm, install_clock
+from app.db.budget import CLOCK, arm, install_clock
 from app.db.faults import DatabaseBusy, Unavailable, classify
+from app.db.inline_reads import InlineReads
 from app.domain.events import CHANNEL, PENDING, OpportunityEvent
 
 __all__ = ["Database", "DatabaseBusy", "RequestDatabase", "SharedReader", "Unavailable"]
@@ -46,6 +47,16 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
         ):
             cursor.execute(pragma)
         cursor.close()
+
+    return on_connect
+
+
+def _inline_reads() -> Any:
+    costs: dict[str, float] = {}  # one database's statement texts and what they take
+
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        if isinstance(dbapi_connection, sqlite_driver.OneHopConnection):
+            dbapi_connection.inline = InlineReads(record.info[CLOCK], costs)
 
     return on_connect
 
@@ -134,6 +145,8 @@ class Database:
             # Writers take the write lock up front. Readers send no BEGIN at all: each
             # statement then reads its own snapshot, which saves a round trip per read.
             event.listen(self.writer.sync_engine, "begin", _begin_immediate)
+            # Readers run short statements on the loop's thread (app.db.inline_reads).
+            event.listen(self.reader.sync_engine, "connect", _inline_reads())
         else:
             # Steady load stays within the pool: overflow connections close when returned,
             # and a PostgreSQL backend forked per burst costs more than the request it serves.

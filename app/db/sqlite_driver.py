@@ -12,8 +12,9 @@ SQLAlchemy's own, unchanged.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections import deque
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -24,13 +25,19 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.util.concurrency import await_
 
+from app.db.inline_reads import InlineReads
+
 DRIVER = "crm_aiosqlite"
 
 
 def _run(
     conn: sqlite3.Connection, operation: str, parameters: Any, many: bool
-) -> tuple[Any, list[Any], int, int | None]:
-    """On the connection's thread: the statement executed, its rows read, its cursor closed."""
+) -> tuple[Any, list[Any], int, int | None, float]:
+    """On the connection's thread: the statement executed, its rows read, its cursor closed.
+
+    The last item is the CPU time it took on that thread (app.db.inline_reads learns from it).
+    """
+    started = time.thread_time()
     cursor = conn.cursor()
     try:
         if many:
@@ -41,7 +48,7 @@ def _run(
             cursor.execute(operation, parameters)
         description = cursor.description
         rows = cursor.fetchall() if description else []
-        return description, rows, cursor.rowcount, cursor.lastrowid
+        return description, rows, cursor.rowcount, cursor.lastrowid, time.thread_time() - started
     finally:
         cursor.close()
 
@@ -93,17 +100,29 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _one_hop(self, operation: Any, parameters: Any, *, many: bool) -> None:
         driver = self._connection
+        inline = cast("OneHopConnection", self._adapt_connection).inline
         async with self._adapt_connection._execute_mutex:
-            found = await driver._execute(_run, driver._conn, operation, parameters, many)
-        self._description, rows, self._rowcount, self._lastrowid = found
+            found = None
+            if inline is not None and not many:
+                found = inline.run(_run, driver._connection, operation, parameters)
+            if found is None:
+                found = await driver._execute(_run, driver._conn, operation, parameters, many)
+                if inline is not None and not many:
+                    inline.observe(operation, found[4])
+        self._description, rows, self._rowcount, self._lastrowid, _ = found
         self._rows = deque(rows)
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     """aiosqlite's adapted connection whose ordinary cursors take one hop per statement."""
 
-    __slots__ = ()
+    __slots__ = ("inline",)
     _cursor_cls = OneHopCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        # Set on reader connections (engine.py): their short statements skip the thread.
+        self.inline: InlineReads | None = None
 
     def rollback(self) -> None:
         # SQLAlchemy rolls back when a connection closes and again when the pool takes it

@@ -1,0 +1,75 @@
+"""SQLite reads run on the event loop's own thread when they are short, and on aiosqlite's if not.
+
+A request's reads are small indexed statements taking tens of microseconds in SQLite; handing
+each to aiosqlite's thread and back (a queue, a thread wake-up, a wake-up of the loop, the GIL
+passed twice) cost more than the statement, on every one of the five to ten statements of a
+request. A reader connection (no transaction, nothing to undo) runs a statement at once on the
+loop instead when its text is known to be short: each text's SQLite CPU time is followed
+(a moving average of every run, wherever it ran), and a text averaging over WORTH_A_THREAD_S
+goes to aiosqlite's thread, where SQLite's work runs beside the loop's (it releases the GIL),
+which pays for the hop on a page-sized read. A statement run on the loop is bounded by the
+connection's progress handler: still running after INLINE_BUDGET_S, it is interrupted and run
+again on the thread, so the loop is held at most that long plus one progress interval. The
+statement timeout of the request applies as before. Writes always take the thread.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import Any
+
+from app.db.budget import StatementClock
+
+# How long one statement may hold the event loop.
+INLINE_BUDGET_S = 0.002
+# Statements averaging more SQLite CPU time than this run on the thread.
+WORTH_A_THREAD_S = 0.00015
+# Weight of the latest run in a text's average: a cold first run (pages read from disk) does
+# not send a short statement to the thread; a few long runs do.
+LATEST_WEIGHT = 0.1
+# Texts followed, per database (texts vary with the length of IN lists).
+MAX_TEXTS = 4096
+
+Found = tuple[Any, list[Any], int, int | None, float]
+Run = Callable[[sqlite3.Connection, str, Any, bool], Found]
+
+
+class InlineReads:
+    """A reader connection's way of running short statements on the calling thread."""
+
+    def __init__(self, clock: StatementClock, costs: dict[str, float]) -> None:
+        self.clock = clock
+        # Average SQLite CPU seconds per statement text, shared by one database's readers.
+        self.costs = costs
+
+    def run(
+        self, run: Run, raw: sqlite3.Connection, operation: str, parameters: Any
+    ) -> Found | None:
+        """The statement's answer, or None when it is for aiosqlite's thread to run."""
+        if raw.in_transaction or self.costs.get(operation, 0.0) > WORTH_A_THREAD_S:
+            return None
+        clock = self.clock
+        clock.moved = False
+        clock.inline_until = time.monotonic() + INLINE_BUDGET_S
+        try:
+            found = run(raw, operation, parameters, False)
+        except sqlite3.OperationalError:
+            if not clock.moved:
+                raise  # the request's own deadline, or a real error
+            self.costs[operation] = INLINE_BUDGET_S  # long: the thread from now on
+            return None
+        finally:
+            clock.inline_until = None
+        self.observe(operation, found[4])
+        return found
+
+    def observe(self, operation: str, seconds: float) -> None:
+        """Count one run of the text, wherever it ran."""
+        costs = self.costs
+        known = costs.get(operation)
+        if known is None and len(costs) >= MAX_TEXTS:
+            costs.clear()  # bounded: the texts in use are learnt again in a few runs
+        known = known or 0.0
+        costs[operation] = known + LATEST_WEIGHT * (seconds - known)
