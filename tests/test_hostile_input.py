@@ -41,7 +41,7 @@ def schemathesis(
     return subprocess.run(
         [
             sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "run", location,
-            "-H", f"Authorization: {KEY}", "--seed", "20261129", "-w", "1",
+            "-H", f"Authorization: {KEY}", "--seed", "20261129", "-w", "2",
             "--report", "har", "--report-dir", str(report_dir), *options,
         ],
         capture_output=True, text=True, timeout=600, check=False,
