@@ -19,24 +19,21 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from types import GeneratorType
-from typing import Any, cast
+from typing import Any
 
 from graphql import (
-    FragmentDefinitionNode,
     GraphQLEnumType,
-    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
-    OperationDefinitionNode,
 )
 from graphql.pyutils import Undefined
-from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.field import StrawberryField
+
+from app.graphql.plan_rules import how_to_read, type_check
 
 Collect = Callable[[GraphQLObjectType, Any], Any]
 # Plans kept across requests, per schema: a few per document the document cache holds.
@@ -154,7 +151,7 @@ class Compiler:
         if len(plans) >= MAX_SHARED_PLANS:
             plans.clear()  # bounded: a cold start for every document beats unbounded growth
         # Placed first: a recursive type refers to the plan while it is being built.
-        plan: ObjectPlan | None = ObjectPlan(_type_check(object_type))
+        plan: ObjectPlan | None = ObjectPlan(type_check(object_type))
         plans[key] = (kept, plan)
         assert plan is not None
         grouped, defer_usages, _ = self.collect(object_type, details)
@@ -175,7 +172,7 @@ class Compiler:
         field = parent.fields.get(node.name.value)
         if field is None or node.arguments or self.has_middleware:
             return None
-        how = _how_to_read(field)
+        how = how_to_read(field)
         value = None if how is None else self._value(field.type, details)
         if how is None or value is None:
             return None
@@ -200,71 +197,6 @@ class Compiler:
             plan = self.plan(type_, details)
             return None if plan is None else _object(plan)
         return None  # interfaces and unions: graphql-core resolves the runtime type
-
-
-# Whether a document uses directives, by operation: each walked once while it is cached.
-_DIRECTIVES: dict[int, tuple[OperationDefinitionNode, bool]] = {}
-
-
-def uses_directives(
-    operation: OperationDefinitionNode, fragments: Sequence[FragmentDefinitionNode]
-) -> bool:
-    """Whether the operation or a fragment carries a directive (its plans may vary by request)."""
-    known = _DIRECTIVES.get(id(operation))
-    if known is not None and known[0] is operation:
-        return known[1]
-    found = any(_has_directive(node) for node in (operation, *fragments))
-    if len(_DIRECTIVES) >= MAX_SHARED_PLANS:
-        _DIRECTIVES.clear()
-    _DIRECTIVES[id(operation)] = (operation, found)
-    return found
-
-
-def _has_directive(node: Any) -> bool:
-    if getattr(node, "directives", None):
-        return True
-    selection_set = getattr(node, "selection_set", None)
-    return selection_set is not None and any(
-        _has_directive(child) for child in selection_set.selections
-    )
-
-
-# (attribute, resolver, whether it takes info) of a field a plan can read; None if it cannot.
-How = tuple[str, Callable[..., Any] | None, bool]
-_HOW = "compiled_objects.how"
-
-
-def _how_to_read(field: GraphQLField) -> How | None:
-    """How a plan reads `field`: worked out once a field and kept in its extensions."""
-    extensions = field.extensions
-    if _HOW not in extensions:
-        extensions[_HOW] = _work_out(field)
-    how: How | None = extensions[_HOW]
-    return how
-
-
-def _work_out(field: GraphQLField) -> How | None:
-    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if field.args or not isinstance(definition, StrawberryField):
-        return None
-    if definition.extensions or definition.permission_classes:
-        return None  # something runs between the resolver and the value
-    resolver = definition.base_resolver
-    if resolver is None:
-        return definition.python_name, None, False
-    function = cast(Callable[..., Any], resolver.wrapped_func)
-    parameters = list(inspect.signature(function).parameters)
-    if inspect.iscoroutinefunction(function) or parameters not in (["self"], ["self", "info"]):
-        return None
-    return definition.python_name, function, parameters == ["self", "info"]
-
-
-def _type_check(object_type: GraphQLObjectType) -> Callable[[Any], bool] | None:
-    is_type_of = object_type.is_type_of
-    if is_type_of is None:
-        return None
-    # Strawberry's checks look at the value alone; an awaitable answer is not True: GiveUp.
-    return lambda value: is_type_of(value, None) is True  # type: ignore[arg-type]
 
 
 def _checked(complete: Complete, value: Any, run: Run) -> Any:

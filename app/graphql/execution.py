@@ -24,7 +24,8 @@ from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from app.graphql.compiled_objects import Compiler, Run, uses_directives
+from app.graphql.compiled_objects import Compiler, Run
+from app.graphql.plan_rules import uses_directives
 
 # (python attribute, serialize, may be null), per (object type, field) name.
 Plain = tuple[str, Callable[[Any], Any], bool]
