@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import (
     BindParameter,
-    RowMapping,
     Select,
     bindparam,
     literal,
@@ -21,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db import direct
 from app.db.counter_tables import private_count_t, stage_count_t
 from app.db.models import (
     access_t,
@@ -39,16 +39,17 @@ from app.domain.caller import Caller
 from app.domain.enums import CustomFieldType
 from app.domain.opportunity_counts import field_value_count_rows
 
-Row = RowMapping
-# Every statement here is built once (per kind of caller) and executed with parameters: building
-# and cache-keying a Core statement costs more than running it on these small, indexed reads.
+Row = Mapping[str, Any]
+# Every statement here is built once (per kind of caller) and run by app.db.direct with
+# parameters: building, cache-keying and executing a Core statement through SQLAlchemy's
+# execute cost more than SQLite or PostgreSQL did on these small, indexed reads.
 IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 
 
 async def _by_key(
     conn: AsyncConnection, stmt: Any, params: Mapping[str, Any], key: str
 ) -> dict[Any, Row]:
-    return {row[key]: row for row in (await conn.execute(stmt, params)).mappings()}
+    return {row[key]: row for row in await direct.fetch(conn, stmt, params)}
 
 
 _EMPLOYEES = select(employee_t).where(employee_t.c.id.in_(IDS))
@@ -120,7 +121,7 @@ async def opportunity_contacts(
     """Primary contact and members of each deal, in one statement; members in id order."""
     params = {"ids": opportunity_ids, **caller_params(caller)}
     found: dict[int, OpportunityContacts] = defaultdict(OpportunityContacts)
-    for row in (await conn.execute(_opportunity_contacts(caller.is_admin), params)).mappings():
+    for row in await direct.fetch(conn, _opportunity_contacts(caller.is_admin), params):
         contacts = found[row["_opportunity"]]
         if row["_member"]:
             contacts.members.append(row)
@@ -140,7 +141,7 @@ def _employees_of(owner: Any, link: Any) -> Select[Any]:
 
 async def _grouped(conn: AsyncConnection, stmt: Any, owners: Sequence[Any]) -> dict[Any, list[Row]]:
     grouped: dict[Any, list[Row]] = defaultdict(list)
-    for row in (await conn.execute(stmt, {"ids": owners})).mappings():
+    for row in await direct.fetch(conn, stmt, {"ids": owners}):
         grouped[row["_owner"]].append(row)
     return grouped
 
@@ -184,8 +185,8 @@ async def opportunity_counts(
     """How many deals the caller may see at each stage."""
     params = {"ids": stage_ids, **caller_params(caller)}
     counts: dict[int, int] = defaultdict(int)
-    for stage_id, count in await conn.execute(_opportunity_counts(caller.is_admin), params):
-        counts[stage_id] += int(count)
+    for row in await direct.fetch(conn, _opportunity_counts(caller.is_admin), params):
+        counts[row["stage_id"]] += int(row["total"])
     return {stage_id: count for stage_id, count in counts.items() if count}
 
 
@@ -194,7 +195,7 @@ _ALL_EMPLOYEES = select(employee_t).order_by(employee_t.c.display_name, employee
 
 async def all_employees(conn: AsyncConnection) -> list[Row]:
     """Every employee, by name."""
-    return list((await conn.execute(_ALL_EMPLOYEES)).mappings())
+    return await direct.fetch(conn, _ALL_EMPLOYEES)
 
 
 def _custom_field_values() -> Any:
@@ -230,7 +231,7 @@ async def custom_field_values(
     """Each deal's custom fields as shown (spec 4.6): stored values plus every Heading field."""
     grouped: dict[int, list[Mapping[Any, Any]]] = defaultdict(list)
     headings: dict[int, Mapping[Any, Any]] = {}
-    for row in (await conn.execute(_CUSTOM_FIELD_VALUES, {"ids": opportunity_ids})).mappings():
+    for row in await direct.fetch(conn, _CUSTOM_FIELD_VALUES, {"ids": opportunity_ids}):
         if row["field_type"] == CustomFieldType.HEADING:
             headings.setdefault(row["id"], row)
             continue
@@ -267,18 +268,17 @@ async def field_definitions_by_id(conn: AsyncConnection, ids: Sequence[int]) -> 
 
 async def all_stages(conn: AsyncConnection) -> list[Row]:
     """Every stage in pipeline order."""
-    return list((await conn.execute(_ALL_STAGES)).mappings())
+    return await direct.fetch(conn, _ALL_STAGES)
 
 
 async def all_currencies(conn: AsyncConnection) -> list[Row]:
     """Every currency, ordered by abbreviation."""
-    return list((await conn.execute(_ALL_CURRENCIES)).mappings())
+    return await direct.fetch(conn, _ALL_CURRENCIES)
 
 
 async def field_definitions(conn: AsyncConnection, entity_type: str) -> list[Row]:
     """Custom-field definitions of one kind of record, in display order."""
-    result = await conn.execute(_FIELD_DEFINITIONS, {"entity_type": entity_type})
-    return list(result.mappings())
+    return await direct.fetch(conn, _FIELD_DEFINITIONS, {"entity_type": entity_type})
 
 
 async def field_value_counts(

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Generic, TypeAlias, TypeVar, cast
 
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.dataloader import DataLoader
 
@@ -62,35 +61,35 @@ class ReferenceTable(Generic[K]):
     def __init__(
         self,
         connect: Callable[[], AbstractAsyncContextManager[AsyncConnection]],
-        fetch: Callable[[AsyncConnection], Awaitable[list[RowMapping]]],
+        fetch: Callable[[AsyncConnection], Awaitable[list[Row]]],
         key: str,
     ) -> None:
         self._connect = connect
         self._fetch = fetch
         self._key = key
-        self._read_task: asyncio.Task[tuple[list[RowMapping], dict[Any, RowMapping]]] | None = None
+        self._read_task: asyncio.Task[tuple[list[Row], dict[Any, Row]]] | None = None
 
-    async def _read(self) -> tuple[list[RowMapping], dict[Any, RowMapping]]:
+    async def _read(self) -> tuple[list[Row], dict[Any, Row]]:
         async with self._connect() as conn:
             rows = await self._fetch(conn)
         return rows, {row[self._key]: row for row in rows}
 
-    async def _loaded(self) -> tuple[list[RowMapping], dict[Any, RowMapping]]:
+    async def _loaded(self) -> tuple[list[Row], dict[Any, Row]]:
         task = self._read_task
         if task is None or (task.done() and task.exception() is not None):
             # Concurrent first users share one read; a failed read is tried again next time.
             task = self._read_task = asyncio.ensure_future(self._read())
         return await task
 
-    async def all(self) -> list[RowMapping]:
+    async def all(self) -> list[Row]:
         """Every row, in the table's display order."""
         return (await self._loaded())[0]
 
-    async def get(self, key: K) -> RowMapping | None:
+    async def get(self, key: K) -> Row | None:
         """The row with that key, or None."""
         return (await self._loaded())[1].get(key)
 
-    def lookup(self, key: K) -> MaybeAwaitable[RowMapping | None]:
+    def lookup(self, key: K) -> MaybeAwaitable[Row | None]:
         """The row with that key (or None) at once when the table is read, else `get`."""
         task = self._read_task
         if task is not None and task.done() and task.exception() is None:
@@ -135,13 +134,13 @@ class Loaders:
             lambda conn, ids: reads.opportunity_contacts(conn, caller, ids),
             reads.OpportunityContacts,
         )
-        self.access_list_by_opportunity: DataLoader[int, list[RowMapping]] = _loader(
+        self.access_list_by_opportunity: DataLoader[int, list[Row]] = _loader(
             reader, reads.access_lists, list
         )
-        self.access_list_by_contact: DataLoader[int, list[RowMapping]] = _loader(
+        self.access_list_by_contact: DataLoader[int, list[Row]] = _loader(
             reader, reads.contact_access_lists, list
         )
-        self.custom_fields_by_opportunity: DataLoader[int, list[RowMapping]] = _loader(
+        self.custom_fields_by_opportunity: DataLoader[int, list[Row]] = _loader(
             reader, reads.custom_field_values, list
         )
         self.field_definition_by_id: DataLoader[int, Mapping[Any, Any] | None] = _loader(

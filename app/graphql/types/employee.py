@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Sequence
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 from strawberry import relay
 from strawberry.dataloader import DataLoader
 
@@ -73,7 +72,7 @@ def employee_list(rows: Sequence[Row]) -> list[Employee]:
 
 
 def access_list_rows(
-    loader: DataLoader[int, list[RowMapping]], record_id: int, *, private: bool
+    loader: DataLoader[int, list[Row]], record_id: int, *, private: bool
 ) -> MaybeAwaitable[Sequence[Row]]:
     """Who may see a record: nobody listed for a shared one, else its access list."""
     return loader.load(record_id) if private else []
