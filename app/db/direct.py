@@ -163,9 +163,17 @@ async def fetch(
     except BaseException as error:
         # As on SQLAlchemy's path: wrapped, and the connection invalidated when the driver is
         # gone or the statement was cancelled midway (the request ran out of time).
-        await greenlet_spawn(sync._handle_dbapi_exception, error, text, bound, None, None)
+        await greenlet_spawn(_handle, sync, error, text, bound)
         raise  # not reached: the call above raises
     return prepared.rows(dialect, cursor.description, cursor._rows)
+
+
+def _handle(sync: Connection, error: BaseException, text: str, bound: list[Any]) -> None:
+    """SQLAlchemy's handling of a failed execute; it reads the error from sys.exc_info()."""
+    try:
+        raise error
+    except BaseException as raised:
+        sync._handle_dbapi_exception(raised, text, bound, None, None)
 
 
 async def _through_sqlalchemy(

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db import direct
 from app.db.engine import Database
 from app.db.models import api_key_t, employee_t, utcnow
 from app.domain.caller import Caller
@@ -75,8 +76,8 @@ _BY_DIGEST = (
 async def authenticate(conn: AsyncConnection, presented: str) -> Caller | None:
     """The employee holding the presented key, or None."""
     wanted = digest(presented)
-    found = await conn.execute(_BY_DIGEST, {"digest": wanted, "now": utcnow()})
-    row = found.mappings().first()
+    found = await direct.fetch(conn, _BY_DIGEST, {"digest": wanted, "now": utcnow()})
+    row = found[0] if found else None
     # The lookup is by digest, so its timing says nothing about the key; the comparison
     # below is constant-time all the same, so that no code path ever compares secrets naively.
     if row is None or not hmac.compare_digest(row["digest"], wanted):

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, and_, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db import direct
 from app.db.models import (
     access_t,
     contact_t,
@@ -48,8 +49,8 @@ async def _existing(
     """Those of `ids` that `stmt` (a prepared select of one column `IN :ids`) finds."""
     found: set[Any] = set()
     for chunk in chunks(ids):
-        result = await conn.execute(stmt, {"ids": list(chunk), **(params or {})})
-        found.update(result.scalars())
+        rows = await direct.fetch(conn, stmt, {"ids": list(chunk), **(params or {})})
+        found.update(value for row in rows for value in row.values())
     return found
 
 
