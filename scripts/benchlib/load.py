@@ -104,14 +104,21 @@ class RowCounter:
 
         return asyncio.run(fetch())
 
-    def settled(self, timeout: float = 5.0) -> dict[str, int]:
-        """Counts once requests still in flight when wrk stopped have finished."""
+    def settled(self, timeout: float = 5.0, quiet: float = 1.0) -> dict[str, int]:
+        """Counts once requests still in flight when wrk stopped have finished.
+
+        Settled means unchanged for `quiet` seconds: a create stalled behind a checkpoint can
+        commit more than a few hundred milliseconds after wrk stopped, and counting it in the
+        next run's rows reported writes that no request of that run made.
+        """
         deadline = time.monotonic() + timeout
         last = self.counts()
+        stable_since = time.monotonic()
         while time.monotonic() < deadline:
-            time.sleep(0.3)
+            time.sleep(0.25)
             now = self.counts()
-            if now == last:
+            if now != last:
+                last, stable_since = now, time.monotonic()
+            elif time.monotonic() - stable_since >= quiet:
                 return now
-            last = now
         return last
