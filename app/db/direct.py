@@ -22,12 +22,15 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import Uuid
 from sqlalchemy.util.concurrency import greenlet_spawn
 
 Row = Mapping[str, Any]
 Convert = Callable[[Any], Any] | None
 # Expanded texts kept per statement (IN lists of different lengths have different texts).
 MAX_EXPANSIONS = 256
+# UUIDs each UUID column's converter keeps (bounded: a long scan clears and starts over).
+MAX_REMEMBERED_UUIDS = 1024
 # An expanded text, its parameter names in order and their bind processors.
 Expansion = tuple[str, Sequence[str], Mapping[str, Any]]
 
@@ -105,7 +108,7 @@ class Prepared:
         if results is None:
             types = [entry[3] for entry in self.compiled._result_columns]
             results = [
-                type_._cached_result_processor(dialect, column[1])
+                _remembered(type_, type_._cached_result_processor(dialect, column[1]))
                 for type_, column in zip(types, description, strict=True)
             ]
             self.results = results
@@ -123,6 +126,29 @@ class Prepared:
             for row in raw
         ]
         return converted
+
+
+def _remembered(type_: Any, convert: Convert) -> Convert:
+    """A UUID column's converter, remembering what it made.
+
+    The UUIDs a request reads are mostly the same few employees' (created by, updated by,
+    responsible) and parsing one costs microseconds, a few hundred times a list page. UUIDs
+    are immutable, so rows may share them.
+    """
+    if convert is None or not isinstance(type_, Uuid):
+        return convert
+    made: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        found = made.get(value)
+        if found is None:
+            found = convert(value)
+            if len(made) >= MAX_REMEMBERED_UUIDS:
+                made.clear()
+            made[value] = found
+        return found
+
+    return remembered
 
 
 _PREPARED: dict[tuple[int, int], tuple[Dialect, Prepared]] = {}
