@@ -140,15 +140,42 @@ async def test_a_driver_error_arrives_wrapped_as_from_sqlalchemy(db: Database) -
         assert await direct.fetch(conn, reads._ALL_STAGES)
 
 
-async def test_a_read_past_the_deadline_is_out_of_time(db: Database) -> None:
-    slow = text(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000000) "
-        "SELECT count(*) AS c FROM n"
-        if db.is_sqlite
-        else "SELECT 1 AS c FROM pg_sleep(5)"
-    ).columns(column("c", Integer))
+@pytest.mark.parametrize("runs_before", [0, 1], ids=["first run", "known statement"])
+async def test_a_failing_statement_raises_sqlalchemys_error(db: Database, runs_before: int) -> None:
+    # A statement seen before takes asyncpg's own fetch on PostgreSQL; its errors are the same.
+    dividing = text("SELECT 10 / CAST(:d AS INTEGER) AS c").columns(column("c", Integer))
+    async with db.read() as conn:
+        for _ in range(runs_before):
+            assert await direct.fetch(conn, dividing, {"d": 2}) == [{"c": 5}]
+    if db.is_sqlite:  # SQLite answers NULL to a division by zero; an unknown function fails
+        dividing = text("SELECT no_such_function(CAST(:d AS INTEGER)) AS c").columns(
+            column("c", Integer)
+        )
+    with pytest.raises(DBAPIError):
+        async with db.read() as conn:
+            await direct.fetch(conn, dividing, {"d": 0})
+    async with db.read() as conn:
+        assert await direct.fetch(conn, reads._ALL_STAGES)
+
+
+SLOW_SQLITE = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :upto) "
+    "SELECT count(*) AS c FROM n"
+)
+
+
+@pytest.mark.parametrize("runs_before", [0, 1], ids=["first run", "known statement"])
+async def test_a_read_past_the_deadline_is_out_of_time(db: Database, runs_before: int) -> None:
+    if db.is_sqlite:
+        slow, quick, long = text(SLOW_SQLITE), {"upto": 10}, {"upto": 50_000_000}
+    else:
+        slow, quick, long = text("SELECT 1 AS c FROM pg_sleep(:s)"), {"s": 0}, {"s": 5}
+    statement = slow.columns(column("c", Integer))
+    async with db.read() as conn:
+        for _ in range(runs_before):
+            assert len(await direct.fetch(conn, statement, quick)) == 1
     with pytest.raises(OutOfTime):
         async with time_budget(0.3), db.read() as conn:
-            await direct.fetch(conn, slow)
+            await direct.fetch(conn, statement, long)
     async with db.read() as conn:
         assert await direct.fetch(conn, reads._ALL_STAGES)
