@@ -17,6 +17,7 @@ from app.db.broker import Broker
 from app.db.budget import CLOCK, arm, install_clock
 from app.db.faults import DatabaseBusy, Unavailable, classify
 from app.db.inline_reads import InlineReads
+from app.db.reader_checkout import reader_connection
 from app.domain.events import CHANNEL, PENDING, OpportunityEvent
 
 __all__ = ["Database", "DatabaseBusy", "RequestDatabase", "SharedReader", "Unavailable"]
@@ -198,7 +199,7 @@ class Database:
 
     def read(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A connection for reads; on SQLite each statement sees the last committed state."""
-        return _armed(self.reader.connect())
+        return _armed(reader_connection(self.reader))
 
     def shared_reader(self) -> SharedReader:
         """A reader connection that one request's concurrent reads take turns on."""
