@@ -31,6 +31,8 @@ Row = Mapping[str, Any]
 Convert = Callable[[Any], Any] | None
 # Expanded texts kept per statement (IN lists of different lengths have different texts).
 MAX_EXPANSIONS = 256
+# Statements kept compiled by their id: the module constants (a few dozen).
+MAX_PREPARED = 256
 # UUIDs each UUID column's converter keeps (bounded: a long scan clears and starts over).
 MAX_REMEMBERED_UUIDS = 1024
 # An expanded text, its parameter names in order and their bind processors.
@@ -160,6 +162,8 @@ def _prepared(statement: ClauseElement, dialect: Dialect) -> Prepared:
     key = (id(statement), id(dialect))
     found = _PREPARED.get(key)
     if found is None or found[1].statement is not statement or found[0] is not dialect:
+        if len(_PREPARED) >= MAX_PREPARED:
+            _PREPARED.clear()  # bounded: the constants in use are compiled again on next use
         found = (dialect, Prepared(statement, dialect))
         _PREPARED[key] = found
     return found[1]
@@ -171,16 +175,25 @@ def _listened(sync: Connection) -> bool:
 
 
 async def fetch(
-    conn: AsyncConnection, statement: ClauseElement, params: Mapping[str, Any] | None = None
+    conn: AsyncConnection,
+    statement: ClauseElement,
+    params: Mapping[str, Any] | None = None,
+    *,
+    prepared: Prepared | None = None,
 ) -> list[Row]:
-    """Every row of a constant SELECT, as dicts keyed by column name."""
+    """Every row of a constant SELECT, as dicts keyed by column name.
+
+    `prepared`: the statement compiled by its owner, who keeps it (else a module constant is
+    assumed, kept here by its id).
+    """
     params = params or {}
     sync = conn.sync_connection
     proxied = None if sync is None else sync._dbapi_connection
     if sync is None or proxied is None or _listened(sync):
         return await _through_sqlalchemy(conn, statement, params)
     dialect = sync.dialect
-    prepared = _prepared(statement, dialect)
+    if prepared is None:
+        prepared = _prepared(statement, dialect)
     binding = prepared.bind(params)
     if binding is None:
         return await _through_sqlalchemy(conn, statement, params)

@@ -42,7 +42,8 @@ from app.domain.opportunity_sorts import (
     OpportunitySort,
     opportunity_key,
 )
-from app.domain.page_query import fetch_page
+from app.domain.page_memo import keeper, kept_pages
+from app.domain.page_query import fetch_page, read_kept_page
 from app.domain.paging import Page, PageRequest, SortKey
 from app.domain.search import common_words, opportunity_search, search_words
 from app.domain.stage_walk import Family, GroupWalk, WalkPart
@@ -172,6 +173,17 @@ async def opportunity_page(
     """One page of the deals the caller may see, filtered and ordered; id breaks ties."""
     order_terms(order)
     order = list(order or DEFAULT_OPPORTUNITY_ORDER)
+    words = search_words(where.search)
+    windowed = where.close_date_from is not None or where.close_date_to is not None
+    # A first page built from the arguments alone (no counts, words or window read first) is
+    # kept to reuse; pages after a cursor are too many and too rarely read twice to keep.
+    memo = None
+    if not (words or windowed or page.offset or page.after or page.before):
+        memo = (caller.id, caller.is_admin, where, tuple(order), page, with_total)
+        kept = kept_pages(db).get(memo)
+        if kept is not None:
+            async with db.read() as conn:
+                return await read_kept_page(conn, kept, page, with_total=with_total)
     keys = [opportunity_key(sort, descending, db.is_sqlite) for sort, descending in order]
     if all(sort is not OpportunitySort.ID for sort, _ in order):
         keys.append(SortKey(opportunity_t.c.id, order[-1][1], "int"))
@@ -183,7 +195,6 @@ async def opportunity_page(
     # Skipped rows need no join when the keys after the stage are the deal's own columns.
     own_keys = all(sort in OWN_COLUMN_SORTS for sort, _ in order[1:])
     narrow = select(opportunity_t.c.id).where(opportunity_visible(caller)) if own_keys else None
-    words = search_words(where.search)
     async with db.read() as conn:
         common = bool(words) and await common_words(conn, words, sqlite=db.is_sqlite)
         conditions = opportunity_conditions(caller, where, sqlite=db.is_sqlite, common=common)
@@ -210,6 +221,7 @@ async def opportunity_page(
             families=families,
             parts=parts,
             source=source,
+            keep=None if memo is None else keeper(db, memo),
         )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db import direct
 from app.domain.paging import Page, PageRequest, SortKey, beyond, decode_cursor, encode_cursor
 from app.domain.stage_walk import (
     Family,
@@ -18,6 +20,17 @@ from app.domain.stage_walk import (
     offset_statement,
     walk_statement,
 )
+
+
+@dataclass(slots=True)
+class KeptPage:
+    """A page's statement as built for one list and one set of arguments, to run again."""
+
+    statement: Select[Any]
+    keys: Sequence[SortKey]
+    counted: ColumnElement[Any]
+    # Compiled on its first direct run; it lives as long as the kept page.
+    prepared: direct.Prepared | None = None
 
 
 def _sorted_statement(
@@ -56,6 +69,7 @@ async def fetch_page(
     families: Sequence[Family] | None = None,
     parts: Sequence[WalkPart] | None = None,
     source: FromClause | None = None,
+    keep: Callable[[KeptPage], None] | None = None,
 ) -> Page:
     """Run `query` (already filtered) for one page in the order of `keys` (unique as a whole).
 
@@ -64,7 +78,8 @@ async def fetch_page(
     there) lets an offset skip whole groups with `walk`, and `narrow` skip ids without joins;
     `families` makes `walk` a merge of each group's own index order (stage_walk.merge_statement);
     `parts` read some groups of `walk` with queries of their own (stage_walk.walk_statement);
-    `source` is `query`'s FROM when known (else worked out by compiling `query`).
+    `source` is `query`'s FROM when known (else worked out by compiling `query`); `keep`
+    receives the statement when it depends on the arguments alone (no counts were read).
     """
     size = request.size()
     backward = request.last is not None or (request.before is not None and request.first is None)
@@ -76,6 +91,8 @@ async def fetch_page(
         else query.with_only_columns(func.count()).order_by(None).scalar_subquery()
     )
     stmt: Select[Any] | None
+    # A statement past an offset depends on the counts read here: it is not for keeping.
+    counts_read = walk is not None and bool(request.offset) and group_counts is not None
     if walk is not None and request.offset and group_counts is not None:
         counts = [(row[0], row[1], int(row[2])) for row in await conn.execute(group_counts)]
         at = locate_offset(counts, request.offset, descending=keys[0].descending)
@@ -113,11 +130,40 @@ async def fetch_page(
             offset=request.offset,
             backward=backward,
         )
-    rows = []
+    rows: list[Mapping[str, Any]] = []
     if stmt is not None:
         if with_total:
             stmt = stmt.add_columns(counted.label("_total"))
+        if keep is not None and not counts_read:
+            keep(KeptPage(stmt, keys, counted))
         rows = list((await conn.execute(stmt)).mappings())
+    return await _page_of(conn, rows, keys, request, with_total=with_total, counted=counted)
+
+
+async def read_kept_page(
+    conn: AsyncConnection, kept: KeptPage, request: PageRequest, *, with_total: bool
+) -> Page:
+    """The page a kept statement reads now (app.db.direct: it is compiled once)."""
+    if kept.prepared is None:
+        kept.prepared = direct.Prepared(kept.statement, conn.dialect)
+    rows = await direct.fetch(conn, kept.statement, prepared=kept.prepared)
+    return await _page_of(
+        conn, rows, kept.keys, request, with_total=with_total, counted=kept.counted
+    )
+
+
+async def _page_of(
+    conn: AsyncConnection,
+    rows: list[Mapping[str, Any]],
+    keys: Sequence[SortKey],
+    request: PageRequest,
+    *,
+    with_total: bool,
+    counted: ColumnElement[Any],
+) -> Page:
+    """The page of `rows`, read one past its size in the page's reading order."""
+    size = request.size()
+    backward = request.last is not None or (request.before is not None and request.first is None)
     more = len(rows) > size
     rows = rows[:size]
     if backward:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -24,7 +24,6 @@ from sqlalchemy import (
     or_,
     tuple_,
 )
-from sqlalchemy.engine import RowMapping
 
 from app.db.types import MONEY_PRECISION
 from app.domain.errors import DomainError, ErrorCode
@@ -95,7 +94,7 @@ class PageRequest:
 class Page:
     """One page of rows, their cursors, and where it sits."""
 
-    rows: list[RowMapping]
+    rows: list[Mapping[str, Any]]
     cursors: list[str]
     has_next: bool
     has_previous: bool

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy.engine import RowMapping
 
 from app.domain.errors import DomainError
 from app.domain.paging import Page, PageRequest
@@ -93,7 +92,7 @@ def refusals_as_graphql_errors() -> Iterator[None]:
         raise GraphQLError(first.message, extensions={"code": first.code.value}) from None
 
 
-def connection(page: Page, node: Callable[[RowMapping], T]) -> Connection[T]:
+def connection(page: Page, node: Callable[[Mapping[str, Any]], T]) -> Connection[T]:
     """A page of rows as a connection of GraphQL objects."""
     edges = [Edge(cursor=c, node=node(r)) for r, c in zip(page.rows, page.cursors, strict=True)]
     return Connection(
