@@ -12,8 +12,7 @@ statement and its compiled form), so few are kept.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import Any
+from collections.abc import Callable, Hashable
 
 from app.db.engine import Database
 from app.domain.page_query import KeptPage
@@ -29,7 +28,7 @@ def kept_pages(db: Database) -> dict[Hashable, KeptPage]:
     return kept
 
 
-def keeper(db: Database, key: Hashable) -> Any:
+def keeper(db: Database, key: Hashable) -> Callable[[KeptPage], None]:
     """A `keep` callback for fetch_page storing the statement under `key`, bounded."""
 
     def keep(page: KeptPage) -> None:

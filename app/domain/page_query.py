@@ -79,7 +79,7 @@ async def fetch_page(
     `families` makes `walk` a merge of each group's own index order (stage_walk.merge_statement);
     `parts` read some groups of `walk` with queries of their own (stage_walk.walk_statement);
     `source` is `query`'s FROM when known (else worked out by compiling `query`); `keep`
-    receives the statement when it depends on the arguments alone (no counts were read).
+    receives the statement when it depends on the arguments alone (no offset, so no counts).
     """
     size = request.size()
     backward = request.last is not None or (request.before is not None and request.first is None)
@@ -91,8 +91,6 @@ async def fetch_page(
         else query.with_only_columns(func.count()).order_by(None).scalar_subquery()
     )
     stmt: Select[Any] | None
-    # A statement past an offset depends on the counts read here: it is not for keeping.
-    counts_read = walk is not None and bool(request.offset) and group_counts is not None
     if walk is not None and request.offset and group_counts is not None:
         counts = [(row[0], row[1], int(row[2])) for row in await conn.execute(group_counts)]
         at = locate_offset(counts, request.offset, descending=keys[0].descending)
@@ -134,7 +132,7 @@ async def fetch_page(
     if stmt is not None:
         if with_total:
             stmt = stmt.add_columns(counted.label("_total"))
-        if keep is not None and not counts_read:
+        if keep is not None and not request.offset:  # past an offset it rests on counts read
             keep(KeptPage(stmt, keys, counted))
         rows = list((await conn.execute(stmt)).mappings())
     return await _page_of(conn, rows, keys, request, with_total=with_total, counted=counted)
