@@ -42,7 +42,15 @@ Expansion = tuple[str, Sequence[str], Mapping[str, Any]]
 class Prepared:
     """One statement compiled for one dialect: its text per IN-list lengths, its converters."""
 
-    __slots__ = ("compiled", "expanding", "expansions", "keys", "results", "statement")
+    __slots__ = (
+        "compiled",
+        "converted",
+        "expanding",
+        "expansions",
+        "keys",
+        "results",
+        "statement",
+    )
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         self.statement = statement  # kept: the cache is keyed by its id
@@ -55,6 +63,8 @@ class Prepared:
         self.expansions: dict[tuple[int, ...], Expansion] = {}
         self.keys = [entry[0] for entry in compiled._result_columns]
         self.results: list[Convert] | None = None
+        # (position, key, converter) of the columns whose values convert.
+        self.converted: list[tuple[int, str, Callable[[Any], Any], bool]] = []
 
     def bind(self, params: Mapping[str, Any]) -> tuple[str, list[Any]] | None:
         """The text and the driver's positional parameters for one call (None: use SQLAlchemy)."""
@@ -116,20 +126,30 @@ class Prepared:
                 for type_, column in zip(types, description, strict=True)
             ]
             self.results = results
+            self.converted = [
+                (index, key, convert, _keeps_null(convert))
+                for index, (key, convert) in enumerate(zip(self.keys, results, strict=True))
+                if convert is not None
+            ]
         keys = self.keys
-        converted: list[Row]
-        if not any(results):
-            converted = [dict(zip(keys, row, strict=True)) for row in raw]
-            return converted
-        pairs = list(zip(keys, results, strict=True))
-        converted = [
-            {
-                key: value if convert is None else convert(value)
-                for (key, convert), value in zip(pairs, row, strict=True)
-            }
-            for row in raw
-        ]
-        return converted
+        # The dict is built in C from the raw values; only the columns whose type converts
+        # (booleans, times, UUIDs, money: a few of a table's) are then replaced, a NULL only
+        # where the converter would not give None back.
+        converted: list[dict[str, Any]] = [dict(zip(keys, row, strict=True)) for row in raw]
+        for index, key, convert, keeps_null in self.converted:
+            for row, values in zip(raw, converted, strict=True):
+                value = row[index]
+                if value is not None or not keeps_null:
+                    values[key] = convert(value)
+        return cast(list[Row], converted)
+
+
+def _keeps_null(convert: Callable[[Any], Any]) -> bool:
+    """Whether the converter turns None into None (SQLAlchemy's own all do)."""
+    try:
+        return convert(None) is None
+    except Exception:  # then every value, None included, goes through it
+        return False
 
 
 def _remembered(type_: Any, convert: Convert) -> Convert:

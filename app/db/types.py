@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Context, Decimal
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from sqlalchemy import DateTime, Numeric, String
 from sqlalchemy.engine import Dialect
@@ -48,6 +49,13 @@ class Money(TypeDecorator[Decimal]):
             return None
         return exact_money(Decimal(value))
 
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        """process_result_value; SQLite's text with its nine digits is read as it is."""
+        general = super().result_processor(dialect, coltype)
+        if general is None or dialect.name != "sqlite":
+            return general
+        return partial(_money_from_sqlite_text, general)
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC datetime; naive UTC text on SQLite, timestamptz on PostgreSQL."""
@@ -69,3 +77,45 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        """process_result_value, with a short path for the values the service itself wrote.
+
+        Every row read converts a few times, and the general path (SQLAlchemy's parse, then
+        `replace(tzinfo=UTC)`, slow in CPython 3.11) cost a microsecond each, a fifth of a
+        list page's row work. A UTC time already in UTC is returned as it is; SQLite's text in
+        the one layout SQLAlchemy writes is parsed with its offset by `fromisoformat`.
+        """
+        general = super().result_processor(dialect, coltype)
+        if general is None:
+            return None
+        if dialect.name == "sqlite":
+            return partial(_from_sqlite_text, general)
+        return partial(_from_aware, general)
+
+
+def _money_from_sqlite_text(general: Any, value: Any) -> Decimal | None:
+    # Stored by process_bind_param with exactly nine fraction digits: quantizing changes nothing.
+    # Text that is not a number fails in Decimal() and takes the general path too.
+    if type(value) is str and value[-10:-9] == "." and value[-9:].isdigit():
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            pass
+    return cast(Decimal | None, general(value))
+
+
+def _from_sqlite_text(general: Any, value: Any) -> datetime | None:
+    # 'YYYY-MM-DD HH:MM:SS' with or without '.ffffff': what SQLAlchemy's SQLite DATETIME stores.
+    if type(value) is str and len(value) in (19, 26) and value[10] == " ":
+        try:
+            return datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            pass
+    return cast(datetime | None, general(value))
+
+
+def _from_aware(general: Any, value: Any) -> datetime | None:
+    if type(value) is datetime and value.tzinfo is UTC:
+        return value
+    return cast(datetime | None, general(value))
