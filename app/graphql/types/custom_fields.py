@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from operator import itemgetter
 
 import strawberry
 from strawberry import relay
@@ -13,6 +14,7 @@ from app.graphql.context import Info
 from app.graphql.enums import CustomFieldEntityType, CustomFieldType
 from app.graphql.ids import GLOBAL_ID, custom_field_id, global_id
 from app.graphql.loaders import Row
+from app.graphql.types.row_backed import row_backed
 
 
 @strawberry.type(description="The value of one custom field on one opportunity.")
@@ -41,18 +43,24 @@ class CustomField:
 
     @classmethod
     def from_row(cls, row: Row) -> CustomField:
-        return cls(
-            id=custom_field_id(row["opportunity_id"], row["id"]),
-            field_id=global_id("CustomFieldDefinition", row["id"]),
-            field_database_id=row["id"],
-            entity_id=global_id("Opportunity", row["opportunity_id"]),
-            entity_database_id=row["opportunity_id"],
-            label=row["label"],
-            field_value=row["value"],
-            field_type=CustomFieldType(row["field_type"]),
-            position=row["position"],
-            mask=row["mask"],
-        )
+        return _build_custom_field(row)
+
+
+_build_custom_field = row_backed(
+    CustomField,
+    {
+        "id": lambda row: custom_field_id(row["opportunity_id"], row["id"]),
+        "field_id": lambda row: global_id("CustomFieldDefinition", row["id"]),
+        "field_database_id": itemgetter("id"),
+        "entity_id": lambda row: global_id("Opportunity", row["opportunity_id"]),
+        "entity_database_id": itemgetter("opportunity_id"),
+        "label": itemgetter("label"),
+        "field_value": itemgetter("value"),
+        "field_type": lambda row: CustomFieldType(row["field_type"]),
+        "position": itemgetter("position"),
+        "mask": itemgetter("mask"),
+    },
+)
 
 
 def custom_field_list(rows: Sequence[Row]) -> list[CustomField]:

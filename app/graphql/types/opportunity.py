@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 
 import strawberry
 from strawberry import relay
@@ -39,6 +40,7 @@ from app.graphql.types.reference import (
     currency_by_abbreviation,
     referenced_stage,
 )
+from app.graphql.types.row_backed import row_backed
 
 # Read by accessList, canEdit and canDelete alike: only a private opportunity has one.
 ACCESS_LIST = loads_ahead(
@@ -189,27 +191,33 @@ class Opportunity(relay.Node):
 
     @classmethod
     def from_row(cls, row: Row) -> Opportunity:
-        return cls(
-            id=row["id"],
-            _id=global_id("Opportunity", row["id"]),
-            title=row["title"],
-            description=row["description"],
-            created=row["created_at"],
-            bid_type=BidType(row["bid_type"]),
-            bid_value=row["bid_value"],
-            per_period_value=row["per_period_value"],
-            success_probability=row["success_probability"],
-            actual_close_date=row["actual_close_date"],
-            expected_close_date=row["expected_close_date"],
-            is_private=row["is_private"],
-            version=row["version"],
-            updated_at=row["updated_at"],
-            created_by_id=row["created_by"],
-            responsible_id=row["responsible_id"],
-            contact_id=row["contact_id"],
-            stage_id=row["stage_id"],
-            bid_currency_abbr=row["bid_currency"],
-        )
+        return _build_opportunity(row)
+
+
+_build_opportunity = row_backed(
+    Opportunity,
+    {
+        "id": itemgetter("id"),
+        "title": itemgetter("title"),
+        "description": itemgetter("description"),
+        "created": itemgetter("created_at"),
+        "bid_type": lambda row: BidType(row["bid_type"]),
+        "bid_value": itemgetter("bid_value"),
+        "per_period_value": itemgetter("per_period_value"),
+        "success_probability": itemgetter("success_probability"),
+        "actual_close_date": itemgetter("actual_close_date"),
+        "expected_close_date": itemgetter("expected_close_date"),
+        "is_private": itemgetter("is_private"),
+        "version": itemgetter("version"),
+        "updated_at": itemgetter("updated_at"),
+        "created_by_id": itemgetter("created_by"),
+        "responsible_id": itemgetter("responsible_id"),
+        "contact_id": itemgetter("contact_id"),
+        "stage_id": itemgetter("stage_id"),
+        "bid_currency_abbr": itemgetter("bid_currency"),
+    },
+    eager={"_id": lambda row: global_id("Opportunity", row["id"])},
+)
 
 
 async def opportunity_connection(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from operator import itemgetter
 
 import strawberry
 from strawberry import relay
@@ -11,6 +12,7 @@ from app.graphql.context import Info
 from app.graphql.enums import StageType
 from app.graphql.ids import GLOBAL_ID, global_id
 from app.graphql.loaders import MaybeAwaitable, Row, map_when_loaded
+from app.graphql.types.row_backed import row_backed
 
 
 @strawberry.type(description="A currency deals can be valued in.")
@@ -27,15 +29,21 @@ class Currency:
 
     @classmethod
     def from_row(cls, row: Row) -> Currency:
-        return cls(
-            id=strawberry.ID(row["abbreviation"]),
-            abbreviation=row["abbreviation"],
-            title=row["title"],
-            symbol=row["symbol"],
-            culture_name=row["culture_name"],
-            is_convertable=row["is_convertable"],
-            is_basic=row["is_basic"],
-        )
+        return _build_currency(row)
+
+
+_build_currency = row_backed(
+    Currency,
+    {
+        "id": lambda row: strawberry.ID(row["abbreviation"]),
+        "abbreviation": itemgetter("abbreviation"),
+        "title": itemgetter("title"),
+        "symbol": itemgetter("symbol"),
+        "culture_name": itemgetter("culture_name"),
+        "is_convertable": itemgetter("is_convertable"),
+        "is_basic": itemgetter("is_basic"),
+    },
+)
 
 
 def currency_by_abbreviation(info: Info, abbr: str | None) -> MaybeAwaitable[Currency | None]:
@@ -82,18 +90,24 @@ class Stage(relay.Node):
 
     @classmethod
     def from_row(cls, row: Row) -> Stage:
-        return cls(
-            id=row["id"],
-            _id=global_id("Stage", row["id"]),
-            title=row["title"],
-            description=row["description"] or "",
-            color=row["color"],
-            success_probability=row["success_probability"],
-            stage_type=StageType(row["stage_type"]),
-            sort_order=row["sort_order"],
-            version=row["version"],
-            updated_at=row["updated_at"],
-        )
+        return _build_stage(row)
+
+
+_build_stage = row_backed(
+    Stage,
+    {
+        "id": itemgetter("id"),
+        "title": itemgetter("title"),
+        "description": lambda row: row["description"] or "",
+        "color": itemgetter("color"),
+        "success_probability": itemgetter("success_probability"),
+        "stage_type": lambda row: StageType(row["stage_type"]),
+        "sort_order": itemgetter("sort_order"),
+        "version": itemgetter("version"),
+        "updated_at": itemgetter("updated_at"),
+    },
+    eager={"_id": lambda row: global_id("Stage", row["id"])},
+)
 
 
 def referenced_stage(row: Row | None) -> Stage:
