@@ -42,6 +42,30 @@ def map_when_loaded(value: MaybeAwaitable[V], build: Callable[[V], R]) -> MaybeA
     return later()
 
 
+async def preload(loader: DataLoader[K, Any], keys: Iterable[K]) -> None:
+    """Load the keys the loader does not hold yet, in one call of its batch function.
+
+    `load_many` makes a future per key, resolved through the event loop: a callback scheduled
+    per key and a gather callback after it, a few hundred loop turns on a list page. Keys
+    loaded ahead need none of that: their values go into the cache as done futures, which the
+    resolvers' `load` returns as it would any cached value.
+    """
+    cache = loader.cache_map
+    missing = []
+    for key in dict.fromkeys(keys):
+        known = cache.get(key)
+        if known is None or known.cancelled():
+            missing.append(key)
+    if not missing:
+        return
+    values = await loader.load_fn(missing)
+    for value in values:
+        if isinstance(value, BaseException):
+            raise value  # as load_many's gather would
+    # A key another request path began loading meanwhile keeps its own future (no force).
+    loader.prime_many(dict(zip(missing, values, strict=True)))
+
+
 def _loader(
     reader: SharedReader,
     fetch: Callable[[AsyncConnection, Sequence[K]], Awaitable[Mapping[K, V]]],

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol, TypeVar
 
+from strawberry.dataloader import DataLoader
 from strawberry.schema.name_converter import NameConverter
 from strawberry.types import get_object_definition
 
 from app.graphql.context import Info
-from app.graphql.loaders import Loaders, Row
+from app.graphql.loaders import Loaders, Row, preload
 from app.graphql.selection import selected_names
 
 Resolver = TypeVar("Resolver", bound=Callable[..., Any])
@@ -86,4 +87,9 @@ async def load_ahead(info: Info, object_type: type, rows: Sequence[Row], *path: 
             # Fields reading the same loader (members and contact...) share one batch.
             batches.setdefault(id(loader), (loader, set()))[1].update(keys)
     if batches:
-        await asyncio.gather(*(loader.load_many(keys) for loader, keys in batches.values()))
+        await asyncio.gather(
+            *(
+                preload(loader, keys) if isinstance(loader, DataLoader) else loader.load_many(keys)
+                for loader, keys in batches.values()
+            )
+        )
