@@ -33,6 +33,7 @@ from graphql import (
 )
 from graphql.pyutils import Undefined
 
+from app.graphql.exact_leaves import exact_leaf
 from app.graphql.plan_rules import how_to_read, type_check
 
 Collect = Callable[[GraphQLObjectType, Any], Any]
@@ -178,7 +179,9 @@ class Compiler:
             return None
         attribute, function, takes_info = how
         if function is None:
-            return lambda source, run: value(getattr(source, attribute), run)
+            return exact_leaf(field.type, attribute, value) or (
+                lambda source, run: value(getattr(source, attribute), run)
+            )
         if not takes_info:
             return lambda source, run: _checked(value, function(source), run)
         return lambda source, run: _checked(value, function(source, run.info), run)
