@@ -131,3 +131,15 @@ def test_a_table_that_does_not_name_each_field_once_is_refused(
     Fresh._id = classmethod(lambda cls: None)  # type: ignore[assignment]  # as relay.Node has
     with pytest.raises(TypeError):
         row_backed(Fresh, derive, eager=eager)
+
+
+def test_an_enum_member_is_the_enum_call_and_a_bad_value_fails_every_time() -> None:
+    from app.graphql.enums import StageType
+    from app.graphql.types.row_backed import member
+
+    read = member(StageType, "stage_type")
+    for raw in (0, 1, 2, 0):
+        assert read({"stage_type": raw}) is StageType(raw)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="99"):
+            read({"stage_type": 99})

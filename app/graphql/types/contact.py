@@ -28,7 +28,7 @@ from app.graphql.types.employee import (
     employee_or_none,
 )
 from app.graphql.types.reference import Currency, currency_by_abbreviation
-from app.graphql.types.row_backed import row_backed
+from app.graphql.types.row_backed import member, row_backed
 
 if TYPE_CHECKING:
     from app.graphql.types.opportunity import Opportunity
@@ -149,8 +149,8 @@ class Contact(relay.Node):
         return _build_contact(row)
 
 
-def _share_type(row: Row) -> ShareType:
-    return ShareType(DomainShareType(row["share_type"]).value)
+# Read by three fields of every contact (share type, private, shared).
+_share_type = member(lambda raw: ShareType(DomainShareType(raw).value), "share_type")
 
 
 def _photo(size: int) -> Callable[[Row], str]:

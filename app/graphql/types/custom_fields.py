@@ -14,7 +14,7 @@ from app.graphql.context import Info
 from app.graphql.enums import CustomFieldEntityType, CustomFieldType
 from app.graphql.ids import GLOBAL_ID, custom_field_id, global_id
 from app.graphql.loaders import Row
-from app.graphql.types.row_backed import row_backed
+from app.graphql.types.row_backed import member, row_backed
 
 
 @strawberry.type(description="The value of one custom field on one opportunity.")
@@ -56,7 +56,7 @@ _build_custom_field = row_backed(
         "entity_database_id": itemgetter("opportunity_id"),
         "label": itemgetter("label"),
         "field_value": itemgetter("value"),
-        "field_type": lambda row: CustomFieldType(row["field_type"]),
+        "field_type": member(CustomFieldType, "field_type"),
         "position": itemgetter("position"),
         "mask": itemgetter("mask"),
     },

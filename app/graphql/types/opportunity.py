@@ -40,7 +40,7 @@ from app.graphql.types.reference import (
     currency_by_abbreviation,
     referenced_stage,
 )
-from app.graphql.types.row_backed import row_backed
+from app.graphql.types.row_backed import member, row_backed
 
 # Read by accessList, canEdit and canDelete alike: only a private opportunity has one.
 ACCESS_LIST = loads_ahead(
@@ -201,7 +201,7 @@ _build_opportunity = row_backed(
         "title": itemgetter("title"),
         "description": itemgetter("description"),
         "created": itemgetter("created_at"),
-        "bid_type": lambda row: BidType(row["bid_type"]),
+        "bid_type": member(BidType, "bid_type"),
         "bid_value": itemgetter("bid_value"),
         "per_period_value": itemgetter("per_period_value"),
         "success_probability": itemgetter("success_probability"),

@@ -12,7 +12,7 @@ from app.graphql.context import Info
 from app.graphql.enums import StageType
 from app.graphql.ids import GLOBAL_ID, global_id
 from app.graphql.loaders import MaybeAwaitable, Row, map_when_loaded
-from app.graphql.types.row_backed import row_backed
+from app.graphql.types.row_backed import member, row_backed
 
 
 @strawberry.type(description="A currency deals can be valued in.")
@@ -101,7 +101,7 @@ _build_stage = row_backed(
         "description": lambda row: row["description"] or "",
         "color": itemgetter("color"),
         "success_probability": itemgetter("success_probability"),
-        "stage_type": lambda row: StageType(row["stage_type"]),
+        "stage_type": member(StageType, "stage_type"),
         "sort_order": itemgetter("sort_order"),
         "version": itemgetter("version"),
         "updated_at": itemgetter("updated_at"),

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from app.graphql.loaders import Row
 
 T = TypeVar("T")
+E = TypeVar("E")
 # How one attribute's value comes from the row.
 Derive = Callable[[Row], Any]
 # Where a row-backed object keeps its row (not a dataclass field: equality and repr ignore it).
@@ -46,6 +47,24 @@ class Derived:
             raise AttributeError(f"{type(obj).__name__!r} object has no {self.name!r}") from None
         value = values[self.name] = self.how(row)
         return value
+
+
+def member(enum: Callable[[Any], E], column: str) -> Callable[[Row], E]:
+    """The member of `enum` a column's value names, kept per value once seen.
+
+    Calling an enum class costs about a microsecond and a type has a handful of members; a
+    value seen for the first time goes through `enum`, its errors included.
+    """
+    known: dict[Any, E] = {}
+
+    def read(row: Row) -> E:
+        raw = row[column]
+        found = known.get(raw)
+        if found is None:
+            found = known[raw] = enum(raw)
+        return found
+
+    return read
 
 
 def row_backed(
