@@ -17,7 +17,7 @@ from app.db import direct
 from app.db.budget import time_budget
 from app.db.engine import Database
 from app.db.faults import OutOfTime
-from app.domain import reads
+from app.domain import field_value_reads, reads
 from app.domain.access import caller_params
 from app.domain.keys import _BY_DIGEST, digest
 from tests.conftest import GraphQL
@@ -57,7 +57,7 @@ CASES = [
     ("no deal", reads._opportunities(False), lambda ids, p: {"ids": [], **p}),
     ("contacts (a union)", reads._opportunity_contacts(False), lambda ids, p: {"ids": ids, **p}),
     ("admin contacts", reads._opportunity_contacts(True), lambda ids, p: {"ids": ids}),
-    ("custom fields", reads._CUSTOM_FIELD_VALUES, lambda ids, p: {"ids": ids}),
+    ("custom fields", field_value_reads._CUSTOM_FIELD_VALUES, lambda ids, p: {"ids": ids}),
     ("access lists", reads._ACCESS_LISTS, lambda ids, p: {"ids": ids}),
     ("stages", reads._ALL_STAGES, lambda ids, p: {}),
     ("currencies", reads._ALL_CURRENCIES, lambda ids, p: {}),

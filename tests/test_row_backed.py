@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import strawberry
 
-from app.domain import reads
+from app.domain import field_value_reads, reads
 from app.domain.caller import Caller
 from app.graphql.types import Contact, Opportunity
 from app.graphql.types.custom_fields import CustomField
@@ -54,7 +54,7 @@ async def test_objects_from_real_rows_read_as_eagerly_built_ones(
     async with db.read() as conn:
         row = (await reads.opportunities(conn, caller, [deal]))[deal]
         people = (await reads.opportunity_contacts(conn, caller, [deal]))[deal]
-        values = (await reads.custom_field_values(conn, [deal]))[deal]
+        values = (await field_value_reads.custom_field_values(conn, [deal]))[deal]
         stages = await reads.all_stages(conn)
         currencies = await reads.all_currencies(conn)
     built = [

@@ -209,6 +209,10 @@ class Database:
         """This database as one request sees it: all its reads on one shared connection."""
         return RequestDatabase(self)
 
+    def underlying(self) -> Database:
+        """The database itself, not a request's view of it (for what outlives the request)."""
+        return self
+
     async def dispose(self) -> None:
         """Stop listening for events and close every pooled connection."""
         await self.broker.close()
@@ -291,6 +295,10 @@ class RequestDatabase(Database):
     def for_request(self) -> Database:
         """Already a request's view."""
         return self
+
+    def underlying(self) -> Database:
+        """The database the view borrows from."""
+        return self._base
 
     async def dispose(self) -> None:
         """The engines belong to the underlying database."""

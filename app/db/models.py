@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import Index, SmallInteger, Table, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Index, SmallInteger, Table, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.db.types import Money, UTCDateTime
@@ -338,6 +338,19 @@ class SystemFlag(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class ReferenceStamp(SQLModel, table=True):
+    """A counter that triggers bump on every change to stages or employees (migration 0015).
+
+    The key check reads it with the key, so each worker knows at no extra round trip whether its
+    copy of those small tables still holds, and re-reads them only after a change.
+    """
+
+    __tablename__ = "reference_stamp"
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(default=0, sa_type=BigInteger, nullable=False)
+
+
 # The counter tables (app.db.counter_tables) join it when imported, as env.py does.
 metadata = SQLModel.metadata
 
@@ -362,3 +375,4 @@ notification_t = table_of(Notification)
 system_flag_t = table_of(SystemFlag)
 crm_settings_t = table_of(CrmSettings)
 idempotency_t = table_of(IdempotencyKey)
+reference_stamp_t = table_of(ReferenceStamp)

@@ -19,3 +19,5 @@ class Caller:
     # The caller's employee row as read when the key was checked: a request's loaders start
     # with it, so "created by me" costs no second read.
     employee: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    # The reference stamp read with the key (migration 0015); None when signed in otherwise.
+    reference_stamp: int | None = field(default=None, compare=False, repr=False)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import direct
 from app.db.engine import Database
-from app.db.models import api_key_t, employee_t, utcnow
+from app.db.models import api_key_t, employee_t, reference_stamp_t, utcnow
 from app.domain.caller import Caller
 from app.domain.errors import DomainError, ErrorCode
 
@@ -62,8 +62,15 @@ async def key_exists(conn: AsyncConnection, key: str) -> bool:
 
 
 _EMPLOYEE_COLUMNS = tuple(column.name for column in employee_t.c)
+# Read with the key at no extra round trip: whether the worker's copy of stages and employees holds.
+_STAMP = (
+    select(reference_stamp_t.c.value)
+    .where(reference_stamp_t.c.id == 1)
+    .scalar_subquery()
+    .label("reference_stamp")
+)
 _BY_DIGEST = (
-    select(api_key_t.c.id.label("key_id"), api_key_t.c.digest, employee_t)
+    select(api_key_t.c.id.label("key_id"), api_key_t.c.digest, employee_t, _STAMP)
     .join(employee_t, employee_t.c.id == api_key_t.c.employee_id)
     .where(
         api_key_t.c.digest == bindparam("digest"),
@@ -89,6 +96,7 @@ async def authenticate(conn: AsyncConnection, presented: str) -> Caller | None:
         is_admin=row["is_admin"],
         key_id=row["key_id"],
         employee=employee,
+        reference_stamp=row["reference_stamp"],
     )
 
 

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Select,
     bindparam,
     literal,
-    null,
     select,
     union_all,
 )
@@ -29,14 +28,12 @@ from app.db.models import (
     currency_t,
     custom_field_t,
     employee_t,
-    field_value_t,
     member_t,
     opportunity_t,
     stage_t,
 )
 from app.domain.access import CALLER_ID, caller_params, contact_readable, opportunity_visible
 from app.domain.caller import Caller
-from app.domain.enums import CustomFieldType
 from app.domain.opportunity_counts import field_value_count_rows
 
 Row = Mapping[str, Any]
@@ -115,19 +112,31 @@ def _opportunity_contacts(admin: bool) -> Select[Any]:
     return select(both).order_by(both.c._opportunity, both.c.id)
 
 
-async def opportunity_contacts(
-    conn: AsyncConnection, caller: Caller, opportunity_ids: Sequence[int]
-) -> dict[int, OpportunityContacts]:
-    """Primary contact and members of each deal, in one statement; members in id order."""
-    params = {"ids": opportunity_ids, **caller_params(caller)}
+def opportunity_contacts_read(
+    caller: Caller, opportunity_ids: Sequence[int]
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement and parameters of `opportunity_contacts`, for reading it with others."""
+    return _opportunity_contacts(caller.is_admin), {"ids": opportunity_ids, **caller_params(caller)}
+
+
+def grouped_contacts(rows: Sequence[Row]) -> dict[int, OpportunityContacts]:
+    """The rows of `opportunity_contacts_read` by deal."""
     found: dict[int, OpportunityContacts] = defaultdict(OpportunityContacts)
-    for row in await direct.fetch(conn, _opportunity_contacts(caller.is_admin), params):
+    for row in rows:
         contacts = found[row["_opportunity"]]
         if row["_member"]:
             contacts.members.append(row)
         else:
             contacts.primary = row
     return found
+
+
+async def opportunity_contacts(
+    conn: AsyncConnection, caller: Caller, opportunity_ids: Sequence[int]
+) -> dict[int, OpportunityContacts]:
+    """Primary contact and members of each deal, in one statement; members in id order."""
+    statement, params = opportunity_contacts_read(caller, opportunity_ids)
+    return grouped_contacts(await direct.fetch(conn, statement, params))
 
 
 def _employees_of(owner: Any, link: Any) -> Select[Any]:
@@ -196,59 +205,6 @@ _ALL_EMPLOYEES = select(employee_t).order_by(employee_t.c.display_name, employee
 async def all_employees(conn: AsyncConnection) -> list[Row]:
     """Every employee, by name."""
     return await direct.fetch(conn, _ALL_EMPLOYEES)
-
-
-def _custom_field_values() -> Any:
-    definitions = custom_field_t.c
-    columns = (
-        definitions.id,
-        definitions.label,
-        definitions.field_type,
-        definitions.position,
-        definitions.mask,
-    )
-    # The values of these deals by their key, and every Heading apart: an OR across the
-    # outer join read every stored value.
-    stored = (
-        select(field_value_t.c.opportunity_id, *columns, field_value_t.c.value)
-        .join(custom_field_t, definitions.id == field_value_t.c.field_id)
-        .where(field_value_t.c.opportunity_id.in_(IDS), definitions.entity_type == "opportunity")
-    )
-    headings = select(null().label("opportunity_id"), *columns, null().label("value")).where(
-        definitions.entity_type == "opportunity",
-        definitions.field_type == int(CustomFieldType.HEADING),
-    )
-    both = union_all(stored, headings).subquery()
-    return select(both).order_by(both.c.position, both.c.id)
-
-
-_CUSTOM_FIELD_VALUES = _custom_field_values()
-
-
-async def custom_field_values(
-    conn: AsyncConnection, opportunity_ids: Sequence[int]
-) -> dict[int, list[Mapping[Any, Any]]]:
-    """Each deal's custom fields as shown (spec 4.6): stored values plus every Heading field."""
-    grouped: dict[int, list[Mapping[Any, Any]]] = defaultdict(list)
-    headings: dict[int, Mapping[Any, Any]] = {}
-    for row in await direct.fetch(conn, _CUSTOM_FIELD_VALUES, {"ids": opportunity_ids}):
-        if row["field_type"] == CustomFieldType.HEADING:
-            headings.setdefault(row["id"], row)
-            continue
-        grouped[row["opportunity_id"]].append(row)
-    if not headings:
-        return {
-            opportunity_id: grouped.get(opportunity_id, []) for opportunity_id in opportunity_ids
-        }
-    result: dict[int, list[Mapping[Any, Any]]] = {}
-    for opportunity_id in opportunity_ids:
-        merged = [
-            *grouped.get(opportunity_id, []),
-            *({**h, "value": None, "opportunity_id": opportunity_id} for h in headings.values()),
-        ]
-        merged.sort(key=lambda r: (r["position"], r["id"]))
-        result[opportunity_id] = merged
-    return result
 
 
 _ALL_STAGES = select(stage_t).order_by(stage_t.c.sort_order, stage_t.c.id)

@@ -27,13 +27,15 @@ class Context:
     max_page: int = MAX_PAGE
     # A persisted operation of a legacy route: its worst case is fixed, so no node budget.
     trusted_document: bool = False
+    # The reference stamp read with the caller's key by this request (app.graphql.reference_cache).
+    reference_stamp: int | None = None
     loaders: Loaders = field(init=False)
     # A fault a resolver met (the database busy, unreachable, full): the answer becomes 503.
     unavailable: Unavailable | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.db = self.db.for_request()
-        self.loaders = Loaders(self.db, self.caller)
+        self.loaders = Loaders(self.db, self.caller, stamp=self.reference_stamp)
 
     def refresh_loaders(self) -> Loaders:
         """After a write, what the loaders cached may be stale: start them afresh."""

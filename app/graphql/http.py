@@ -167,7 +167,13 @@ class GraphQLHTTP:
         params = await read_params(request, self.settings.max_body_bytes)
         record_operation(request.scope, params.get("operationName"))
         document = self.documents.document(params)
-        context = Context(self.db, self.settings, caller, request.headers.get("idempotency-key"))
+        context = Context(
+            self.db,
+            self.settings,
+            caller,
+            request.headers.get("idempotency-key"),
+            reference_stamp=caller.reference_stamp,
+        )
         result = await self._execute(request, document, params, context)
         if context.unavailable is not None:
             raise context.unavailable

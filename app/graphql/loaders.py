@@ -6,14 +6,17 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any, Generic, TypeAlias, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.dataloader import DataLoader
 
+from app.db import direct, together
 from app.db.engine import Database, SharedReader
-from app.domain import reads
+from app.domain import field_value_reads, reads
 from app.domain.caller import Caller
+from app.graphql import reference_cache
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -42,6 +45,17 @@ def map_when_loaded(value: MaybeAwaitable[V], build: Callable[[V], R]) -> MaybeA
     return later()
 
 
+def _missing(loader: DataLoader[K, Any], keys: Iterable[K]) -> list[K]:
+    """The keys the loader does not hold yet, each once."""
+    cache = loader.cache_map
+    missing = []
+    for key in dict.fromkeys(keys):
+        known = cache.get(key)
+        if known is None or known.cancelled():
+            missing.append(key)
+    return missing
+
+
 async def preload(loader: DataLoader[K, Any], keys: Iterable[K]) -> None:
     """Load the keys the loader does not hold yet, in one call of its batch function.
 
@@ -50,12 +64,7 @@ async def preload(loader: DataLoader[K, Any], keys: Iterable[K]) -> None:
     loaded ahead need none of that: their values go into the cache as done futures, which the
     resolvers' `load` returns as it would any cached value.
     """
-    cache = loader.cache_map
-    missing = []
-    for key in dict.fromkeys(keys):
-        known = cache.get(key)
-        if known is None or known.cancelled():
-            missing.append(key)
+    missing = _missing(loader, keys)
     if not missing:
         return
     values = await loader.load_fn(missing)
@@ -64,6 +73,53 @@ async def preload(loader: DataLoader[K, Any], keys: Iterable[K]) -> None:
             raise value  # as load_many's gather would
     # A key another request path began loading meanwhile keeps its own future (no force).
     loader.prime_many(dict(zip(missing, values, strict=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class Together(Generic[K, V]):
+    """How a loader's batch is read as one statement, to be sent with others (`db.together`)."""
+
+    read: Callable[[Sequence[K]], together.Read]
+    group: Callable[[Sequence[Row], Sequence[K]], Mapping[K, V]]
+    default: Callable[[], Any]
+
+
+class TogetherLoader(DataLoader[K, V]):
+    """A DataLoader whose batch can also be read in one round trip with other loaders'."""
+
+    together: Together[K, V]
+
+
+async def preload_together(
+    reader: SharedReader, batches: Sequence[tuple[TogetherLoader[Any, Any], Iterable[Any]]]
+) -> None:
+    """`preload` for each batch, their statements sent in one round trip."""
+    pending = [(loader, missing) for loader, keys in batches if (missing := _missing(loader, keys))]
+    if len(pending) < 2:
+        for loader, missing in pending:
+            await preload(loader, missing)
+        return
+    async with reader.connect() as conn:
+        results = await together.fetch_together(
+            conn, [loader.together.read(missing) for loader, missing in pending]
+        )
+    for (loader, missing), rows in zip(pending, results, strict=True):
+        how = loader.together
+        found = how.group(rows, missing)
+        loader.prime_many({key: found[key] if key in found else how.default() for key in missing})
+
+
+def reading(
+    connect: Callable[[], AbstractAsyncContextManager[AsyncConnection]],
+    fetch: Callable[[AsyncConnection], Awaitable[list[Row]]],
+) -> Callable[[], Awaitable[list[Row]]]:
+    """A read of a whole table on a connection of `connect`."""
+
+    async def read() -> list[Row]:
+        async with connect() as conn:
+            return await fetch(conn)
+
+    return read
 
 
 def _loader(
@@ -79,28 +135,45 @@ def _loader(
     return DataLoader(load_fn=load)
 
 
+def _together_loader(
+    reader: SharedReader,
+    read: Callable[[Sequence[K]], together.Read],
+    group: Callable[[Sequence[Row], Sequence[K]], Mapping[K, V]],
+    default: Callable[[], Any],
+) -> TogetherLoader[K, V]:
+    async def load(keys: list[K]) -> list[Any]:
+        statement, params = read(keys)
+        async with reader.connect() as conn:
+            found = group(await direct.fetch(conn, statement, params), keys)
+        return [found[key] if key in found else default() for key in keys]
+
+    loader: TogetherLoader[K, V] = TogetherLoader(load_fn=load)
+    loader.together = Together(read, group, default)
+    return loader
+
+
 class ReferenceTable(Generic[K]):
     """A small table (stages, currencies) read whole, once, on first use."""
 
     def __init__(
         self,
-        connect: Callable[[], AbstractAsyncContextManager[AsyncConnection]],
-        fetch: Callable[[AsyncConnection], Awaitable[list[Row]]],
+        read: Callable[[], Awaitable[list[Row]]],
         key: str,
+        *,
+        known: asyncio.Future[tuple[list[Row], dict[Any, Row]]] | None = None,
     ) -> None:
-        self._connect = connect
-        self._fetch = fetch
+        """`known`: the table already read (a worker's copy that still holds)."""
+        self._read_rows = read
         self._key = key
-        self._read_task: asyncio.Task[tuple[list[Row], dict[Any, Row]]] | None = None
+        self._read_task: asyncio.Future[tuple[list[Row], dict[Any, Row]]] | None = known
 
     async def _read(self) -> tuple[list[Row], dict[Any, Row]]:
-        async with self._connect() as conn:
-            rows = await self._fetch(conn)
+        rows = await self._read_rows()
         return rows, {row[self._key]: row for row in rows}
 
     async def _loaded(self) -> tuple[list[Row], dict[Any, Row]]:
         task = self._read_task
-        if task is None or (task.done() and task.exception() is not None):
+        if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
             # Concurrent first users share one read; a failed read is tried again next time.
             task = self._read_task = asyncio.ensure_future(self._read())
         return await task
@@ -116,7 +189,7 @@ class ReferenceTable(Generic[K]):
     def lookup(self, key: K) -> MaybeAwaitable[Row | None]:
         """The row with that key (or None) at once when the table is read, else `get`."""
         task = self._read_task
-        if task is not None and task.done() and task.exception() is None:
+        if task is not None and task.done() and not task.cancelled() and not task.exception():
             return task.result()[1].get(key)
         # A future, not a coroutine: a caller may drop it unawaited (a compiled plan giving up)
         # without a warning, and the read it started is the one every later lookup shares.
@@ -134,16 +207,28 @@ class ReferenceTable(Generic[K]):
 class Loaders:
     """Everything a request may load by key; built fresh for each request."""
 
-    def __init__(self, db: Database, caller: Caller, *, fresh: bool = True) -> None:
-        """`fresh`: built as the request starts, when the caller's row read at sign-in holds."""
+    def __init__(
+        self, db: Database, caller: Caller, *, fresh: bool = True, stamp: int | None = None
+    ) -> None:
+        """`fresh`: built as the request starts, when the caller's row read at sign-in holds;
+        `stamp`: the reference stamp this request read with its key (`reference_cache`)."""
         reader = db.shared_reader()
-        self.stages: ReferenceTable[int] = ReferenceTable(reader.connect, reads.all_stages, "id")
+        kept = reference_cache.generation(db, stamp) if fresh else None
+        if kept is None:
+            self.stages: ReferenceTable[int] = ReferenceTable(
+                reading(reader.connect, reads.all_stages), "id"
+            )
+            employees: reference_cache.FetchEmployees = reads.employees
+        else:
+            self.stages = ReferenceTable(kept.stages, "id", known=kept.stages_if_read())
+            employees = kept.employees_through(reads.employees)
         # Currencies are seeded and never change while the service runs: one copy per process.
         self.currencies: ReferenceTable[str] = db.shared.setdefault(
-            "currencies", ReferenceTable(db.read, reads.all_currencies, "abbreviation")
+            "currencies",
+            ReferenceTable(reading(db.underlying().read, reads.all_currencies), "abbreviation"),
         )
         self.employee_by_id: DataLoader[uuid.UUID, Mapping[Any, Any] | None] = _loader(
-            reader, reads.employees
+            reader, employees
         )
         if fresh and caller.employee is not None:
             self.employee_by_id.prime(caller.id, caller.employee)
@@ -153,10 +238,14 @@ class Loaders:
         self.opportunity_by_id: DataLoader[int, Mapping[Any, Any] | None] = _loader(
             reader, lambda conn, ids: reads.opportunities(conn, caller, ids)
         )
-        self.contacts_by_opportunity: DataLoader[int, reads.OpportunityContacts] = _loader(
-            reader,
-            lambda conn, ids: reads.opportunity_contacts(conn, caller, ids),
-            reads.OpportunityContacts,
+        self.reader = reader
+        self.contacts_by_opportunity: TogetherLoader[int, reads.OpportunityContacts] = (
+            _together_loader(
+                reader,
+                lambda ids: reads.opportunity_contacts_read(caller, ids),
+                lambda rows, _ids: reads.grouped_contacts(rows),
+                reads.OpportunityContacts,
+            )
         )
         self.access_list_by_opportunity: DataLoader[int, list[Row]] = _loader(
             reader, reads.access_lists, list
@@ -164,8 +253,11 @@ class Loaders:
         self.access_list_by_contact: DataLoader[int, list[Row]] = _loader(
             reader, reads.contact_access_lists, list
         )
-        self.custom_fields_by_opportunity: DataLoader[int, list[Row]] = _loader(
-            reader, reads.custom_field_values, list
+        self.custom_fields_by_opportunity: TogetherLoader[int, list[Row]] = _together_loader(
+            reader,
+            field_value_reads.custom_field_values_read,
+            field_value_reads.grouped_field_values,
+            list,
         )
         self.field_definition_by_id: DataLoader[int, Mapping[Any, Any] | None] = _loader(
             reader, reads.field_definitions_by_id

@@ -107,6 +107,7 @@ class LegacyRunner:
             idempotency_key=request.headers.get("idempotency-key"),
             max_page=LEGACY_MAX_PAGE,
             trusted_document=True,
+            reference_stamp=caller.reference_stamp,
         )
         result = await self.schema.execute(
             route.operation, variable_values=variables, context_value=context

@@ -8,7 +8,8 @@ create's write transaction, the reads its loaders make), as SQL text on the same
 or a PostgreSQL pool). What is left out is everything between the HTTP request and the SQL:
 GraphQL parsing, validation and execution, loaders, object types. The reads after a create
 run one after another on one connection, where the service's loaders take one each. Like the
-service, it reads the currency list once per process and the stages on every request.
+service, it reads the currency list once per process, and keeps the stages and the employees it
+read for as long as the reference stamp read with the key stays the same (migration 0015).
 `tests/test_bench_smoke.py` checks that both give the same JSON and run as many statements:
 when the service's SQL changes, that test says so, and this file follows it.
 """
@@ -80,8 +81,9 @@ def _sql(statement: str, *expanding: str) -> TextClause:
 # The caller's employee row comes with the key, as in the service: a deal the caller created
 # or is responsible for needs no second employee read.
 AUTHENTICATE = _sql(
-    f"SELECT api_key.id AS key_id, api_key.digest, {EMPLOYEE_COLUMNS} "
-    "FROM api_key JOIN employee ON employee.id = api_key.employee_id "
+    f"SELECT api_key.id AS key_id, api_key.digest, {EMPLOYEE_COLUMNS}, "
+    "(SELECT reference_stamp.value FROM reference_stamp WHERE reference_stamp.id = 1) "
+    "AS reference_stamp FROM api_key JOIN employee ON employee.id = api_key.employee_id "
     "WHERE api_key.digest = :digest AND api_key.revoked_at IS NULL"
 )
 INSERT_OPPORTUNITY = _sql(
@@ -228,6 +230,7 @@ class Caller:
     id: uuid.UUID
     is_admin: bool
     employee: Row[Any]
+    stamp: int | None = None
 
     @property
     def sql(self) -> CallerStatements:
@@ -365,6 +368,37 @@ class Baseline:
         self.values = Values(db.is_sqlite)
         self.public_url = public_url
         self._currencies: dict[str, Row[Any]] | None = None
+        # As of one reference stamp: (stamp, the stages or None, the employees read).
+        self._kept: tuple[int, list[Row[Any]] | None, dict[Any, Row[Any]]] | None = None
+
+    def kept(self, caller: Caller) -> tuple[int, list[Row[Any]] | None, dict[Any, Row[Any]]]:
+        """What is kept for the caller's stamp (a newer stamp starts afresh; older: nothing)."""
+        stamp = caller.stamp
+        if stamp is None:
+            return (-1, None, {})
+        if self._kept is None or stamp > self._kept[0]:
+            self._kept = (stamp, None, {})
+        return self._kept if self._kept[0] == stamp else (-1, None, {})
+
+    async def stages(self, conn: AsyncConnection, caller: Caller) -> list[Row[Any]]:
+        """Every stage, read once per reference stamp."""
+        stamp, stages, people = self.kept(caller)
+        if stages is None:
+            stages = list(await conn.execute(ALL_STAGES))
+            if stamp >= 0 and self._kept is not None and self._kept[0] == stamp:
+                self._kept = (stamp, stages, people)
+        return stages
+
+    async def employees(
+        self, conn: AsyncConnection, caller: Caller, ids: list[Any]
+    ) -> dict[Any, Row[Any]]:
+        """Employees by id, those read before under the same stamp not read again."""
+        _, _, people = self.kept(caller)
+        missing = [i for i in ids if i not in people]
+        if missing:
+            found = {row.id: row for row in await conn.execute(EMPLOYEES, {"ids": missing})}
+            people.update({i: found.get(i) for i in missing})
+        return {i: people[i] for i in ids if people.get(i) is not None}
 
     async def currencies(self, conn: AsyncConnection) -> dict[str, Row[Any]]:
         """The currencies by abbreviation: seeded, never changed, read once per process."""
@@ -392,6 +426,7 @@ class Baseline:
             id=uuid.UUID(self.values.uuid_out(row.id)),
             is_admin=bool(row.is_admin),
             employee=row,
+            stamp=row.reference_stamp,
         )
 
     @staticmethod
@@ -493,7 +528,7 @@ class Baseline:
             payload = {"opportunity": None, "errors": [{"code": code} for code in new.errors]}
             return self.answer({"createOpportunity": payload})
         async with self.db.read() as conn:
-            stages = list(await conn.execute(ALL_STAGES))
+            stages = await self.stages(conn, caller)
             currencies = await self.currencies(conn)
             _, members = await self.deal_contacts(conn, caller, [deal.id])
             fields = (await self.field_values(conn, [deal.id]))[deal.id]
@@ -603,10 +638,8 @@ class Baseline:
                 i for i in dict.fromkeys([creator_id, deal.responsible_id]) if i not in people
             ]
             if others:
-                people.update(
-                    (row.id, row) for row in await conn.execute(EMPLOYEES, {"ids": others})
-                )
-            stages = list(await conn.execute(ALL_STAGES))
+                people.update(await self.employees(conn, caller, others))
+            stages = await self.stages(conn, caller)
             currencies = await self.currencies(conn)
             primary, members = await self.deal_contacts(conn, caller, [deal.id])
             access = (
@@ -719,7 +752,7 @@ class Baseline:
             rows = rows[:size]
             ids = [row.id for row in rows]
             fields = await self.field_values(conn, ids) if ids else {}
-            stages = {s.id: s for s in await conn.execute(ALL_STAGES)}
+            stages = {s.id: s for s in await self.stages(conn, caller)}
             primary, members = await self.deal_contacts(conn, caller, ids) if ids else ({}, {})
             currencies = await self.currencies(conn)
         edges = []

@@ -19,7 +19,7 @@ from strawberry.schema.name_converter import NameConverter
 from strawberry.types import get_object_definition
 
 from app.graphql.context import Info
-from app.graphql.loaders import Loaders, Row, preload
+from app.graphql.loaders import Loaders, Row, TogetherLoader, preload, preload_together
 from app.graphql.selection import selected_names
 
 Resolver = TypeVar("Resolver", bound=Callable[..., Any])
@@ -86,10 +86,17 @@ async def load_ahead(info: Info, object_type: type, rows: Sequence[Row], *path: 
             loader = declaration.loader(info.context.loaders)
             # Fields reading the same loader (members and contact...) share one batch.
             batches.setdefault(id(loader), (loader, set()))[1].update(keys)
-    if batches:
-        await asyncio.gather(
-            *(
-                preload(loader, keys) if isinstance(loader, DataLoader) else loader.load_many(keys)
-                for loader, keys in batches.values()
-            )
+    if not batches:
+        return
+    # Loaders whose statements can travel together take one round trip between them.
+    joint = [(ld, keys) for ld, keys in batches.values() if isinstance(ld, TogetherLoader)]
+    loads: list[Awaitable[Any]] = []
+    if len(joint) >= 2:
+        loads.append(preload_together(info.context.loaders.reader, joint))
+    for loader, keys in batches.values():
+        if len(joint) >= 2 and isinstance(loader, TogetherLoader):
+            continue
+        loads.append(
+            preload(loader, keys) if isinstance(loader, DataLoader) else loader.load_many(keys)
         )
+    await asyncio.gather(*loads)

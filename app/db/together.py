@@ -1,0 +1,79 @@
+"""Several independent reads in one round trip: each statement's rows as one array column.
+
+A request's relations (a deal's contacts, its custom fields...) are separate statements read on
+one connection, one after another: on PostgreSQL each is a round trip, and what the service pays
+for one is mostly the trip (a send, a wake-up, a receive), not the rows. Here the statements are
+sent as one: `SELECT ARRAY(SELECT ROW(s.*) FROM (<first>) AS s), ARRAY(...)`. PostgreSQL sends
+each row as a record that names its columns' types, which asyncpg decodes with the same codecs
+as a plain result, so each statement's rows go through its own result processors unchanged
+(`direct.Prepared.rows`): the same values as apart. Where that cannot be done exactly (SQLite,
+a statement never run alone, a text with a quoted literal, a listener that counts statements)
+each runs on its own, as `direct.fetch` runs it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.util.concurrency import greenlet_spawn
+
+from app.db import direct
+
+Read = tuple[ClauseElement, Mapping[str, Any]]
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+async def fetch_together(conn: AsyncConnection, reads: Sequence[Read]) -> list[list[direct.Row]]:
+    """Every row of each read, in order, as `direct.fetch` would give them one by one."""
+    combined = _combined(conn, reads) if len(reads) > 1 else None
+    if combined is None:
+        return [await direct.fetch(conn, statement, params) for statement, params in reads]
+    adapted, text, bound, prepared = combined
+    sync = conn.sync_connection
+    assert sync is not None
+    try:
+        _, rows = await direct._run(adapted, text, bound, described=True)
+    except BaseException as error:
+        await greenlet_spawn(direct._handle, sync, error, text, bound)
+        raise  # not reached: the call above raises
+    record = rows[0]
+    return [
+        each.rows(sync.dialect, None, record[index] or ()) for index, each in enumerate(prepared)
+    ]
+
+
+def _combined(
+    conn: AsyncConnection, reads: Sequence[Read]
+) -> tuple[Any, str, list[Any], list[direct.Prepared]] | None:
+    """The adapted connection, one text, its parameters and each read's statement; or None."""
+    sync = conn.sync_connection
+    proxied = None if sync is None else sync._dbapi_connection
+    if sync is None or proxied is None or sync.dialect.name != "postgresql":
+        return None
+    if direct._listened(sync):
+        return None
+    parts: list[str] = []
+    bound: list[Any] = []
+    prepared: list[direct.Prepared] = []
+    for statement, params in reads:
+        each = direct._prepared(statement, sync.dialect)
+        binding = None if each.results is None else each.bind(params)
+        # A statement's column types are learnt from its first run on its own.
+        if binding is None or "'" in binding[0] or '"' in binding[0]:
+            return None
+        text, values = binding
+        renumbered = _renumbered(text, len(bound))
+        # Compiled from the app's own statements, values bound: nothing here comes from a client.
+        parts.append(f"ARRAY(SELECT ROW(s.*) FROM ({renumbered}) AS s)")  # noqa: S608
+        bound.extend(values)
+        prepared.append(each)
+    return proxied.dbapi_connection, "SELECT " + ", ".join(parts), bound, prepared
+
+
+def _renumbered(text: str, offset: int) -> str:
+    """The text with each `$n` placeholder moved up by `offset`."""
+    return _PLACEHOLDER.sub(lambda found: f"${int(found.group(1)) + offset}", text)

@@ -1,0 +1,94 @@
+"""Stages and employees kept per worker between requests, for as long as the stamp holds.
+
+Triggers bump the reference stamp on any change to either table (migration 0015), and the key
+check reads it with the key, so a request knows at no extra round trip whether the worker's copy
+is current. A request that brings a newer stamp starts a new generation; one that brings an
+older stamp (it read the key before a change another request has already seen) reads for
+itself, as does any request whose caller was not read with its stamp (a password or a
+subscription's connection, checked earlier).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.db.engine import Database
+from app.domain import reads
+
+Row = Mapping[Any, Any]
+# Bounded: a portal's employees, and more than a worker is likely to meet between two changes.
+MAX_EMPLOYEES = 4096
+_KEY = "reference-generation"
+
+
+Tables = tuple[list[Row], dict[Any, Row]]
+FetchEmployees = Callable[
+    [AsyncConnection, Sequence[uuid.UUID]], Awaitable[Mapping[uuid.UUID, Row]]
+]
+
+
+class Generation:
+    """The stages and the employees read so far, as of one stamp."""
+
+    __slots__ = ("_db", "_stages", "employees", "stamp")
+
+    def __init__(self, db: Database, stamp: int) -> None:
+        self._db = db
+        self.stamp = stamp
+        self._stages: asyncio.Future[list[Row]] | None = None
+        self.employees: dict[uuid.UUID, Row | None] = {}
+
+    async def stages(self) -> list[Row]:
+        """Every stage in pipeline order, read once for the generation."""
+        read = self._stages
+        if read is None or (read.done() and (read.cancelled() or read.exception() is not None)):
+            read = self._stages = asyncio.ensure_future(self._read_stages())
+        # Shielded: a request that runs out of time does not cancel the read others await.
+        return await asyncio.shield(read)
+
+    def stages_if_read(self) -> asyncio.Future[Tables] | None:
+        """The stages with their index as a done future, when the generation has read them."""
+        read = self._stages
+        if read is None or not read.done() or read.cancelled() or read.exception() is not None:
+            return None
+        rows = read.result()
+        known: asyncio.Future[Tables] = asyncio.get_running_loop().create_future()
+        known.set_result((rows, {row["id"]: row for row in rows}))
+        return known
+
+    async def _read_stages(self) -> list[Row]:
+        async with self._db.read() as conn:
+            return await reads.all_stages(conn)
+
+    def employees_through(self, fetch: FetchEmployees) -> FetchEmployees:
+        """`fetch`, answering from the generation's employees and keeping what it reads."""
+
+        async def through(conn: AsyncConnection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Row]:
+            kept = self.employees
+            answer = {key: row for key in ids if (row := kept.get(key)) is not None}
+            missing = [key for key in ids if key not in kept]
+            if missing:
+                found = await fetch(conn, missing)
+                if len(kept) + len(missing) > MAX_EMPLOYEES:
+                    kept.clear()
+                kept.update({key: found.get(key) for key in missing[:MAX_EMPLOYEES]})
+                answer.update(found)
+            return answer
+
+        return through
+
+
+def generation(db: Database, stamp: int | None) -> Generation | None:
+    """The worker's generation for `stamp`, started if `stamp` is newer; None if it is older."""
+    if stamp is None:
+        return None
+    current: Generation | None = db.shared.get(_KEY)
+    if current is None or stamp > current.stamp:
+        # Its reads take a connection of their own, not the one of the request that began it.
+        current = db.shared[_KEY] = Generation(db.underlying(), stamp)
+    return current if current.stamp == stamp else None

@@ -1,0 +1,111 @@
+"""Reads sent together (app.db.together) give each read's rows exactly as it gives them alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.db import direct, together
+from app.db.engine import Database
+from app.domain import field_value_reads, reads
+from app.domain.keys import _BY_DIGEST, digest
+from tests.conftest import GraphQL
+from tests.factories import Person, contact, custom_field, opportunity
+
+
+@pytest.fixture
+async def deals(gql: GraphQL, admin: Person, user: Person, other: Person) -> list[int]:
+    """Deals with members, a primary contact, custom values, money, dates and a private one."""
+    field = await custom_field(gql, admin, "Region")
+    await custom_field(gql, admin, "Section", fieldType="HEADING")
+    people = [await contact(gql, user, companyName=f"Member {n}") for n in range(3)]
+    hidden = await contact(gql, other, companyName="Hidden", shareType="NONE", accessList=[])
+    made = [
+        await opportunity(
+            gql,
+            user,
+            bidValue="1234.50",
+            members=[*people[: n + 1], hidden] if n else people[:1],
+            contactId=people[-1],
+            expectedCloseDate="2027-03-01T00:00:00Z",
+            customFields=[{"fieldId": field, "value": f"north {n}"}] if n != 1 else [],
+        )
+        for n in range(3)
+    ]
+    made.append(await opportunity(gql, other, isPrivate=True, accessList=[str(other.id)]))
+    return made
+
+
+def relation_reads(who: Person, ids: list[int]) -> list[together.Read]:
+    return [
+        reads.opportunity_contacts_read(who.caller, ids),
+        field_value_reads.custom_field_values_read(ids),
+        (_BY_DIGEST, {"digest": digest(who.key), "now": None}),
+    ]
+
+
+async def each_alone(db: Database, asked: list[together.Read]) -> list[list[Any]]:
+    async with db.read() as conn:
+        return [await direct.fetch(conn, statement, params) for statement, params in asked]
+
+
+@pytest.mark.parametrize("who", ["user", "admin", "other"])
+async def test_together_answers_what_each_read_answers_alone(
+    db: Database, deals: list[int], who: str, request: pytest.FixtureRequest
+) -> None:
+    person: Person = request.getfixturevalue(who)
+    for ids in ([deals[0]], deals, [*deals, 999_999], [999_999]):
+        asked = relation_reads(person, ids)
+        alone = await each_alone(db, asked)  # the first run also learns the column types
+        async with db.read() as conn:
+            joint = await together.fetch_together(conn, asked)
+        # then: the same rows, the same order, the same values of the same Python types
+        assert joint == alone
+        assert [[{k: type(v) for k, v in row.items()} for row in rows] for rows in joint] == [
+            [{k: type(v) for k, v in row.items()} for row in rows] for rows in alone
+        ]
+        assert any(joint[0]) or ids == [999_999]
+
+
+async def test_postgresql_sends_them_in_one_round_trip(
+    db: Database, deals: list[int], user: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = relation_reads(user, deals)
+    await each_alone(db, asked)
+    trips: list[str] = []
+    real = direct._run
+
+    async def counted(adapted: Any, text: str, bound: list[Any], *, described: bool) -> Any:
+        trips.append(text)
+        return await real(adapted, text, bound, described=described)
+
+    monkeypatch.setattr(direct, "_run", counted)
+    async with db.read() as conn:
+        await together.fetch_together(conn, asked)
+    # SQLite has no round trip to save: each read runs as it does alone.
+    assert len(trips) == (3 if db.is_sqlite else 1)
+
+
+async def test_a_read_never_run_alone_runs_alone_first(
+    db: Database, deals: list[int], admin: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fresh statement object has no column types learnt yet: nothing is combined with it.
+    fresh = reads._opportunity_contacts.__wrapped__(True)  # type: ignore[attr-defined]
+    asked = [
+        (fresh, reads.opportunity_contacts_read(admin.caller, deals)[1]),
+        field_value_reads.custom_field_values_read(deals),
+    ]
+    trips: list[str] = []
+    real = direct._run
+
+    async def counted(adapted: Any, text: str, bound: list[Any], *, described: bool) -> Any:
+        trips.append(text)
+        return await real(adapted, text, bound, described=described)
+
+    monkeypatch.setattr(direct, "_run", counted)
+    async with db.read() as conn:
+        joint = await together.fetch_together(conn, asked)
+    assert len(trips) == 2
+    monkeypatch.setattr(direct, "_run", real)
+    assert joint == await each_alone(db, asked)
