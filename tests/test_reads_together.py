@@ -50,6 +50,19 @@ async def each_alone(db: Database, asked: list[together.Read]) -> list[list[Any]
         return [await direct.fetch(conn, statement, params) for statement, params in asked]
 
 
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts sent to the driver from now on, one per round trip."""
+    trips: list[str] = []
+    real = direct._run
+
+    async def counted(adapted: Any, text: str, bound: list[Any], *, described: bool) -> Any:
+        trips.append(text)
+        return await real(adapted, text, bound, described=described)
+
+    monkeypatch.setattr(direct, "_run", counted)
+    return trips
+
+
 @pytest.mark.parametrize("who", ["user", "admin", "other"])
 async def test_together_answers_what_each_read_answers_alone(
     db: Database, deals: list[int], who: str, request: pytest.FixtureRequest
@@ -73,14 +86,7 @@ async def test_postgresql_sends_them_in_one_round_trip(
 ) -> None:
     asked = relation_reads(user, deals)
     await each_alone(db, asked)
-    trips: list[str] = []
-    real = direct._run
-
-    async def counted(adapted: Any, text: str, bound: list[Any], *, described: bool) -> Any:
-        trips.append(text)
-        return await real(adapted, text, bound, described=described)
-
-    monkeypatch.setattr(direct, "_run", counted)
+    trips = round_trips(monkeypatch)
     async with db.read() as conn:
         await together.fetch_together(conn, asked)
     # SQLite has no round trip to save: each read runs as it does alone.
@@ -96,16 +102,9 @@ async def test_a_read_never_run_alone_runs_alone_first(
         (fresh, reads.opportunity_contacts_read(admin.caller, deals)[1]),
         field_value_reads.custom_field_values_read(deals),
     ]
-    trips: list[str] = []
-    real = direct._run
-
-    async def counted(adapted: Any, text: str, bound: list[Any], *, described: bool) -> Any:
-        trips.append(text)
-        return await real(adapted, text, bound, described=described)
-
-    monkeypatch.setattr(direct, "_run", counted)
+    trips = round_trips(monkeypatch)
     async with db.read() as conn:
         joint = await together.fetch_together(conn, asked)
     assert len(trips) == 2
-    monkeypatch.setattr(direct, "_run", real)
+    monkeypatch.undo()
     assert joint == await each_alone(db, asked)

@@ -40,7 +40,7 @@ class Generation:
     def __init__(self, db: Database, stamp: int) -> None:
         self._db = db
         self.stamp = stamp
-        self._stages: asyncio.Future[list[Row]] | None = None
+        self._stages: asyncio.Future[Tables] | None = None
         self.employees: dict[uuid.UUID, Row | None] = {}
 
     async def stages(self) -> list[Row]:
@@ -49,21 +49,19 @@ class Generation:
         if read is None or (read.done() and (read.cancelled() or read.exception() is not None)):
             read = self._stages = asyncio.ensure_future(self._read_stages())
         # Shielded: a request that runs out of time does not cancel the read others await.
-        return await asyncio.shield(read)
+        return (await asyncio.shield(read))[0]
 
     def stages_if_read(self) -> asyncio.Future[Tables] | None:
-        """The stages with their index as a done future, when the generation has read them."""
+        """The stages with their index, as the done read every request of the stamp shares."""
         read = self._stages
         if read is None or not read.done() or read.cancelled() or read.exception() is not None:
             return None
-        rows = read.result()
-        known: asyncio.Future[Tables] = asyncio.get_running_loop().create_future()
-        known.set_result((rows, {row["id"]: row for row in rows}))
-        return known
+        return read
 
-    async def _read_stages(self) -> list[Row]:
+    async def _read_stages(self) -> Tables:
         async with self._db.read() as conn:
-            return await reads.all_stages(conn)
+            rows = await reads.all_stages(conn)
+        return rows, {row["id"]: row for row in rows}
 
     def employees_through(self, fetch: FetchEmployees) -> FetchEmployees:
         """`fetch`, answering from the generation's employees and keeping what it reads."""
