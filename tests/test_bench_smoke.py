@@ -3,16 +3,14 @@ answers for the same request, and the baseline runs as many SQL statements as th
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import event
 from starlette.applications import Starlette
 
-from app.db.engine import Database
 from app.main import create_app
 from app.settings import Settings
 from scripts.benchlib import baseline, naive
@@ -20,6 +18,7 @@ from scripts.benchlib.documents import CREATE, LIST, READ_ONE
 from tests.bench_world import bench_world
 from tests.conftest import GraphQL, Person
 from tests.ids import database_id, field_of_value
+from tests.statements import counting
 
 CREATE_ID = """
 mutation Create($input: CreateOpportunityInput!) {
@@ -34,23 +33,6 @@ async def http(app: Starlette) -> AsyncIterator[tuple[httpx.AsyncClient, Starlet
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         yield client, app
     await app.state.db.dispose()
-
-
-@contextmanager
-def counting(db: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
-            statements.append(statement)
-
-    for engine in db.engines:
-        event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        for engine in db.engines:
-            event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 class Pair:

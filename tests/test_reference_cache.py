@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from app.db.engine import Database
 from app.db.models import employee_t, reference_stamp_t, stage_t
@@ -20,6 +20,7 @@ from app.settings import Settings
 from tests.conftest import GraphQL
 from tests.factories import Person, opportunity
 from tests.ids import global_id
+from tests.statements import collapsed as statements
 
 DEAL = """query($id: ID!) {
   opportunity(id: $id) {
@@ -39,23 +40,6 @@ async def worker(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, D
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
         yield http, app.state.db
     await app.state.db.dispose()
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    """The statements sent while the block runs, whitespace collapsed."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(" ".join(statement.split()))
-
-    for engine in db.engines:
-        event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        for engine in db.engines:
-            event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 def reading(table: str, seen: list[str]) -> list[str]:

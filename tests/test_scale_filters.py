@@ -8,14 +8,12 @@ the table read whole and sorted in Python, with the privacy rule applied by hand
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.db.engine import Database
 from app.db.models import access_t, opportunity_t, stage_t
@@ -23,6 +21,7 @@ from app.domain import close_dates
 from tests.conftest import GraphQL, Person
 from tests.factories import opportunity_via_domain
 from tests.paging import PAGE_OF_IDS, walk_pages
+from tests.statements import counting as _statements
 
 NO_DATE = datetime(1, 1, 1, tzinfo=UTC)
 # Letters only: every back end's collation orders them as Python does once lower-cased.
@@ -163,23 +162,6 @@ async def test_a_close_date_window_pages_as_the_sorted_rows(
             open_ones = [r for r in inside if r.sort_order < 7]
             with_type = {**window, "stageType": "OPEN"}
             await _assert_pages(gql, caller, order, with_type, _in_stage_order(open_ones, order))
-
-
-@contextmanager
-def _statements(db: Database) -> Iterator[list[str]]:
-    found: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
-            found.append(statement)
-
-    for engine in db.engines:
-        event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield found
-    finally:
-        for engine in db.engines:
-            event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize(

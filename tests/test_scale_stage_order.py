@@ -9,14 +9,13 @@ EXPECTED_CLOSE_DATE, TITLE]` run the same resolver.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from app.db.engine import Database
 from app.db.models import opportunity_t, stage_t
@@ -26,6 +25,7 @@ from app.settings import Settings
 from tests.conftest import GraphQL, Person
 from tests.factories import contact, opportunity
 from tests.paging import walk_pages
+from tests.statements import reads_with_parameters as _statements
 
 STAGE_ORDER = [
     {"field": "STAGE", "direction": "ASC"},
@@ -131,23 +131,6 @@ async def test_every_legacy_offset_pages_the_sorted_rows(
     # then
     for start, page in enumerate(pages):
         assert page == expected[start : start + 3], start
-
-
-@contextmanager
-def _statements(db: Database) -> Iterator[list[tuple[str, Any]]]:
-    found: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            found.append((statement, parameters))
-
-    for engine in db.engines:
-        event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield found
-    finally:
-        for engine in db.engines:
-            event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 async def _plans(db: Database, statements: list[tuple[str, Any]]) -> list[str]:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from app.db.engine import Database
 from app.graphql.schema import build_schema
@@ -18,6 +14,7 @@ from tests.factories import contact, custom_field, opportunity_via_domain
 from tests.ids import (
     stage_gid,
 )
+from tests.statements import counting
 
 EVERYTHING = """
 query Page($first: Int!) {
@@ -50,23 +47,6 @@ ROOMY = build_schema(Settings(_env_file=None, max_query_nodes=10_000_000))  # ty
 @pytest.fixture
 def gql(db: Database, settings: Settings) -> GraphQL:
     return GraphQL(db, settings, schema=ROOMY)
-
-
-@contextmanager
-def counting(db: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
-            statements.append(statement)
-
-    for engine in db.engines:
-        event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        for engine in db.engines:
-            event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 async def test_statement_count_does_not_grow_with_the_page(

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from app.db import event_log, sqlite_driver
 from app.db.broker import Broker
-from app.db.budget import CLOCK, arm, install_clock
+from app.db.budget import arm, install_clock
+from app.db.connection_setup import begin_immediate, inline_reads, postgres_settings, sqlite_pragmas
 from app.db.faults import DatabaseBusy, Unavailable, classify
-from app.db.inline_reads import InlineReads
 from app.db.reader_checkout import reader_connection
 from app.domain.events import CHANNEL, PENDING, OpportunityEvent
 
@@ -27,50 +27,6 @@ __all__ = ["Database", "DatabaseBusy", "RequestDatabase", "SharedReader", "Unava
 _NOTIFY = text(
     f"SELECT pg_notify('{CHANNEL}', p) FROM unnest(CAST(:payloads AS text[])) AS p"  # noqa: S608 - a constant
 )
-
-
-def _begin_immediate(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take transaction control away from the driver so that BEGIN is ours to issue:
-        # pysqlite's implicit BEGIN is DEFERRED, and two deferred read-then-write
-        # transactions deadlock or lose updates.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in (
-            "PRAGMA journal_mode=WAL",
-            "PRAGMA synchronous=FULL",
-            "PRAGMA foreign_keys=ON",
-            f"PRAGMA busy_timeout={busy_timeout_ms}",
-        ):
-            cursor.execute(pragma)
-        cursor.close()
-
-    return on_connect
-
-
-def _inline_reads() -> Any:
-    costs: dict[str, float] = {}  # one database's statement texts and what they take
-
-    def on_connect(dbapi_connection: Any, record: Any) -> None:
-        if isinstance(dbapi_connection, sqlite_driver.OneHopConnection):
-            dbapi_connection.inline = InlineReads(record.info[CLOCK], costs)
-
-    return on_connect
-
-
-def _postgres_settings(statement_timeout_s: float) -> dict[str, str]:
-    """Session settings of every PostgreSQL connection."""
-    return {
-        # No statement outlives the request that sent it, even if its task is gone.
-        "statement_timeout": str(int(statement_timeout_s * 1000)),
-        "idle_in_transaction_session_timeout": str(int(statement_timeout_s * 2000)),
-        # JIT compiles each list statement for 100+ ms and never pays back on page-sized reads.
-        "jit": "off",
-    }
 
 
 @asynccontextmanager
@@ -141,13 +97,13 @@ class Database:
                 echo=echo,
             )
             for engine in (self.writer, self.reader):
-                event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+                event.listen(engine.sync_engine, "connect", sqlite_pragmas(busy_timeout_ms))
                 event.listen(engine.sync_engine, "connect", install_clock)
             # Writers take the write lock up front. Readers send no BEGIN at all: each
             # statement then reads its own snapshot, which saves a round trip per read.
-            event.listen(self.writer.sync_engine, "begin", _begin_immediate)
+            event.listen(self.writer.sync_engine, "begin", begin_immediate)
             # Readers run short statements on the loop's thread (app.db.inline_reads).
-            event.listen(self.reader.sync_engine, "connect", _inline_reads())
+            event.listen(self.reader.sync_engine, "connect", inline_reads())
         else:
             # Steady load stays within the pool: overflow connections close when returned,
             # and a PostgreSQL backend forked per burst costs more than the request it serves.
@@ -157,7 +113,7 @@ class Database:
                 max_overflow=pool_size // 2,
                 pool_timeout=write_timeout_s,
                 echo=echo,
-                connect_args={"server_settings": _postgres_settings(statement_timeout_s)},
+                connect_args={"server_settings": postgres_settings(statement_timeout_s)},
             )
             # Reads take no transaction: no BEGIN and ROLLBACK round trips around a request's
             # reads, each statement reading its own snapshot as on SQLite. Same pool.
