@@ -2,13 +2,13 @@
 
 Strawberry's runner makes, for every phase of every request, a `contextlib.contextmanager`
 wrapper around each extension's hook (`functools.wraps` included), inspects each hook's kind and
-stacks them in an ExitStack: with our seven extensions that was a sixth of reading one deal on
-PostgreSQL (py-spy), more than the deal's statements. The hooks are the same on every request,
-so their kinds are found once per extension class; a phase calls the generators itself and
-unwinds them in reverse order as strawberry's exit stack does (a hook may suppress the error it
-is thrown, which hides it from the hooks outside it but not from the caller, or raise another,
-which they and the caller then see). Strawberry's own runner
-is the reference `tests/test_extension_runner.py` compares it with.
+stacks them in an ExitStack: with our seven extensions, about 300 of the 3,500 Python calls of
+reading one deal on PostgreSQL. The hooks are the same on every request, so their kinds are
+found once per extension class; a phase calls the generators itself and unwinds them in reverse
+order as strawberry's exit stack does (a hook may suppress the error it is thrown, which hides
+it from the hooks outside it but not from the caller, or raise another, which they and the
+caller then see). Strawberry's own runner is the reference `tests/test_extension_runner.py`
+compares it with.
 """
 
 from __future__ import annotations
