@@ -156,21 +156,17 @@ class Phase:
         await self._unwind(error)
 
     def _unwind_sync(self, error: BaseException | None) -> None:
-        """Leave the entered hooks innermost first; raise what the last of them raised anew."""
-        original, current = error, error
-        while self.entered:
-            _, generator = self.entered.pop()
-            try:
-                if _leave(generator, current):
-                    current = None
-            except BaseException as raised:
-                raised.__context__ = raised.__context__ or current
-                current = raised
-        if current is not None and current is not original:
-            raise current
+        """`_unwind` run to its end at once: a sync phase holds no async hook, so it never waits."""
+        unwinding = self._unwind(error)
+        try:
+            unwinding.send(None)
+        except StopIteration:
+            return
+        unwinding.close()
+        raise RuntimeError(f"SchemaExtension hook of {self.name} failed to complete synchronously.")
 
     async def _unwind(self, error: BaseException | None) -> None:
-        """`_unwind_sync` for a phase that may hold async generator hooks."""
+        """Leave the entered hooks innermost first; raise what the last of them raised anew."""
         original, current = error, error
         while self.entered:
             is_async, generator = self.entered.pop()
