@@ -26,10 +26,13 @@ from strawberry.extensions.runner import SchemaExtensionsRunner
 NONE, GENERATOR, ASYNC_GENERATOR, CALL, ASYNC_CALL = range(5)
 Hook = tuple[int, Callable[..., Any] | None]
 _KNOWN: dict[tuple[type, str], Hook] = {}
+# Classes whose hooks are kept: the schema has a handful; the bound keeps classes made at run
+# time (tests make one per drawn hook) from being held for good.
+MAX_KNOWN = 1024
 
 
 def _hook(cls: type, name: str) -> Hook:
-    """What `cls` does in phase `name`, found once per class (classes are few and fixed)."""
+    """What `cls` does in phase `name`, found once per class."""
     known = _KNOWN.get((cls, name))
     if known is not None:
         return known
@@ -46,6 +49,8 @@ def _hook(cls: type, name: str) -> Hook:
         found = (CALL, function)
     else:
         raise ValueError(f"Hook {name} on {cls.__name__} must be callable, got {function!r}")
+    if len(_KNOWN) >= MAX_KNOWN:
+        _KNOWN.clear()
     _KNOWN[(cls, name)] = found
     return found
 
