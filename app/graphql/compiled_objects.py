@@ -4,8 +4,9 @@ graphql-core completes an object field by field: a resolve-info object, the argu
 resolver chain, then a dispatch on the field's type, for every field of every object of a page;
 on a list of 50 deals that machinery, not the data, was most of the CPU. The data is usually at
 hand by then: relations were loaded ahead (`types.load_ahead`), so their resolvers return values.
-So for each (object type, selection) of a request this compiles a plan of closures (read the
-attribute or call the resolver, then serialize or recurse), and completing an object runs it.
+So for each (object type, selection) of a request this compiles a plan (read the attribute or
+call the resolver, then serialize or recurse), written out as one Python function per selection
+(app.graphql.plan_source), and completing an object runs it.
 
 A plan covers only what it can complete exactly as graphql-core would: fields without arguments,
 extensions, permissions or a resolve hook of a schema extension, resolvers taking at most `info`
@@ -31,10 +32,9 @@ from graphql import (
     GraphQLOutputType,
     GraphQLScalarType,
 )
-from graphql.pyutils import Undefined
 
-from app.graphql.exact_leaves import exact_leaf
-from app.graphql.plan_rules import how_to_read, type_check
+from app.graphql.plan_rules import how_to_read
+from app.graphql.plan_source import FieldRead, Leaf, ListOf, Nested, NonNull, Shape, generate
 
 Collect = Callable[[GraphQLObjectType, Any], Any]
 # Plans kept across requests, per schema: a few per document the document cache holds.
@@ -64,24 +64,28 @@ class Run:
         self.failed: set[int] = set()
 
 
-Complete = Callable[[Any, Run], Any]
+def _unfinished(_source: Any, _run: Run) -> dict[str, Any]:
+    raise GiveUp  # a plan is run only once it is written out; this is never reached
 
 
 class ObjectPlan:
     """The compiled fields of one selection on one object type."""
 
-    __slots__ = ("fields", "type_of")
+    __slots__ = ("complete", "fields", "type_of")
 
-    def __init__(self, type_of: Callable[[Any], bool] | None) -> None:
-        self.fields: list[tuple[str, Complete]] = []
+    def __init__(self, type_of: Callable[[Any, Any], Any] | None) -> None:
+        self.fields: list[FieldRead] = []
         self.type_of = type_of
+        self.complete: Callable[[Any, Run], dict[str, Any]] = _unfinished
+
+    def finish(self) -> None:
+        """Write the plan out as one function."""
+        self.complete = generate(self.fields, self.type_of, _HELPERS)
 
     def run(self, source: Any, run: Run) -> dict[str, Any]:
         """The completed object; GiveUp (or any error) when it cannot be done exactly."""
         try:
-            if self.type_of is not None and not self.type_of(source):
-                raise GiveUp
-            return {key: complete(source, run) for key, complete in self.fields}
+            return self.complete(source, run)
         except BaseException:
             run.failed.add(id(self))
             raise
@@ -89,17 +93,18 @@ class ObjectPlan:
 
 # Types seen not to be awaitable: whether a value is awaitable is a property of its type, but
 # for generators (a generator-based coroutine is one by a flag), so the check is done once a type.
-_NEVER_AWAITABLE: set[type] = {str, int, float, bool, list, tuple, dict}
+NEVER_AWAITABLE: set[type] = {str, int, float, bool, list, tuple, dict}
 
 
-def _awaitable(value: Any) -> bool:
+def awaitable(value: Any) -> bool:
+    """Whether graphql-core would await the value (a resolver's or an attribute's)."""
     kind = type(value)
-    if kind in _NEVER_AWAITABLE:
+    if kind in NEVER_AWAITABLE:
         return False
     if inspect.isawaitable(value):
         return True
     if kind is not GeneratorType:
-        _NEVER_AWAITABLE.add(kind)
+        NEVER_AWAITABLE.add(kind)
     return False
 
 
@@ -117,8 +122,17 @@ def _retrieved(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
+# What the generated functions call by name.
+_HELPERS = {
+    "GiveUp": GiveUp,
+    "_never": NEVER_AWAITABLE,
+    "_awaitable": awaitable,
+    "_give_up_on": _give_up_on,
+}
+
+
 class Compiler:
-    """Builds plans; `collect` is the execution context's collect_subfields.
+    """Builds plans with the execution context's collect_subfields, passed to each `plan` call.
 
     A plan depends on the selection alone when the document has no directives (@skip and
     @include read variables): such plans are kept across requests in `shared`, keyed by the
@@ -127,18 +141,22 @@ class Compiler:
 
     def __init__(
         self,
-        collect: Collect,
         *,
         has_middleware: bool,
         shared: dict[tuple[Any, ...], tuple[Any, ObjectPlan | None]] | None,
     ) -> None:
-        self.collect = collect
         self.has_middleware = has_middleware
         self.shared = shared
         self.own: dict[tuple[Any, ...], tuple[Any, ObjectPlan | None]] = {}
 
-    def plan(self, object_type: GraphQLObjectType, details: Any) -> ObjectPlan | None:
-        """The plan for `details`' selection on `object_type`, or None if one cannot be made."""
+    def plan(
+        self, object_type: GraphQLObjectType, details: Any, collect: Collect
+    ) -> ObjectPlan | None:
+        """The plan for `details`' selection on `object_type`, or None if one cannot be made.
+
+        `collect` is not kept: a bound method of the execution context, kept by the compiler
+        the context holds, would make a cycle that only the garbage collector frees.
+        """
         plans = self.own if self.shared is None else self.shared
         if self.shared is None:
             key: tuple[Any, ...] = (object_type.name, id(details))
@@ -152,103 +170,52 @@ class Compiler:
         if len(plans) >= MAX_SHARED_PLANS:
             plans.clear()  # bounded: a cold start for every document beats unbounded growth
         # Placed first: a recursive type refers to the plan while it is being built.
-        plan: ObjectPlan | None = ObjectPlan(type_check(object_type))
+        plan: ObjectPlan | None = ObjectPlan(object_type.is_type_of)
         plans[key] = (kept, plan)
         assert plan is not None
-        grouped, defer_usages, _ = self.collect(object_type, details)
+        grouped, defer_usages, _ = collect(object_type, details)
         for response_key, field_details in grouped.items():
-            complete = None if defer_usages else self._field(object_type, field_details)
-            if complete is None:
+            read = (
+                None
+                if defer_usages
+                else self._field(object_type, response_key, field_details, collect)
+            )
+            if read is None:
                 plan = None
                 break
-            plan.fields.append((response_key, complete))
+            plan.fields.append(read)
+        if plan is not None:
+            plan.finish()
         plans[key] = (kept, plan)
         return plan
 
-    def _field(self, parent: GraphQLObjectType, details: Any) -> Complete | None:
+    def _field(
+        self, parent: GraphQLObjectType, key: str, details: Any, collect: Collect
+    ) -> FieldRead | None:
         node = details[0].node
         if node.name.value == "__typename":
-            type_name = parent.name
-            return lambda _source, _run: type_name
+            return FieldRead(key, constant=parent.name)
         field = parent.fields.get(node.name.value)
         if field is None or node.arguments or self.has_middleware:
             return None
         how = how_to_read(field)
-        value = None if how is None else self._value(field.type, details)
-        if how is None or value is None:
+        shape = None if how is None else self._shape(field.type, details, collect)
+        if how is None or shape is None:
             return None
         attribute, function, takes_info = how
-        if function is None:
-            return exact_leaf(field.type, attribute, value) or (
-                lambda source, run: value(getattr(source, attribute), run)
-            )
-        if not takes_info:
-            return lambda source, run: _checked(value, function(source), run)
-        return lambda source, run: _checked(value, function(source, run.info), run)
+        return FieldRead(key, shape, None, attribute, function, takes_info)
 
-    def _value(self, type_: GraphQLOutputType, details: Any) -> Complete | None:
+    def _shape(self, type_: GraphQLOutputType, details: Any, collect: Collect) -> Shape | None:
         """How a value of `type_` is completed, or None where only graphql-core can."""
         if isinstance(type_, GraphQLNonNull):
-            inner = self._value(type_.of_type, details)
-            return None if inner is None else _non_null(inner)
+            inner = self._shape(type_.of_type, details, collect)
+            return None if inner is None else NonNull(inner)
         if isinstance(type_, GraphQLList):
-            item = self._value(type_.of_type, details)
-            return None if item is None else _list_of(item)
+            item = self._shape(type_.of_type, details, collect)
+            return None if item is None else ListOf(item)
         if isinstance(type_, GraphQLScalarType | GraphQLEnumType):
-            return _leaf(type_.serialize)
+            return Leaf(type_.serialize)
         if isinstance(type_, GraphQLObjectType):
-            plan = self.plan(type_, details)
-            return None if plan is None else _object(plan)
+            plan = self.plan(type_, details, collect)
+            return None if plan is None else Nested(plan)
         return None  # interfaces and unions: graphql-core resolves the runtime type
-
-
-def _checked(complete: Complete, value: Any, run: Run) -> Any:
-    if _awaitable(value):
-        _give_up_on(value)
-    return complete(value, run)
-
-
-def _non_null(inner: Complete) -> Complete:
-    def complete(value: Any, run: Run) -> Any:
-        done = inner(value, run)
-        if done is None:
-            raise GiveUp  # graphql-core raises the field error and nulls the parent
-        return done
-
-    return complete
-
-
-def _list_of(item: Complete) -> Complete:
-    def complete(value: Any, run: Run) -> Any:
-        if value is None:
-            return None
-        if not isinstance(value, list | tuple):
-            raise GiveUp
-        return [item(entry, run) for entry in value]
-
-    return complete
-
-
-def _leaf(serialize: Callable[[Any], Any]) -> Complete:
-    def complete(value: Any, _run: Run) -> Any:
-        if value is None:
-            return None
-        if _awaitable(value) or isinstance(value, Exception):
-            _give_up_on(value)
-        done = serialize(value)
-        if done is None or done is Undefined:
-            raise GiveUp
-        return done
-
-    return complete
-
-
-def _object(plan: ObjectPlan) -> Complete:
-    def complete(value: Any, run: Run) -> Any:
-        if value is None:
-            return None
-        if _awaitable(value) or isinstance(value, Exception):
-            _give_up_on(value)
-        return plan.run(value, run)
-
-    return complete

@@ -24,7 +24,7 @@ from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from app.graphql.compiled_objects import Compiler, Run
+from app.graphql.compiled_objects import NEVER_AWAITABLE, Compiler, Run, awaitable
 from app.graphql.plan_rules import uses_directives
 
 # (python attribute, serialize, may be null), per (object type, field) name.
@@ -73,13 +73,12 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
                 uses_directives(self.operation, [fragment.definition for fragment in fragments])
             )
             compiler = Compiler(
-                self.collect_subfields,
                 has_middleware=self._field_middleware,
                 shared=None if varies else self.shared_plans,
             )
             run = Run(self.context_value)
             self.compiler, self.run = compiler, run
-        plan = compiler.plan(return_type, field_details_list)
+        plan = compiler.plan(return_type, field_details_list, self.collect_subfields)
         if plan is not None and id(plan) not in run.failed:
             try:
                 return plan.run(result, run)
@@ -110,7 +109,12 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             value = getattr(source, attribute, Undefined)
             if value is None and nullable:
                 return None
-            if value is not None and value is not Undefined and not isinstance(value, Exception):
+            if (
+                value is not None
+                and value is not Undefined
+                and not isinstance(value, Exception)
+                and (type(value) in NEVER_AWAITABLE or not awaitable(value))
+            ):
                 try:
                     serialized = serialize(value)
                 except Exception:  # graphql-core's path reports it properly

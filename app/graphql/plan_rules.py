@@ -13,7 +13,6 @@ from typing import Any, cast
 from graphql import (
     FragmentDefinitionNode,
     GraphQLField,
-    GraphQLObjectType,
     OperationDefinitionNode,
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -77,11 +76,3 @@ def _work_out(field: GraphQLField) -> How | None:
     if inspect.iscoroutinefunction(function) or parameters not in (["self"], ["self", "info"]):
         return None
     return definition.python_name, function, parameters == ["self", "info"]
-
-
-def type_check(object_type: GraphQLObjectType) -> Callable[[Any], bool] | None:
-    is_type_of = object_type.is_type_of
-    if is_type_of is None:
-        return None
-    # Strawberry's checks look at the value alone; an awaitable answer is not True: GiveUp.
-    return lambda value: is_type_of(value, None) is True  # type: ignore[arg-type]
