@@ -10,6 +10,7 @@ cannot serialize, field middleware) takes graphql-core's own path, so errors are
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -17,6 +18,7 @@ from graphql import (
     GraphQLEnumType,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLResolveInfoHelpers,
     GraphQLScalarType,
     GraphQLSchema,
 )
@@ -56,6 +58,18 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
     shared_plans: ClassVar[dict[tuple[Any, ...], Any]] = {}
     compiler: Compiler | None = None
     run: Run | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # graphql-core's helpers are bound methods of the context, which holds them: a cycle,
+        # so every request's context (its loaders and rows with it) waited for the garbage
+        # collector, and a list page left some 600 objects to it. Reached through a weak
+        # reference instead, the context is freed as soon as the request lets go of it.
+        context = weakref.ref(self)
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=lambda work: _alive(context).gather_async_work(work),
+            track=lambda work: _alive(context).track_async_work(work),
+        )
 
     def complete_object_value(
         self,
@@ -124,6 +138,13 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+
+def _alive(context: weakref.ref[PlainFieldsExecution]) -> PlainFieldsExecution:
+    found = context()
+    if found is None:  # only a resolver outliving its request could get here
+        raise RuntimeError("the execution this resolver belonged to has ended")
+    return found
 
 
 def execution_for(schema: GraphQLSchema) -> type[PlainFieldsExecution]:
