@@ -108,3 +108,48 @@ async def test_a_read_never_run_alone_runs_alone_first(
     assert len(trips) == 2
     monkeypatch.undo()
     assert joint == await each_alone(db, asked)
+
+
+@pytest.mark.parametrize("who", ["user", "other"])
+async def test_the_rest_come_only_with_a_first_read_that_found_rows(
+    db: Database,
+    deals: list[int],
+    who: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    person: Person = request.getfixturevalue(who)
+    private = deals[-1]  # other's private deal: the user may not read it
+    for deal in (deals[0], private, 999_999):
+        first = reads.opportunities_read(person.caller, [deal])
+        rest = relation_reads(person, [deal])[:2]
+        alone = await each_alone(db, [first, *rest])
+        trips = round_trips(monkeypatch)
+        async with db.read() as conn:
+            head, relations = await together.fetch_if_found(conn, first, rest)
+        monkeypatch.undo()
+        if alone[0]:
+            assert (head, relations) == (alone[0], alone[1:])
+            assert len(trips) == (3 if db.is_sqlite else 1)
+        else:
+            # a deal the caller may not read: nothing of its relations comes back
+            assert (head, relations) == ([], [])
+            assert len(trips) == 1
+        assert bool(head) == (deal != 999_999 and (deal != private or who == "other"))
+
+
+async def test_a_detail_read_sends_the_deal_and_its_relations_together(
+    db: Database, deals: list[int], gql: GraphQL, user: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = """query One($id: ID!) {
+      opportunity(id: $id) { title members { id displayName } customFields { label fieldValue } }
+    }"""
+    expected = await gql(document, user, id=str(deals[2]))  # statements learnt, answer kept
+    assert expected["opportunity"]["members"] and expected["opportunity"]["customFields"]
+    trips = round_trips(monkeypatch)
+    assert await gql(document, user, id=str(deals[2])) == expected
+    # the deal with its members and values: one round trip on PostgreSQL, three on SQLite
+    assert len(trips) == (3 if db.is_sqlite else 1)
+    trips.clear()
+    assert await gql(document, user, id=str(deals[-1])) == {"opportunity": None}
+    assert len(trips) == 1  # hidden: on SQLite its relations are not even asked

@@ -32,6 +32,12 @@ async def fetch_together(conn: AsyncConnection, reads: Sequence[Read]) -> list[l
     combined = _combined(conn, reads) if len(reads) > 1 else None
     if combined is None:
         return [await direct.fetch(conn, statement, params) for statement, params in reads]
+    return await _fetch_combined(conn, combined)
+
+
+async def _fetch_combined(
+    conn: AsyncConnection, combined: tuple[Any, str, list[Any], list[direct.Prepared]]
+) -> list[list[direct.Row]]:
     adapted, text, bound, prepared = combined
     sync = conn.sync_connection
     assert sync is not None
@@ -44,6 +50,25 @@ async def fetch_together(conn: AsyncConnection, reads: Sequence[Read]) -> list[l
     return [
         each.rows(sync.dialect, None, record[index] or ()) for index, each in enumerate(prepared)
     ]
+
+
+async def fetch_if_found(
+    conn: AsyncConnection, first: Read, rest: Sequence[Read]
+) -> tuple[list[direct.Row], list[list[direct.Row]]]:
+    """The rows of `first`, and of each of `rest` when `first` found any (else none).
+
+    Where the reads combine, all are sent at once (one round trip; the rest's rows are dropped
+    when `first` found none); elsewhere `rest` runs only after `first` found rows, so a miss
+    costs one statement.
+    """
+    combined = _combined(conn, [first, *rest]) if rest else None
+    if combined is not None:
+        found = await _fetch_combined(conn, combined)
+        return (found[0], found[1:]) if found[0] else ([], [])
+    head = await direct.fetch(conn, *first)
+    if not head:
+        return [], []
+    return head, [await direct.fetch(conn, statement, params) for statement, params in rest]
 
 
 def _combined(

@@ -75,6 +75,11 @@ def _opportunities(admin: bool) -> Select[Any]:
     )
 
 
+def opportunities_read(caller: Caller, ids: Sequence[int]) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement and parameters of `opportunities`, for reading it with others."""
+    return _opportunities(caller.is_admin), {"ids": ids, **caller_params(caller)}
+
+
 async def opportunities(
     conn: AsyncConnection, caller: Caller, ids: Sequence[int]
 ) -> dict[int, Row]:

@@ -259,6 +259,11 @@ class Loaders:
             field_value_reads.grouped_field_values,
             list,
         )
+        # Read by a deal's id alone: they can travel with the deal's own row (prefetch).
+        self.keyed_by_opportunity: tuple[TogetherLoader[int, Any], ...] = (
+            self.contacts_by_opportunity,
+            self.custom_fields_by_opportunity,
+        )
         self.field_definition_by_id: DataLoader[int, Mapping[Any, Any] | None] = _loader(
             reader, reads.field_definitions_by_id
         )

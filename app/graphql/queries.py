@@ -33,7 +33,7 @@ from app.graphql.filters import (
 )
 from app.graphql.ids import decode_int
 from app.graphql.nodes import nodes_by_id
-from app.graphql.prefetch import load_opportunity_relations
+from app.graphql.prefetch import opportunity_with_relations
 from app.graphql.types import (
     Contact,
     Currency,
@@ -86,11 +86,8 @@ class Query:
         opportunity_id = decode_int(id, "Opportunity")
         if opportunity_id is None:
             return None
-        row = await info.context.loaders.opportunity_by_id.load(opportunity_id)
-        if row is None:
-            return None
-        await load_opportunity_relations(info, [row])
-        return Opportunity.from_row(row)
+        row = await opportunity_with_relations(info, opportunity_id)
+        return None if row is None else Opportunity.from_row(row)
 
     @strawberry.field(
         description="Opportunities the caller may see, filtered and ordered, a page at a time."

@@ -68,6 +68,20 @@ def _declared_fields(object_type: type, names: NameConverter) -> dict[str, LoadA
     return declared
 
 
+def asked_loaders(info: Info, object_type: type, *path: str) -> list[LoadsMany]:
+    """The loaders that the relation fields the query asks of the objects at `path` read."""
+    asked = selected_names(info, *path)
+    declared = _declared_fields(object_type, info.schema.config.name_converter)
+    loaders = info.context.loaders
+    found = {
+        id(loader): loader
+        for name, declaration in declared.items()
+        if name in asked
+        for loader in (declaration.loader(loaders),)
+    }
+    return list(found.values())
+
+
 async def load_ahead(info: Info, object_type: type, rows: Sequence[Row], *path: str) -> None:
     """Load for `rows` what the fields the query asks of the objects at `path` declare."""
     if not rows:
