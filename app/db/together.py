@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -81,22 +82,43 @@ def _combined(
         return None
     if direct._listened(sync):
         return None
-    parts: list[str] = []
+    texts: list[str] = []
+    offsets: list[int] = []
     bound: list[Any] = []
     prepared: list[direct.Prepared] = []
     for statement, params in reads:
         each = direct._prepared(statement, sync.dialect)
         binding = None if each.results is None else each.bind(params)
         # A statement's column types are learnt from its first run on its own.
-        if binding is None or "'" in binding[0] or '"' in binding[0]:
+        if binding is None:
             return None
         text, values = binding
-        renumbered = _renumbered(text, len(bound))
-        # Compiled from the app's own statements, values bound: nothing here comes from a client.
-        parts.append(f"ARRAY(SELECT ROW(s.*) FROM ({renumbered}) AS s)")  # noqa: S608
+        texts.append(text)
+        offsets.append(len(bound))
         bound.extend(values)
         prepared.append(each)
-    return proxied.dbapi_connection, "SELECT " + ", ".join(parts), bound, prepared
+    joined = _joined(tuple(texts), tuple(offsets))
+    if joined is None:
+        return None
+    return proxied.dbapi_connection, joined, bound, prepared
+
+
+@lru_cache(maxsize=256)
+def _joined(texts: tuple[str, ...], offsets: tuple[int, ...]) -> str | None:
+    """The texts as one statement, each one's rows an array, its placeholders moved up by its
+    offset; None if a text holds a quote (renumbering could reach into a literal).
+
+    Kept per texts and offsets (a handful of combinations): building it per request was a
+    regular-expression pass and a call per placeholder.
+    """
+    if any("'" in text or '"' in text for text in texts):
+        return None
+    # Compiled from the app's own statements, values bound: nothing here comes from a client.
+    parts = [
+        f"ARRAY(SELECT ROW(s.*) FROM ({_renumbered(text, offset)}) AS s)"  # noqa: S608
+        for text, offset in zip(texts, offsets, strict=True)
+    ]
+    return "SELECT " + ", ".join(parts)
 
 
 def _renumbered(text: str, offset: int) -> str:

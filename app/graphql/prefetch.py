@@ -14,6 +14,7 @@ from app.db import together
 from app.domain import reads
 from app.graphql.context import Info
 from app.graphql.loaders import Row, TogetherLoader
+from app.graphql.selection import selected_names
 from app.graphql.types.load_ahead import asked_loaders, load_ahead
 from app.graphql.types.opportunity import Opportunity
 
@@ -33,11 +34,12 @@ async def opportunity_with_relations(info: Info, opportunity_id: int) -> Row | N
     the relations load as before.
     """
     loaders = info.context.loaders
-    asked = {id(loader) for loader in asked_loaders(info, Opportunity)}
+    asked = selected_names(info)
+    reading = {id(loader) for loader in asked_loaders(info, Opportunity, asked)}
     riders: list[TogetherLoader[int, Any]] = [
         loader
         for loader in loaders.keyed_by_opportunity
-        if id(loader) in asked and loader.cache_map.get(opportunity_id) is None
+        if id(loader) in reading and loader.cache_map.get(opportunity_id) is None
     ]
     if not riders or loaders.opportunity_by_id.cache_map.get(opportunity_id) is not None:
         row = await loaders.opportunity_by_id.load(opportunity_id)
@@ -58,5 +60,5 @@ async def opportunity_with_relations(info: Info, opportunity_id: int) -> Row | N
                     grouped[opportunity_id] if opportunity_id in grouped else how.default(),
                 )
     if row is not None:
-        await load_opportunity_relations(info, [row])
+        await load_ahead(info, Opportunity, [row], asked=asked)
     return row

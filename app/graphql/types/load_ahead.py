@@ -68,9 +68,8 @@ def _declared_fields(object_type: type, names: NameConverter) -> dict[str, LoadA
     return declared
 
 
-def asked_loaders(info: Info, object_type: type, *path: str) -> list[LoadsMany]:
-    """The loaders that the relation fields the query asks of the objects at `path` read."""
-    asked = selected_names(info, *path)
+def asked_loaders(info: Info, object_type: type, asked: set[str]) -> list[LoadsMany]:
+    """The loaders that the relation fields named in `asked` read."""
     declared = _declared_fields(object_type, info.schema.config.name_converter)
     loaders = info.context.loaders
     found = {
@@ -82,19 +81,25 @@ def asked_loaders(info: Info, object_type: type, *path: str) -> list[LoadsMany]:
     return list(found.values())
 
 
-async def load_ahead(info: Info, object_type: type, rows: Sequence[Row], *path: str) -> None:
-    """Load for `rows` what the fields the query asks of the objects at `path` declare."""
+async def load_ahead(
+    info: Info, object_type: type, rows: Sequence[Row], *path: str, asked: set[str] | None = None
+) -> None:
+    """Load for `rows` what the fields the query asks of the objects at `path` declare.
+
+    `asked`: those fields' names, when the caller has already looked them up.
+    """
     if not rows:
         return
-    asked = selected_names(info, *path)
+    if asked is None:
+        asked = selected_names(info, *path)
     batches: dict[int, tuple[LoadsMany, set[Hashable]]] = {}
     declared = _declared_fields(object_type, info.schema.config.name_converter)
-    done: set[LoadAhead] = set()
+    done: set[int] = set()
     for name, declaration in declared.items():
         # accessList, canEdit and canDelete share one declaration: its keys are taken once.
-        if name not in asked or declaration in done:
+        if name not in asked or id(declaration) in done:
             continue
-        done.add(declaration)
+        done.add(id(declaration))
         keys = {key for row in rows if (key := declaration.key(row)) is not None}
         if keys:
             loader = declaration.loader(info.context.loaders)
