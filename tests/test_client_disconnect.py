@@ -9,6 +9,7 @@ import pytest
 
 from app.main import create_app
 from app.settings import Settings
+from tests.asgi import post_scope
 from tests.conftest import Person
 
 
@@ -25,25 +26,13 @@ async def _send_half_then_leave(app: Any, path: str, key: str) -> list[dict[str,
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"127.0.0.1"),
-            (b"content-type", b"application/json"),
-            (b"content-length", b"100"),
-            (b"authorization", key.encode()),
-        ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
+    headers = [
+        (b"host", b"127.0.0.1"),
+        (b"content-type", b"application/json"),
+        (b"content-length", b"100"),
+        (b"authorization", key.encode()),
+    ]
+    scope = post_scope(path, headers)
     await app(scope, receive, send)
     return sent
 

@@ -23,6 +23,7 @@ from app.main import create_app
 from app.settings import Settings
 from scripts.benchlib import documents
 from tests import factories
+from tests.asgi import post_scope
 from tests.conftest import GraphQL, Person
 
 
@@ -42,25 +43,12 @@ async def post(app: Starlette, path: str, body: dict[str, Any], key: str) -> tup
         sent.append(message)
 
     headers = [
-        (b"host", b"testserver"),
+        (b"host", b"127.0.0.1"),
         (b"content-type", b"application/json"),
         (b"content-length", str(len(content)).encode()),
         (b"authorization", key.encode()),
     ]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+    scope = post_scope(path, headers)
     await app(scope, receive, send)
     body_bytes = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return sent[0]["status"], orjson.loads(body_bytes)

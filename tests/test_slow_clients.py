@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 
 from app.main import create_app
 from app.settings import Settings
+from tests.asgi import post_scope
 from tests.conftest import Person, nothing_written
 from tests.ids import (
     employee_gid,
@@ -62,20 +63,7 @@ class HandDrivenRequest:
 
     async def run(self, app: Starlette) -> None:
         """Let the app answer the request (bounded: a hang is a failure, not a stuck suite)."""
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": self.path,
-            "raw_path": self.path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": self.headers,
-            "client": ("127.0.0.1", 50000),
-            "server": ("127.0.0.1", 8000),
-        }
+        scope = post_scope(self.path, self.headers)
         await asyncio.wait_for(app(scope, self.receive, self.send), GUARD_S)
 
     @property
