@@ -32,8 +32,12 @@ async def fetch_together(conn: AsyncConnection, reads: Sequence[Read]) -> list[l
     """Every row of each read, in order, as `direct.fetch` would give them one by one."""
     combined = _combined(conn, reads) if len(reads) > 1 else None
     if combined is None:
-        return [await direct.fetch(conn, statement, params) for statement, params in reads]
+        return await _each_alone(conn, reads)
     return await _fetch_combined(conn, combined)
+
+
+async def _each_alone(conn: AsyncConnection, reads: Sequence[Read]) -> list[list[direct.Row]]:
+    return [await direct.fetch(conn, statement, params) for statement, params in reads]
 
 
 async def _fetch_combined(
@@ -69,7 +73,7 @@ async def fetch_if_found(
     head = await direct.fetch(conn, *first)
     if not head:
         return [], []
-    return head, [await direct.fetch(conn, statement, params) for statement, params in rest]
+    return head, await _each_alone(conn, rest)
 
 
 def _combined(

@@ -84,8 +84,8 @@ async def opportunities(
     conn: AsyncConnection, caller: Caller, ids: Sequence[int]
 ) -> dict[int, Row]:
     """The deals among `ids` that the caller may read."""
-    params = {"ids": ids, **caller_params(caller)}
-    return await _by_key(conn, _opportunities(caller.is_admin), params, "id")
+    statement, params = opportunities_read(caller, ids)
+    return await _by_key(conn, statement, params, "id")
 
 
 @dataclass(slots=True)

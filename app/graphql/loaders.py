@@ -104,9 +104,14 @@ async def preload_together(
             conn, [loader.together.read(missing) for loader, missing in pending]
         )
     for (loader, missing), rows in zip(pending, results, strict=True):
-        how = loader.together
-        found = how.group(rows, missing)
-        loader.prime_many({key: found[key] if key in found else how.default() for key in missing})
+        prime_read(loader, rows, missing)
+
+
+def prime_read(loader: TogetherLoader[K, Any], rows: Sequence[Row], keys: Sequence[K]) -> None:
+    """Keep for `keys` what the loader's read of them returned (its default for a key with none)."""
+    how = loader.together
+    found = how.group(rows, keys)
+    loader.prime_many({key: found[key] if key in found else how.default() for key in keys})
 
 
 def reading(

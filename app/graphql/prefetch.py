@@ -13,7 +13,7 @@ from typing import Any
 from app.db import together
 from app.domain import reads
 from app.graphql.context import Info
-from app.graphql.loaders import Row, TogetherLoader
+from app.graphql.loaders import Row, TogetherLoader, prime_read
 from app.graphql.selection import selected_names
 from app.graphql.types.load_ahead import asked_loaders, load_ahead
 from app.graphql.types.opportunity import Opportunity
@@ -53,12 +53,7 @@ async def opportunity_with_relations(info: Info, opportunity_id: int) -> Row | N
         loaders.opportunity_by_id.prime(opportunity_id, row)
         if row is not None:
             for loader, rows in zip(riders, relations, strict=True):
-                how = loader.together
-                grouped = how.group(rows, ids)
-                loader.prime(
-                    opportunity_id,
-                    grouped[opportunity_id] if opportunity_id in grouped else how.default(),
-                )
+                prime_read(loader, rows, ids)
     if row is not None:
         await load_ahead(info, Opportunity, [row], asked=asked)
     return row
