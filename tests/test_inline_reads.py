@@ -87,8 +87,11 @@ def test_a_text_goes_to_the_thread_when_its_runs_are_long_and_comes_back_when_sh
 
     reads.observe(text_, 0.0008)  # a cold first run, pages read from disk
     assert not goes_to_thread()
+    for _ in range(30):
+        reads.observe(text_, 0.0007)  # a page of 50 deals: cheaper on the loop than a hop
+    assert not goes_to_thread()
     for _ in range(3):
-        reads.observe(text_, 0.003)  # a statement that reads many rows
+        reads.observe(text_, 0.008)  # a statement that reads many rows
     assert goes_to_thread()
     for _ in range(30):
         reads.observe(text_, 0.00002)
