@@ -32,9 +32,11 @@ from graphql import (
     GraphQLOutputType,
     GraphQLScalarType,
 )
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from app.graphql.plan_rules import how_to_read
 from app.graphql.plan_source import FieldRead, Leaf, ListOf, Nested, NonNull, Shape, generate
+from app.graphql.types.row_backed import Derived
 
 Collect = Callable[[GraphQLObjectType, Any], Any]
 # Plans kept across requests, per schema: a few per document the document cache holds.
@@ -71,16 +73,19 @@ def _unfinished(_source: Any, _run: Run) -> dict[str, Any]:
 class ObjectPlan:
     """The compiled fields of one selection on one object type."""
 
-    __slots__ = ("complete", "fields", "type_of")
+    __slots__ = ("complete", "fields", "origin", "type_of")
 
-    def __init__(self, type_of: Callable[[Any, Any], Any] | None) -> None:
+    def __init__(self, object_type: GraphQLObjectType) -> None:
         self.fields: list[FieldRead] = []
-        self.type_of = type_of
+        self.type_of = object_type.is_type_of
+        # The strawberry class behind the type, whose row_backed fields a plan reads from rows.
+        definition = object_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        self.origin: type | None = getattr(definition, "origin", None)
         self.complete: Callable[[Any, Run], dict[str, Any]] = _unfinished
 
     def finish(self) -> None:
         """Write the plan out as one function."""
-        self.complete = generate(self.fields, self.type_of, _HELPERS)
+        self.complete = generate(self.fields, self.type_of, _HELPERS, self.origin)
 
     def run(self, source: Any, run: Run) -> dict[str, Any]:
         """The completed object; GiveUp (or any error) when it cannot be done exactly."""
@@ -170,7 +175,7 @@ class Compiler:
         if len(plans) >= MAX_SHARED_PLANS:
             plans.clear()  # bounded: a cold start for every document beats unbounded growth
         # Placed first: a recursive type refers to the plan while it is being built.
-        plan: ObjectPlan | None = ObjectPlan(object_type.is_type_of)
+        plan: ObjectPlan | None = ObjectPlan(object_type)
         plans[key] = (kept, plan)
         assert plan is not None
         grouped, defer_usages, _ = collect(object_type, details)
@@ -178,7 +183,7 @@ class Compiler:
             read = (
                 None
                 if defer_usages
-                else self._field(object_type, response_key, field_details, collect)
+                else self._field(object_type, plan.origin, response_key, field_details, collect)
             )
             if read is None:
                 plan = None
@@ -190,7 +195,12 @@ class Compiler:
         return plan
 
     def _field(
-        self, parent: GraphQLObjectType, key: str, details: Any, collect: Collect
+        self,
+        parent: GraphQLObjectType,
+        origin: type | None,
+        key: str,
+        details: Any,
+        collect: Collect,
     ) -> FieldRead | None:
         node = details[0].node
         if node.name.value == "__typename":
@@ -203,7 +213,11 @@ class Compiler:
         if how is None or shape is None:
             return None
         attribute, function, takes_info = how
-        return FieldRead(key, shape, None, attribute, function, takes_info)
+        derived = None
+        if function is None and origin is not None:
+            found = inspect.getattr_static(origin, attribute, None)
+            derived = found if isinstance(found, Derived) else None
+        return FieldRead(key, shape, None, attribute, function, takes_info, derived)
 
     def _shape(self, type_: GraphQLOutputType, details: Any, collect: Collect) -> Shape | None:
         """How a value of `type_` is completed, or None where only graphql-core can."""

@@ -120,7 +120,10 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         plain = self.plain.get((parent_type.name, node.name.value))
         if plain is not None and not node.arguments and not self._field_middleware:
             attribute, serialize, nullable = plain
-            value = getattr(source, attribute, Undefined)
+            try:
+                value = getattr(source, attribute, Undefined)
+            except Exception:  # a property or row_backed field failing: graphql-core reports it
+                value = Undefined
             if value is None and nullable:
                 return None
             if (

@@ -18,6 +18,7 @@ from typing import Any
 from graphql.pyutils import Undefined
 
 from app.graphql.exact_leaves import exact_condition
+from app.graphql.types.row_backed import ROW
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Nested:
 
 
 Shape = NonNull | ListOf | Leaf | Nested
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,9 @@ class FieldRead:
     attribute: str = ""
     function: Callable[..., Any] | None = None
     takes_info: bool = False
+    # The attribute's row_backed descriptor on the type's class (its `how`, and `column` when it
+    # is a column as it is), for reading it from an exact instance's row without the descriptor.
+    derived: Any = None
 
 
 class _Writer:
@@ -136,18 +141,33 @@ def _serialized(out: _Writer, leaf: Leaf, v: str, indent: int) -> None:
     out.add(indent, f"if {v} is None or {v} is _undefined: raise GiveUp")
 
 
+def _attribute(field: FieldRead) -> str:
+    attribute = field.attribute
+    if attribute.isidentifier() and not keyword.iskeyword(attribute):
+        return f"source.{attribute}"
+    return f"getattr(source, {attribute!r})"
+
+
 def _read(out: _Writer, field: FieldRead, v: str) -> None:
     """Lines putting the field's raw value into `v` (and completing it)."""
     if field.constant is not None:
         out.add(1, f"{v} = {field.constant!r}")
         return
     assert field.shape is not None
-    if field.function is None:
-        attribute = field.attribute
-        if attribute.isidentifier() and not keyword.iskeyword(attribute):
-            out.add(1, f"{v} = source.{attribute}")
+    if field.function is None and field.derived is not None:
+        # What the descriptor would answer: the value kept on the object, else the row's.
+        derived = field.derived
+        out.add(1, "if _row is None:")
+        out.add(2, f"{v} = {_attribute(field)}")
+        out.add(1, "else:")
+        out.add(2, f"{v} = _kept.get({derived.name!r}, _missing)")
+        out.add(2, f"if {v} is _missing:")
+        if derived.column is not None:
+            out.add(3, f"{v} = _row[{derived.column!r}]")
         else:
-            out.add(1, f"{v} = getattr(source, {attribute!r})")
+            out.add(3, f"{v} = {out.name('_derive', derived.how)}(_row)")
+    elif field.function is None:
+        out.add(1, f"{v} = {_attribute(field)}")
     else:
         function = out.name("_resolve", field.function)
         out.add(1, f"{v} = {function}(source{', run.info' if field.takes_info else ''})")
@@ -156,16 +176,49 @@ def _read(out: _Writer, field: FieldRead, v: str) -> None:
     _value(out, field.shape, v, 1)
 
 
-def generate(
-    fields: Sequence[FieldRead], type_of: Callable[[Any, Any], Any] | None, helpers: dict[str, Any]
-) -> Callable[[Any, Any], dict[str, Any]]:
-    """The function completing an object with these fields: (source, run) -> its answer."""
-    out = _Writer(helpers)
-    out.add(0, "def complete(source, run):")
+def _type_check(out: _Writer, type_of: Callable[[Any, Any], Any] | None, indent: int) -> None:
     if type_of is not None:
         # Strawberry's checks look at the value alone; an answer that is not True: GiveUp.
         check = out.name("_is_type_of", type_of)
-        out.add(1, f"if {check}(source, None) is not True: raise GiveUp")
+        out.add(indent, f"if {check}(source, None) is not True: raise GiveUp")
+
+
+def _row_or_type_check(
+    out: _Writer, type_of: Callable[[Any, Any], Any] | None, origin: type
+) -> None:
+    """Lines setting `_row` (an exact instance's row, else None), type-checking the others.
+
+    An instance of the class itself, not cast to another type, passes strawberry's check
+    (isinstance of the class), which is then not called.
+    """
+    cls = out.name("_cls", origin)
+    out.add(1, f"if type(source) is {cls} and {CAST!r} not in (_kept := source.__dict__):")
+    out.add(2, f"_row = _kept.get({ROW!r})")
+    out.add(1, "else:")
+    _type_check(out, type_of, 2)
+    out.add(2, "_row = None")
+
+
+# Where strawberry.cast marks an object.
+CAST = "__as_strawberry_type__"
+
+
+def generate(
+    fields: Sequence[FieldRead],
+    type_of: Callable[[Any, Any], Any] | None,
+    helpers: dict[str, Any],
+    origin: type | None = None,
+) -> Callable[[Any, Any], dict[str, Any]]:
+    """The function completing an object with these fields: (source, run) -> its answer.
+
+    `origin`: the type's class; fields derived from its instances' rows are read from the row.
+    """
+    out = _Writer(helpers)
+    out.add(0, "def complete(source, run):")
+    if origin is not None and any(field.derived is not None for field in fields):
+        _row_or_type_check(out, type_of, origin)
+    else:
+        _type_check(out, type_of, 1)
     keys: list[tuple[str, str]] = []
     for field in fields:
         v = out.local()
@@ -173,6 +226,7 @@ def generate(
         keys.append((field.key, v))
     out.add(1, "return {" + ", ".join(f"{key!r}: {v}" for key, v in keys) + "}")
     out.names["_undefined"] = Undefined
+    out.names["_missing"] = _MISSING
     namespace: dict[str, Any] = dict(out.names)
     exec(compile("\n".join(out.lines), "<compiled plan>", "exec"), namespace)  # noqa: S102
     complete: Callable[[Any, Any], dict[str, Any]] = namespace["complete"]

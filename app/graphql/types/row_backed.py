@@ -11,6 +11,7 @@ eagerly built one would. Objects built the ordinary way hold every field and nev
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -31,11 +32,18 @@ class Derived:
     and raising that AttributeError cost more than building the field had.
     """
 
-    __slots__ = ("how", "name")
+    __slots__ = ("column", "how", "name")
 
     def __init__(self, name: str, how: Derive) -> None:
         self.name = name
         self.how = how
+        # The row's key when the field is that column as it is (an itemgetter of one key): a
+        # compiled plan then reads it from the row itself (app.graphql.plan_source).
+        self.column: Any = None
+        if isinstance(how, operator.itemgetter):
+            keys = how.__reduce__()[1]
+            if len(keys) == 1:
+                self.column = keys[0]
 
     def __get__(self, obj: Any, owner: type | None = None) -> Any:
         if obj is None:
