@@ -1,21 +1,21 @@
-"""Loading ahead fills a loader's cache in one batch call, with done futures, as load_many would."""
+"""Loading ahead fills a loader in one batch call with what load_many would give, kept as values."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-from strawberry.dataloader import DataLoader
 
 from app.graphql.loaders import preload
+from app.graphql.value_loader import ValueLoader
 
 
-def recording_loader(calls: list[list[int]]) -> DataLoader[int, str]:
+def recording_loader(calls: list[list[int]]) -> ValueLoader[int, str]:
     async def load(keys: list[int]) -> list[str]:
         calls.append(list(keys))
         return [f"value {key}" for key in keys]
 
-    return DataLoader(load_fn=load)
+    return ValueLoader(load_fn=load)
 
 
 async def test_preloaded_keys_answer_at_once_with_what_load_many_gives() -> None:
@@ -42,7 +42,7 @@ async def test_a_failed_load_is_raised_and_nothing_is_kept() -> None:
     async def load(keys: list[int]) -> list[object]:
         return [ValueError(f"no {key}") if key == 2 else key for key in keys]
 
-    loader: DataLoader[int, object] = DataLoader(load_fn=load)
+    loader: ValueLoader[int, object] = ValueLoader(load_fn=load)
     with pytest.raises(ValueError, match="no 2"):
         await preload(loader, [1, 2])
-    assert loader.cache_map.get(1) is None
+    assert not loader.holds(1)

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeAlias, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncConnection
-from strawberry.dataloader import DataLoader
 
 from app.db import direct, together
 from app.db.engine import Database, SharedReader
 from app.domain import field_value_reads, reads
 from app.domain.caller import Caller
 from app.graphql import reference_cache
+from app.graphql.value_loader import ValueLoader
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -45,24 +45,19 @@ def map_when_loaded(value: MaybeAwaitable[V], build: Callable[[V], R]) -> MaybeA
     return later()
 
 
-def _missing(loader: DataLoader[K, Any], keys: Iterable[K]) -> list[K]:
+def _missing(loader: ValueLoader[K, Any], keys: Iterable[K]) -> list[K]:
     """The keys the loader does not hold yet, each once."""
-    cache = loader.cache_map
-    missing = []
-    for key in dict.fromkeys(keys):
-        known = cache.get(key)
-        if known is None or known.cancelled():
-            missing.append(key)
-    return missing
+    holds = loader.holds
+    return [key for key in dict.fromkeys(keys) if not holds(key)]
 
 
-async def preload(loader: DataLoader[K, Any], keys: Iterable[K]) -> None:
+async def preload(loader: ValueLoader[K, Any], keys: Iterable[K]) -> None:
     """Load the keys the loader does not hold yet, in one call of its batch function.
 
     `load_many` makes a future per key, resolved through the event loop: a callback scheduled
     per key and a gather callback after it, a few hundred loop turns on a list page. Keys
-    loaded ahead need none of that: their values go into the cache as done futures, which the
-    resolvers' `load` returns as it would any cached value.
+    loaded ahead need none of that: their values are kept as values, which the resolvers'
+    `now` returns at once (and `load` as a done future).
     """
     missing = _missing(loader, keys)
     if not missing:
@@ -84,7 +79,7 @@ class Together(Generic[K, V]):
     default: Callable[[], Any]
 
 
-class TogetherLoader(DataLoader[K, V]):
+class TogetherLoader(ValueLoader[K, V]):
     """A DataLoader whose batch can also be read in one round trip with other loaders'."""
 
     together: Together[K, V]
@@ -131,13 +126,13 @@ def _loader(
     reader: SharedReader,
     fetch: Callable[[AsyncConnection, Sequence[K]], Awaitable[Mapping[K, V]]],
     default: Callable[[], Any] = lambda: None,
-) -> DataLoader[K, Any]:
+) -> ValueLoader[K, Any]:
     async def load(keys: list[K]) -> list[Any]:
         async with reader.connect() as conn:
             found = await fetch(conn, keys)
         return [found[key] if key in found else default() for key in keys]
 
-    return DataLoader(load_fn=load)
+    return ValueLoader(load_fn=load)
 
 
 def _together_loader(
@@ -232,15 +227,15 @@ class Loaders:
             "currencies",
             ReferenceTable(reading(db.underlying().read, reads.all_currencies), "abbreviation"),
         )
-        self.employee_by_id: DataLoader[uuid.UUID, Mapping[Any, Any] | None] = _loader(
+        self.employee_by_id: ValueLoader[uuid.UUID, Mapping[Any, Any] | None] = _loader(
             reader, employees
         )
         if fresh and caller.employee is not None:
             self.employee_by_id.prime(caller.id, caller.employee)
-        self.contact_by_id: DataLoader[int, Mapping[Any, Any] | None] = _loader(
+        self.contact_by_id: ValueLoader[int, Mapping[Any, Any] | None] = _loader(
             reader, lambda conn, ids: reads.contacts(conn, caller, ids)
         )
-        self.opportunity_by_id: DataLoader[int, Mapping[Any, Any] | None] = _loader(
+        self.opportunity_by_id: ValueLoader[int, Mapping[Any, Any] | None] = _loader(
             reader, lambda conn, ids: reads.opportunities(conn, caller, ids)
         )
         self.reader = reader
@@ -252,10 +247,10 @@ class Loaders:
                 reads.OpportunityContacts,
             )
         )
-        self.access_list_by_opportunity: DataLoader[int, list[Row]] = _loader(
+        self.access_list_by_opportunity: ValueLoader[int, list[Row]] = _loader(
             reader, reads.access_lists, list
         )
-        self.access_list_by_contact: DataLoader[int, list[Row]] = _loader(
+        self.access_list_by_contact: ValueLoader[int, list[Row]] = _loader(
             reader, reads.contact_access_lists, list
         )
         self.custom_fields_by_opportunity: TogetherLoader[int, list[Row]] = _together_loader(
@@ -269,9 +264,9 @@ class Loaders:
             self.contacts_by_opportunity,
             self.custom_fields_by_opportunity,
         )
-        self.field_definition_by_id: DataLoader[int, Mapping[Any, Any] | None] = _loader(
+        self.field_definition_by_id: ValueLoader[int, Mapping[Any, Any] | None] = _loader(
             reader, reads.field_definitions_by_id
         )
-        self.opportunity_count_by_stage: DataLoader[int, int] = _loader(
+        self.opportunity_count_by_stage: ValueLoader[int, int] = _loader(
             reader, lambda conn, ids: reads.opportunity_counts(conn, caller, ids), int
         )

@@ -39,9 +39,9 @@ async def opportunity_with_relations(info: Info, opportunity_id: int) -> Row | N
     riders: list[TogetherLoader[int, Any]] = [
         loader
         for loader in loaders.keyed_by_opportunity
-        if id(loader) in reading and loader.cache_map.get(opportunity_id) is None
+        if id(loader) in reading and not loader.holds(opportunity_id)
     ]
-    if not riders or loaders.opportunity_by_id.cache_map.get(opportunity_id) is not None:
+    if not riders or loaders.opportunity_by_id.holds(opportunity_id):
         row = await loaders.opportunity_by_id.load(opportunity_id)
     else:
         ids = [opportunity_id]

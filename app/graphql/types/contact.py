@@ -92,7 +92,7 @@ class Contact(relay.Node):
     def create_by(self, info: Info) -> MaybeAwaitable[Employee | None]:
         if self.created_by_id is None:
             return None
-        loaded = info.context.loaders.employee_by_id.load(self.created_by_id)
+        loaded = info.context.loaders.employee_by_id.now(self.created_by_id)
         return map_when_loaded(loaded, employee_or_none)
 
     @strawberry.field(description="Whether the caller may change the contact.", graphql_type=bool)

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 
 import strawberry
 from strawberry import relay
-from strawberry.dataloader import DataLoader
 
 from app.graphql.context import Info
 from app.graphql.ids import GLOBAL_ID, global_id
 from app.graphql.loaders import MaybeAwaitable, Row
+from app.graphql.value_loader import ValueLoader
 
 DEFAULT_AVATAR = "/skins/default/images/default_user_photo_size_32-32.png"
 
@@ -72,7 +72,7 @@ def employee_list(rows: Sequence[Row]) -> list[Employee]:
 
 
 def access_list_rows(
-    loader: DataLoader[int, list[Row]], record_id: int, *, private: bool
+    loader: ValueLoader[int, list[Row]], record_id: int, *, private: bool
 ) -> MaybeAwaitable[Sequence[Row]]:
     """Who may see a record: nobody listed for a shared one, else its access list."""
-    return loader.load(record_id) if private else []
+    return loader.now(record_id) if private else []

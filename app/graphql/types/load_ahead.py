@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol, TypeVar
 
-from strawberry.dataloader import DataLoader
 from strawberry.schema.name_converter import NameConverter
 from strawberry.types import get_object_definition
 
 from app.graphql.context import Info
 from app.graphql.loaders import Loaders, Row, TogetherLoader, preload, preload_together
 from app.graphql.selection import selected_names
+from app.graphql.value_loader import ValueLoader
 
 Resolver = TypeVar("Resolver", bound=Callable[..., Any])
 
@@ -116,6 +116,6 @@ async def load_ahead(
         if len(joint) >= 2 and isinstance(loader, TogetherLoader):
             continue
         loads.append(
-            preload(loader, keys) if isinstance(loader, DataLoader) else loader.load_many(keys)
+            preload(loader, keys) if isinstance(loader, ValueLoader) else loader.load_many(keys)
         )
     await asyncio.gather(*loads)

@@ -103,13 +103,13 @@ class Opportunity(relay.Node):
     )
     def create_by(self, info: Info) -> MaybeAwaitable[Employee]:
         employee_id = self.created_by_id or self.responsible_id
-        loaded = info.context.loaders.employee_by_id.load(employee_id)
+        loaded = info.context.loaders.employee_by_id.now(employee_id)
         return map_when_loaded(loaded, referenced_employee)
 
     @strawberry.field(description="Who is responsible for the deal.", graphql_type=Employee)
     @loads_ahead(lambda loaders: loaders.employee_by_id, key=lambda row: row["responsible_id"])
     def responsible(self, info: Info) -> MaybeAwaitable[Employee]:
-        loaded = info.context.loaders.employee_by_id.load(self.responsible_id)
+        loaded = info.context.loaders.employee_by_id.now(self.responsible_id)
         return map_when_loaded(loaded, referenced_employee)
 
     @strawberry.field(
@@ -123,7 +123,7 @@ class Opportunity(relay.Node):
     def contact(self, info: Info) -> MaybeAwaitable[Contact | None]:
         if self.contact_id is None:
             return None
-        loaded = info.context.loaders.contacts_by_opportunity.load(self.id)
+        loaded = info.context.loaders.contacts_by_opportunity.now(self.id)
         return map_when_loaded(loaded, _primary)
 
     @strawberry.field(
@@ -132,7 +132,7 @@ class Opportunity(relay.Node):
     )
     @loads_ahead(lambda loaders: loaders.contacts_by_opportunity, key=lambda row: row["id"])
     def members(self, info: Info) -> MaybeAwaitable[list[Contact]]:
-        loaded = info.context.loaders.contacts_by_opportunity.load(self.id)
+        loaded = info.context.loaders.contacts_by_opportunity.now(self.id)
         return map_when_loaded(loaded, _members)
 
     @strawberry.field(description="Currency of the bid value.", graphql_type=Currency | None)
@@ -186,7 +186,7 @@ class Opportunity(relay.Node):
     )
     @loads_ahead(lambda loaders: loaders.custom_fields_by_opportunity, key=lambda row: row["id"])
     def custom_fields(self, info: Info) -> MaybeAwaitable[list[CustomField]]:
-        loaded = info.context.loaders.custom_fields_by_opportunity.load(self.id)
+        loaded = info.context.loaders.custom_fields_by_opportunity.now(self.id)
         return map_when_loaded(loaded, custom_field_list)
 
     @classmethod

@@ -86,7 +86,7 @@ class Stage(relay.Node):
         description="How many opportunities the caller may see at this stage.", graphql_type=int
     )
     def opportunity_count(self, info: Info) -> MaybeAwaitable[int]:
-        return map_when_loaded(info.context.loaders.opportunity_count_by_stage.load(self.id), int)
+        return map_when_loaded(info.context.loaders.opportunity_count_by_stage.now(self.id), int)
 
     @classmethod
     def from_row(cls, row: Row) -> Stage:
