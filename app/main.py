@@ -61,6 +61,7 @@ def open_database(settings: Settings) -> Database:
     return Database(
         settings.database_url,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        sqlite_cache_mib=settings.sqlite_cache_mib,
         read_pool_size=settings.read_pool_size,
         pool_size=settings.pool_size,
         write_timeout_s=settings.write_timeout_s,

@@ -10,6 +10,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('var') / 'crm.sqlite3'}"
+# Each SQLite connection's page cache, at most, in MiB (app.db.connection_setup).
+DEFAULT_SQLITE_CACHE_MIB = 64
 # From the package's location, not the working directory: `assets/` sits next to `app/`.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GRAPHIQL_ASSETS_DIR = PROJECT_ROOT / "assets" / "graphiql" / "node_modules"
@@ -171,6 +173,11 @@ class Settings(BaseSettings):
     log_level: str = "info"
     migrate_on_start: bool = Field(True, description="Apply migrations and seed data at startup.")
     sqlite_busy_timeout_ms: int = Field(5000, ge=0)
+    sqlite_cache_mib: int = Field(
+        DEFAULT_SQLITE_CACHE_MIB,
+        ge=1,
+        description="SQLite page cache of each connection, at most (pages read stay cached).",
+    )
     read_pool_size: int = Field(4, ge=1)
     pool_size: int = Field(
         20,

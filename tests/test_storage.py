@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -115,6 +116,21 @@ async def test_sqlite_runs_in_wal_with_full_sync_and_foreign_keys(db: Database) 
         ]
 
     assert values == ["wal", 2, 1, 5000]
+
+
+async def test_sqlite_readers_and_the_writer_keep_the_configured_page_cache(
+    tmp_path: Path,
+) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'cache.sqlite3'}", sqlite_cache_mib=3)
+    try:
+        async with db.read() as reader:
+            read_size = (await reader.execute(text("PRAGMA cache_size"))).scalar()
+        async with db.write() as writer:
+            write_size = (await writer.execute(text("PRAGMA cache_size"))).scalar()
+    finally:
+        await db.dispose()
+
+    assert read_size == write_size == -3 * 1024  # negative: a size in KiB, not in pages
 
 
 async def test_sqlite_write_transaction_takes_the_write_lock_at_begin(

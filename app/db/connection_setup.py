@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from app.db import sqlite_driver
 from app.db.budget import CLOCK
 from app.db.inline_reads import InlineReads
+from app.settings import DEFAULT_SQLITE_CACHE_MIB
 
 
 def begin_immediate(connection: Connection) -> None:
@@ -16,8 +17,14 @@ def begin_immediate(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def sqlite_pragmas(busy_timeout_ms: int) -> Any:
-    """The connect hook setting a SQLite connection's pragmas."""
+def sqlite_pragmas(busy_timeout_ms: int, cache_mib: int = DEFAULT_SQLITE_CACHE_MIB) -> Any:
+    """The connect hook setting a SQLite connection's pragmas.
+
+    The page cache: SQLite's default holds 2 MiB, and a list page's three reads touch more of
+    a 10,000-deal database than that, so each read evicted the pages the next one needed and
+    read them again from the operating system (the three 1.15 ms together, 0.87 ms with the
+    pages kept). The cache grows only with the pages a connection reads.
+    """
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from the driver so that BEGIN is ours to issue:
@@ -30,6 +37,7 @@ def sqlite_pragmas(busy_timeout_ms: int) -> Any:
             "PRAGMA synchronous=FULL",
             "PRAGMA foreign_keys=ON",
             f"PRAGMA busy_timeout={busy_timeout_ms}",
+            f"PRAGMA cache_size=-{cache_mib * 1024}",  # negative: in KiB, not pages
         ):
             cursor.execute(pragma)
         cursor.close()

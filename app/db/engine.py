@@ -19,6 +19,7 @@ from app.db.connection_setup import begin_immediate, inline_reads, postgres_sett
 from app.db.faults import DatabaseBusy, Unavailable, classify
 from app.db.reader_checkout import reader_connection
 from app.domain.events import CHANNEL, PENDING, OpportunityEvent
+from app.settings import DEFAULT_SQLITE_CACHE_MIB
 
 __all__ = ["Database", "DatabaseBusy", "RequestDatabase", "SharedReader", "Unavailable"]
 
@@ -52,6 +53,7 @@ class Database:
         url: str,
         *,
         busy_timeout_ms: int = 5000,
+        sqlite_cache_mib: int = DEFAULT_SQLITE_CACHE_MIB,
         read_pool_size: int = 4,
         pool_size: int = 20,
         write_timeout_s: float = 5.0,
@@ -97,7 +99,9 @@ class Database:
                 echo=echo,
             )
             for engine in (self.writer, self.reader):
-                event.listen(engine.sync_engine, "connect", sqlite_pragmas(busy_timeout_ms))
+                event.listen(
+                    engine.sync_engine, "connect", sqlite_pragmas(busy_timeout_ms, sqlite_cache_mib)
+                )
                 event.listen(engine.sync_engine, "connect", install_clock)
             # Writers take the write lock up front. Readers send no BEGIN at all: each
             # statement then reads its own snapshot, which saves a round trip per read.

@@ -26,6 +26,7 @@ import asyncpg
 import orjson
 from sqlalchemy.engine import make_url
 
+from app.settings import DEFAULT_SQLITE_CACHE_MIB
 from scripts.benchlib.baseline import DEFAULT_PUBLIC_URL, Baseline, NewDeal, Values
 from scripts.benchlib.floor_shape import Shapes
 from scripts.benchlib.floor_sql import Statements
@@ -63,6 +64,10 @@ async def request_variables(receive: Receive) -> dict[str, Any]:
     return dict(orjson.loads(b"".join(chunks)).get("variables") or {})
 
 
+# The service's page cache (app.db.connection_setup): the floor keeps what SQLite read as well.
+CACHE_SIZE = f"PRAGMA cache_size=-{DEFAULT_SQLITE_CACHE_MIB * 1024}"
+
+
 class Floor:
     """The app over one database: SQLite (a reading connection, a writer thread) or PostgreSQL."""
 
@@ -89,6 +94,7 @@ class Floor:
             self.reader = sqlite3.connect(self.path, isolation_level=None)
             self.reader.row_factory = sqlite3.Row
             self.reader.execute("PRAGMA busy_timeout=5000")
+            self.reader.execute(CACHE_SIZE)
             self.writer = SqliteWriter(self.path, self.values, self.shapes)
         else:
             self.pool = await asyncpg.create_pool(self.dsn, min_size=4, max_size=16)

@@ -20,9 +20,13 @@ from typing import Any, Literal
 import asyncpg
 import orjson
 
+from app.settings import DEFAULT_SQLITE_CACHE_MIB
 from scripts.benchlib.baseline import NewDeal, Values
 from scripts.benchlib.floor_shape import Shapes, refused
 from scripts.benchlib.floor_sql import Statement, Statements
+
+# The service's page cache, as the floor's reader has it.
+CACHE_SIZE = f"PRAGMA cache_size=-{DEFAULT_SQLITE_CACHE_MIB * 1024}"
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,7 @@ class SqliteWriter:
         for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
             conn.execute(f"PRAGMA {pragma}")
         conn.execute("PRAGMA busy_timeout=5000")
+        conn.execute(CACHE_SIZE)
         while (first := self.waiting.get()) is not None:
             batch = [first]
             with contextlib.suppress(queue.Empty):
