@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
 from app.db.models import field_value_t, opportunity_t, utcnow
@@ -38,8 +37,9 @@ from app.domain.opportunity_parts import (
     NOTIFY_ACCESS_GRANTED,
     access_holders,
     add_members,
-    custom_field_rows,
+    custom_field_values,
     readable_contacts,
+    readable_members,
     write_access,
 )
 
@@ -51,7 +51,7 @@ __all__ = [
     "NewOpportunity",
     "access_holders",
     "create_opportunity",
-    "custom_field_rows",
+    "custom_field_values",
     "money_error",
     "opportunity_values",
     "readable_contacts",
@@ -152,6 +152,13 @@ async def _create(
         holders = await access_holders(
             conn, caller, is_private=new.is_private, access_list=new.access_list
         )
+        # The primary contact is always a member (spec 2.3); unknown or unreadable ids drop out.
+        primary = [new.contact_id] if new.contact_id and new.contact_id > 0 else []
+        members = await readable_members(conn, caller, [*new.members, *primary])
+        fields = await custom_field_values(conn, new.custom_fields)
+        # Checked before the deal's row goes in: its insert takes the stage's counter row (and
+        # its values the fields' counter rows) until the commit, which other creates then wait
+        # for; no read of ours keeps them waiting longer.
         now = utcnow()
         values = {
             **opportunity_values(new),
@@ -163,21 +170,15 @@ async def _create(
         }
         opportunity = (await conn.execute(_INSERT_OPPORTUNITY, values)).mappings().one()
         opportunity_id = opportunity["id"]
-        # The primary contact is always a member (spec 2.3); unknown or unreadable ids drop out.
-        primary = [new.contact_id] if new.contact_id and new.contact_id > 0 else []
-        await add_members(conn, caller, opportunity_id, [*new.members, *primary])
-        await _write_custom_fields(conn, opportunity_id, new.custom_fields)
+        await add_members(conn, opportunity_id, members)
+        if fields:
+            await conn.execute(
+                _INSERT_FIELD_VALUES,
+                [{"opportunity_id": opportunity_id, "field_id": f, "value": v} for f, v in fields],
+            )
         if holders:
             await write_access(conn, caller, opportunity_id, holders, notify=new.is_notify, now=now)
         if idempotency:
             await remember(conn, idempotency, request_hash, opportunity_id)
         note(conn, EventKind.CREATED, opportunity)
     return opportunity
-
-
-async def _write_custom_fields(
-    conn: AsyncConnection, opportunity_id: int, values: Sequence[tuple[int, str | None]]
-) -> None:
-    rows = await custom_field_rows(conn, opportunity_id, values)
-    if rows:
-        await conn.execute(_INSERT_FIELD_VALUES, rows)

@@ -65,17 +65,21 @@ async def readable_contacts(conn: AsyncConnection, caller: Caller, ids: Sequence
     return await _existing(conn, _readable_contacts(caller.is_admin), ids, caller_params(caller))
 
 
-async def add_members(
-    conn: AsyncConnection, caller: Caller, opportunity_id: int, ids: Sequence[int]
-) -> None:
-    """Link the listed contacts the caller may read to an opportunity; the others drop out."""
+async def readable_members(conn: AsyncConnection, caller: Caller, ids: Sequence[int]) -> list[int]:
+    """The listed contacts the caller may read, each once, in order; the others drop out."""
     wanted = unique(ids)
     if not wanted:
-        return
+        return []
     found = await readable_contacts(conn, caller, wanted)
-    rows = [{"opportunity_id": opportunity_id, "contact_id": c} for c in wanted if c in found]
-    if rows:
-        await conn.execute(_INSERT_MEMBERS, rows)
+    return [contact_id for contact_id in wanted if contact_id in found]
+
+
+async def add_members(conn: AsyncConnection, opportunity_id: int, ids: Sequence[int]) -> None:
+    """Link contacts (checked by `readable_members`) to an opportunity."""
+    if ids:
+        await conn.execute(
+            _INSERT_MEMBERS, [{"opportunity_id": opportunity_id, "contact_id": c} for c in ids]
+        )
 
 
 async def replace_members(
@@ -131,20 +135,16 @@ def _latest(values: Iterable[tuple[int, str | None]]) -> dict[int, str]:
     return {field_id: (value or "").strip() for field_id, value in values}
 
 
-async def custom_field_rows(
-    conn: AsyncConnection, opportunity_id: int, values: Sequence[tuple[int, str | None]]
-) -> list[dict[str, Any]]:
-    """The values to store for a deal: trimmed, of opportunity fields only (spec 2.4)."""
+async def custom_field_values(
+    conn: AsyncConnection, values: Sequence[tuple[int, str | None]]
+) -> list[tuple[int, str]]:
+    """The values a new deal stores: trimmed, of opportunity fields only (spec 2.4)."""
     # Empty values are skipped before the last of duplicate ids wins.
     latest = _latest((field_id, value) for field_id, value in values if (value or "").strip())
     if not latest:
         return []
     known = await _existing(conn, _OPPORTUNITY_FIELDS, list(latest))
-    return [
-        {"opportunity_id": opportunity_id, "field_id": fid, "value": text}
-        for fid, text in latest.items()
-        if fid in known
-    ]
+    return [(fid, text) for fid, text in latest.items() if fid in known]
 
 
 async def replace_custom_field_values(

@@ -574,6 +574,20 @@ class Baseline:
         new.check_references(check)
         if new.errors:
             return None
+        # As the service does: members and fields are checked before the deal's row goes in.
+        members: list[int] = []
+        if new.members:
+            found = set(
+                (
+                    await conn.execute(
+                        caller.sql.readable_contacts, {"ids": new.members, "caller": caller.db_id}
+                    )
+                ).scalars()
+            )
+            members = [c for c in new.members if c in found]
+        known: set[int] = set()
+        if new.fields:
+            known = set((await conn.execute(KNOWN_FIELDS, {"ids": list(new.fields)})).scalars())
         deal = (
             await conn.execute(
                 INSERT_OPPORTUNITY,
@@ -593,26 +607,13 @@ class Baseline:
                 },
             )
         ).one()
-        if new.members:
-            found = set(
-                (
-                    await conn.execute(
-                        caller.sql.readable_contacts, {"ids": new.members, "caller": caller.db_id}
-                    )
-                ).scalars()
-            )
-            rows = [{"deal": deal.id, "contact": c} for c in new.members if c in found]
-            if rows:
-                await conn.execute(INSERT_MEMBER, rows)
-        if new.fields:
-            known = set((await conn.execute(KNOWN_FIELDS, {"ids": list(new.fields)})).scalars())
-            rows = [
-                {"deal": deal.id, "field": f, "value": v}
-                for f, v in new.fields.items()
-                if f in known
-            ]
-            if rows:
-                await conn.execute(INSERT_FIELD_VALUE, rows)
+        if members:
+            await conn.execute(INSERT_MEMBER, [{"deal": deal.id, "contact": c} for c in members])
+        values_rows = [
+            {"deal": deal.id, "field": f, "value": v} for f, v in new.fields.items() if f in known
+        ]
+        if values_rows:
+            await conn.execute(INSERT_FIELD_VALUE, values_rows)
         # As the service does: live subscribers hear of it (one NOTIFY at commit on PostgreSQL).
         events.note(conn, events.EventKind.CREATED, {"id": deal.id, "version": 1})
         return deal
