@@ -1,9 +1,9 @@
-"""A create reads what it checks before its deal's row goes in, and only writes after it.
+"""A create reads what it checks before its deal's row goes in, not after it.
 
 The deal's insert takes the stage's counter row, and its values the fields' counter rows, until
 the commit (triggers keep the counts); every other create at that stage, or with those fields,
-waits for them. So the members' and fields' checks are read first, and from the deal's insert on
-the transaction only writes: the wait is as short as the writes themselves.
+waits for them. So the members' and fields' checks are read first: from the deal's insert on, the
+transaction writes (and logs its event), and the wait is no longer than that.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ async def test_from_the_deals_insert_on_a_create_only_writes(
         for i, s in enumerate(statements)
         if s.lstrip().upper().startswith("INSERT INTO OPPORTUNITY ")
     )
-    assert not [s for s in statements[inserted:] if is_read(s)], statements[inserted:]
+    checks = ("FROM contact", "FROM custom_field_definition")
+    after = [s for s in statements[inserted:] if is_read(s) and any(c in s for c in checks)]
+    assert not after, after
     assert any("FROM contact" in s for s in statements[:inserted])
     assert any("FROM custom_field_definition" in s for s in statements[:inserted])
     async with db.read() as conn:

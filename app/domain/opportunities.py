@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
 from app.db.models import field_value_t, opportunity_t, utcnow
@@ -171,14 +172,18 @@ async def _create(
         opportunity = (await conn.execute(_INSERT_OPPORTUNITY, values)).mappings().one()
         opportunity_id = opportunity["id"]
         await add_members(conn, opportunity_id, members)
-        if fields:
-            await conn.execute(
-                _INSERT_FIELD_VALUES,
-                [{"opportunity_id": opportunity_id, "field_id": f, "value": v} for f, v in fields],
-            )
+        await _write_custom_fields(conn, opportunity_id, fields)
         if holders:
             await write_access(conn, caller, opportunity_id, holders, notify=new.is_notify, now=now)
         if idempotency:
             await remember(conn, idempotency, request_hash, opportunity_id)
         note(conn, EventKind.CREATED, opportunity)
     return opportunity
+
+
+async def _write_custom_fields(
+    conn: AsyncConnection, opportunity_id: int, fields: Sequence[tuple[int, str]]
+) -> None:
+    if fields:
+        rows = [{"opportunity_id": opportunity_id, "field_id": f, "value": v} for f, v in fields]
+        await conn.execute(_INSERT_FIELD_VALUES, rows)
