@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import func, select, text
 
 from app.db import event_log
 from app.db.engine import Database
-from app.domain.events import EventKind, note
+from app.domain.events import EventKind, OpportunityEvent, note
 
 SIZE = 5
 
@@ -76,3 +78,35 @@ async def test_a_replay_reads_a_key_range(database_url: str) -> None:
                 assert "Index Scan using event_log_pkey" in plan, plan
     finally:
         await db.dispose()
+
+
+async def test_a_logging_transaction_holds_later_ones_until_it_commits(database_url: str) -> None:
+    db = Database(database_url)
+    if db.is_sqlite:
+        await db.dispose()
+        pytest.skip("SQLite has one writer: its commits are in order already")
+    first = [
+        OpportunityEvent(kind=EventKind.UPDATED, opportunity_id=n, version=2, changed=("title",))
+        for n in (7, 3, 5)
+    ]
+    try:
+        async with db.writer.connect() as conn:
+            await conn.begin()
+            logged = await event_log.record_and_notify(conn, first, 1000)
+            # The lock is held: a later write cannot log (and so cannot commit) before this one.
+            later = asyncio.create_task(_log(db, 1))
+            await asyncio.sleep(0.3)
+            assert not later.done()
+            await conn.commit()
+        await later
+        async with db.read() as conn:
+            order = [
+                (e.cursor, e.opportunity_id)
+                for e in await event_log.since(conn, 0, ["opportunity"], 10)
+            ]
+    finally:
+        await db.dispose()
+    cursors = [event.cursor for event in logged]
+    assert cursors == sorted(cursors) and len(set(cursors)) == 3  # numbered in the events' order
+    assert order == [*zip(cursors, (7, 3, 5), strict=True), (order[-1][0], 1)]
+    assert order[-1][0] > cursors[-1]  # the later write's cursor comes after every earlier one

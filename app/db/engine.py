@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -18,16 +18,10 @@ from app.db.budget import arm, install_clock
 from app.db.connection_setup import begin_immediate, inline_reads, postgres_settings, sqlite_pragmas
 from app.db.faults import DatabaseBusy, Unavailable, classify
 from app.db.reader_checkout import reader_connection
-from app.domain.events import CHANNEL, PENDING, OpportunityEvent
+from app.domain.events import PENDING, OpportunityEvent
 from app.settings import DEFAULT_SQLITE_CACHE_MIB
 
 __all__ = ["Database", "DatabaseBusy", "RequestDatabase", "SharedReader", "Unavailable"]
-
-
-# One statement for all of a transaction's events; PostgreSQL sends them when it commits.
-_NOTIFY = text(
-    f"SELECT pg_notify('{CHANNEL}', p) FROM unnest(CAST(:payloads AS text[])) AS p"  # noqa: S608 - a constant
-)
 
 
 @asynccontextmanager
@@ -144,13 +138,12 @@ class Database:
             conn.info[PENDING] = pending
             try:
                 yield conn
-                if pending:
-                    # Logged last: on PostgreSQL its lock orders cursors as the commits.
+                # Logged last: on PostgreSQL its lock orders cursors as the commits.
+                if pending and self.is_sqlite:
                     pending[:] = await event_log.record(conn, pending, self.event_log_size)
-                if pending and not self.is_sqlite:
-                    # Transactional NOTIFY: delivered at commit, to every listening worker.
-                    payloads = [event.payload() for event in pending]
-                    await conn.execute(_NOTIFY, {"payloads": payloads})
+                elif pending:
+                    log = event_log.record_and_notify
+                    pending[:] = await log(conn, pending, self.event_log_size)
             finally:
                 # The dictionary outlives the checkout: the next transaction starts clean.
                 conn.info.pop(PENDING, None)

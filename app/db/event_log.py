@@ -7,6 +7,11 @@ a reader that sees cursor n has seen every cursor below it, which is what lets a
 subscriber read the log and then take live events with no gap. (SQLite has one writer: its
 order is the commit order already.) The log keeps the newest `size` events; each write trims
 what fell out of that window.
+
+Every create and change on PostgreSQL waits for that lock, and for the counter rows the
+transaction holds, until the holder commits; each round trip the holder makes meanwhile is also
+a turn of its worker's event loop, shared with other requests. So there it is two statements:
+the lock and the insert, then the trim and the NOTIFY (`record_and_notify`).
 """
 
 from __future__ import annotations
@@ -22,11 +27,28 @@ from sqlmodel import Field, SQLModel
 
 from app.db.models import table_of, utcnow
 from app.db.types import UTCDateTime
-from app.domain.events import EventKind, OpportunityEvent
+from app.domain.events import CHANNEL, EventKind, OpportunityEvent
 
 # Any constant names the lock; this one spells "crm-evts".
 LOCK_KEY = 0x63726D2D65767473
-_LOCK = text(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
+# The lock, then the rows: every row the insert numbers is joined with the locked row, so the
+# lock is held before the first id is drawn. The ordinality gives each id back to its event.
+_LOCKED_INSERT = text(
+    f"WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock({LOCK_KEY})) "  # noqa: S608 - constants
+    "INSERT INTO event_log (entity, kind, entity_id, version, changed, was_private, created_at) "
+    "SELECT e.entity, e.kind, e.entity_id, e.version, e.changed, e.was_private, :now "
+    "FROM locked, unnest(CAST(:entities AS text[]), CAST(:kinds AS text[]), "
+    "CAST(:entity_ids AS bigint[]), CAST(:versions AS bigint[]), CAST(:changed AS text[]), "
+    "CAST(:private AS boolean[])) WITH ORDINALITY "
+    "AS e(entity, kind, entity_id, version, changed, was_private, n) "
+    "ORDER BY e.n RETURNING id"
+)
+# The window's trim (a data-modifying WITH runs whether or not it is read) and the
+# transactional NOTIFY, delivered at commit to every listening worker.
+_TRIM_AND_NOTIFY = text(
+    "WITH trimmed AS (DELETE FROM event_log WHERE id <= :upto) "  # noqa: S608 - a constant
+    f"SELECT pg_notify('{CHANNEL}', p) FROM unnest(CAST(:payloads AS text[])) AS p"
+)
 # SQLite makes only INTEGER PRIMARY KEY the rowid, which is what numbers the rows.
 _CURSOR = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -49,12 +71,36 @@ class EventLogEntry(SQLModel, table=True):
 event_log_t = table_of(EventLogEntry)
 
 
+async def record_and_notify(
+    conn: AsyncConnection, pending: Sequence[OpportunityEvent], size: int
+) -> list[OpportunityEvent]:
+    """On PostgreSQL: log the events, trim the window and NOTIFY them, in two statements."""
+    inserted = await conn.execute(
+        _LOCKED_INSERT,
+        {
+            "now": utcnow(),
+            "entities": [event.entity for event in pending],
+            "kinds": [event.kind.value for event in pending],
+            "entity_ids": [event.opportunity_id for event in pending],
+            "versions": [event.version for event in pending],
+            "changed": [",".join(event.changed) for event in pending],
+            "private": [event.was_private for event in pending],
+        },
+    )
+    # Drawn in the rows' order (ORDER BY, then numbered as inserted); sorted all the same.
+    cursors = sorted(int(cursor) for cursor in inserted.scalars())
+    logged = [replace(event, cursor=cursor) for event, cursor in zip(pending, cursors, strict=True)]
+    await conn.execute(
+        _TRIM_AND_NOTIFY,
+        {"upto": cursors[-1] - size, "payloads": [event.payload() for event in logged]},
+    )
+    return logged
+
+
 async def record(
     conn: AsyncConnection, pending: Sequence[OpportunityEvent], size: int
 ) -> list[OpportunityEvent]:
-    """Log the transaction's events; returns them with their cursors, in order."""
-    if conn.dialect.name == "postgresql":
-        await conn.execute(_LOCK)
+    """Log the transaction's events; returns them with their cursors, in order (SQLite)."""
     now = utcnow()
     rows = [
         {
