@@ -17,9 +17,9 @@ import pytest
 import strawberry
 from strawberry.extensions import ParserCache
 
-from app.graphql import compiled_objects
 from app.graphql.execution import execution_for
 from app.graphql.types.row_backed import ROW, row_backed
+from tests.plan_runs import completed_by_plans
 
 
 @strawberry.interface
@@ -101,15 +101,7 @@ def test_each_kind_of_object_is_answered_as_graphql_core_does(index: int) -> Non
 def test_exact_instances_are_read_from_their_rows_by_the_plan(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    completed: list[str] = []
-    run = compiled_objects.ObjectPlan.run
-
-    def counted(plan: compiled_objects.ObjectPlan, source: Any, state: Any) -> Any:
-        answer = run(plan, source, state)
-        completed.append(type(source).__name__)
-        return answer
-
-    monkeypatch.setattr(compiled_objects.ObjectPlan, "run", counted)
+    completed = completed_by_plans(monkeypatch)
     cards = [build_card(ROWS[0]), build_card({"name": "d", "size": 7, "note": "x"})]
     data, errors = asyncio.run(_answer(COMPILED, cards))
     assert not errors

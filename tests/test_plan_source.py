@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strawberry.extensions import ParserCache
 
-from app.graphql import compiled_objects
 from app.graphql.execution import execution_for
+from tests.plan_runs import completed_by_plans
 
 
 @strawberry.enum
@@ -180,15 +180,7 @@ def test_generated_plans_answer_as_graphql_core_does(boxes: list[Box | None], na
 
 
 def test_plans_answer_the_usual_case_themselves(monkeypatch: pytest.MonkeyPatch) -> None:
-    completed: list[str] = []
-    run = compiled_objects.ObjectPlan.run
-
-    def counted(plan: compiled_objects.ObjectPlan, source: Any, state: Any) -> Any:
-        answer = run(plan, source, state)
-        completed.append(type(source).__name__)
-        return answer
-
-    monkeypatch.setattr(compiled_objects.ObjectPlan, "run", counted)
+    completed = completed_by_plans(monkeypatch)
     box = Box(
         text="a", maybe_text=None, count=3, flag=True, ident="x", colour=Colour.RED, amount=1.5,
         numbers=[1, 2], grid=[[1, None]], child=None, children=[],
