@@ -138,11 +138,10 @@ class Database:
             conn.info[PENDING] = pending
             try:
                 yield conn
-                # Logged last: on PostgreSQL its lock orders cursors as the commits.
-                if pending and self.is_sqlite:
-                    pending[:] = await event_log.record(conn, pending, self.event_log_size)
-                elif pending:
-                    log = event_log.record_and_notify
+                if pending:
+                    # Logged last: on PostgreSQL its lock orders cursors as the commits, and
+                    # its NOTIFY goes out with the commit to every listening worker.
+                    log = event_log.record if self.is_sqlite else event_log.record_and_notify
                     pending[:] = await log(conn, pending, self.event_log_size)
             finally:
                 # The dictionary outlives the checkout: the next transaction starts clean.

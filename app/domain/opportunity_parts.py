@@ -86,12 +86,9 @@ async def replace_members(
     conn: AsyncConnection, caller: Caller, opportunity_id: int, ids: Sequence[int]
 ) -> None:
     """As the original's SetMembers: the listed contacts the caller may read, even if none."""
-    wanted = unique(ids)
-    found = await readable_contacts(conn, caller, wanted)
+    members = await readable_members(conn, caller, ids)
     await conn.execute(delete(member_t).where(member_t.c.opportunity_id == opportunity_id))
-    rows = [{"opportunity_id": opportunity_id, "contact_id": c} for c in wanted if c in found]
-    if rows:
-        await conn.execute(_INSERT_MEMBERS, rows)
+    await add_members(conn, opportunity_id, members)
 
 
 def written(caller: Caller, now: datetime) -> dict[str, Any]:

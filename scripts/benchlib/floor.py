@@ -26,11 +26,10 @@ import asyncpg
 import orjson
 from sqlalchemy.engine import make_url
 
-from app.settings import DEFAULT_SQLITE_CACHE_MIB
 from scripts.benchlib.baseline import DEFAULT_PUBLIC_URL, Baseline, NewDeal, Values
 from scripts.benchlib.floor_shape import Shapes
 from scripts.benchlib.floor_sql import Statements
-from scripts.benchlib.floor_write import Create, PostgresWriter, SqliteWriter
+from scripts.benchlib.floor_write import CACHE_SIZE, Create, PostgresWriter, SqliteWriter
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -62,10 +61,6 @@ async def request_variables(receive: Receive) -> dict[str, Any]:
         if not message.get("more_body"):
             break
     return dict(orjson.loads(b"".join(chunks)).get("variables") or {})
-
-
-# The service's page cache (app.db.connection_setup): the floor keeps what SQLite read as well.
-CACHE_SIZE = f"PRAGMA cache_size=-{DEFAULT_SQLITE_CACHE_MIB * 1024}"
 
 
 class Floor:

@@ -25,7 +25,7 @@ from scripts.benchlib.baseline import NewDeal, Values
 from scripts.benchlib.floor_shape import Shapes, refused
 from scripts.benchlib.floor_sql import Statement, Statements
 
-# The service's page cache, as the floor's reader has it.
+# The service's page cache (app.db.connection_setup), for the floor's reader and writer alike.
 CACHE_SIZE = f"PRAGMA cache_size=-{DEFAULT_SQLITE_CACHE_MIB * 1024}"
 
 
