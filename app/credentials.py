@@ -52,19 +52,24 @@ class Authenticator:
     guard: SignInGuard
     verifier: Verifier
 
-    async def caller(self, request: HTTPConnection, *, cookie: bool) -> Caller | None:
+    async def caller(
+        self, request: HTTPConnection, *, cookie: bool, db: Database | None = None
+    ) -> Caller | None:
         """The caller, or None. Raises TooManyAttempts or HashQueueFull for a Basic password
-        that may not be checked now."""
+        that may not be checked now. Keys and tokens are looked up through `db` (the request's
+        view, whose reader the request may hold), passwords through the service's database:
+        their check waits for a hashing turn, with no connection held meanwhile."""
+        keys = db or self.db
         authorization = request.headers.get("authorization")
         token = request.cookies.get(AUTH_COOKIE) if cookie else None
         if token:
             # A cookie that names no valid token falls through to the header, as in the original.
-            found = await caller_for(db=self.db, authorization=token)
+            found = await caller_for(db=keys, authorization=token)
             if found is not None:
                 return found
         basic = basic_credentials(authorization)
         if basic is None:
-            return await caller_for(db=self.db, authorization=authorization)
+            return await caller_for(db=keys, authorization=authorization)
         employee_id = await check_password(
             db=self.db,
             user_name=basic[0],

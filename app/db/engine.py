@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -21,7 +21,10 @@ from app.db.reader_checkout import reader_connection
 from app.domain.events import PENDING, OpportunityEvent
 from app.settings import DEFAULT_SQLITE_CACHE_MIB
 
-__all__ = ["Database", "DatabaseBusy", "RequestDatabase", "SharedReader", "Unavailable"]
+if TYPE_CHECKING:
+    from app.db.request_view import SharedReader
+
+__all__ = ["Database", "DatabaseBusy", "Unavailable"]
 
 
 @asynccontextmanager
@@ -155,11 +158,19 @@ class Database:
 
     def shared_reader(self) -> SharedReader:
         """A reader connection that one request's concurrent reads take turns on."""
+        from app.db.request_view import SharedReader  # it builds on Database
+
         return SharedReader(self)
 
     def for_request(self) -> Database:
         """This database as one request sees it: all its reads on one shared connection."""
+        from app.db.request_view import RequestDatabase  # a subclass of Database
+
         return RequestDatabase(self)
+
+    def holding_reads(self) -> AbstractAsyncContextManager[None]:
+        """Nothing to hold: only a request's view keeps a reader between its reads."""
+        return nullcontext()
 
     def underlying(self) -> Database:
         """The database itself, not a request's view of it (for what outlives the request)."""
@@ -170,87 +181,3 @@ class Database:
         await self.broker.close()
         for engine in self.engines:
             await engine.dispose()
-
-
-class SharedReader:
-    """One request's reads, one statement at a time, on as few connections as possible.
-
-    A request's loaders dispatch their batches together; each taking its own pooled connection
-    cost a checkout apiece and, on PostgreSQL, up to one backend per batch per request. Here
-    the first takes a connection and each one that queues up meanwhile reuses it; the last
-    gives it back, so nothing stays checked out between bursts (no close is needed).
-    """
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._turn = asyncio.Lock()
-        self._waiting = 0
-        self._held: AbstractAsyncContextManager[AsyncConnection] | None = None
-        self._conn: AsyncConnection | None = None
-
-    @asynccontextmanager
-    async def connect(self) -> AsyncIterator[AsyncConnection]:
-        """The shared connection, for one use."""
-        self._waiting += 1
-        try:
-            await self._turn.acquire()
-        finally:
-            self._waiting -= 1
-        try:
-            if self._conn is None:
-                self._held = self._db.read()
-                self._conn = await self._held.__aenter__()
-            failed = True
-            try:
-                yield self._conn
-                failed = False
-            finally:
-                # Give it back when nobody queues for it, or after a failure (the
-                # connection may hold an aborted transaction; checkin resets it).
-                if failed or not self._waiting:
-                    await self._release()
-        finally:
-            self._turn.release()
-
-    async def _release(self) -> None:
-        held, self._held, self._conn = self._held, None, None
-        if held is not None:
-            await held.__aexit__(None, None, None)
-
-
-class RequestDatabase(Database):
-    """One request's view of a database: every read it makes takes turns on one connection.
-
-    However many fields or aliases a request resolves at once, it holds at most one reader
-    connection (and a writer while it writes), so one request cannot take the readers of all.
-    """
-
-    def __init__(self, db: Database) -> None:  # no engines of its own: it borrows db's
-        self.url, self.is_sqlite, self.shared = db.url, db.is_sqlite, db.shared
-        self.broker = db.broker
-        self.writer, self.reader = db.writer, db.reader
-        self._base = db
-        self._shared_reader = SharedReader(db)
-
-    def read(self) -> AbstractAsyncContextManager[AsyncConnection]:
-        """The request's shared reader connection, for one use."""
-        return self._shared_reader.connect()
-
-    def write(self) -> AbstractAsyncContextManager[AsyncConnection]:
-        """A write transaction of the underlying database."""
-        return self._base.write()
-
-    def shared_reader(self) -> SharedReader:
-        """The request's one shared reader."""
-        return self._shared_reader
-
-    def for_request(self) -> Database:
-        """Already a request's view."""
-        return self
-
-    def underlying(self) -> Database:
-        """The database the view borrows from."""
-        return self._base
-
-    async def dispose(self) -> None:
-        """The engines belong to the underlying database."""

@@ -14,7 +14,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.engine import Database, RequestDatabase
+from app.db.engine import Database
+from app.db.request_view import RequestDatabase
 
 
 class SubscriberDatabase(RequestDatabase):

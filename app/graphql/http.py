@@ -138,11 +138,11 @@ class GraphQLHTTP:
             send_timeout_s=self.settings.subscription_send_timeout_s,
         )
 
-    async def _caller(self, request: Request) -> Caller:
+    async def _caller(self, request: Request, db: Database | None = None) -> Caller:
         """The key, token or Basic password's employee; not the legacy cookie, which browsers
         send on their own (a page of another site could spend it). 401 without one."""
         try:
-            caller = await self.authenticator.caller(request, cookie=False)
+            caller = await self.authenticator.caller(request, cookie=False, db=db)
         except TooManyAttempts as refused:
             retry = {"Retry-After": str(refused.retry_after_s)}
             raise RequestRefused(429, refused.message, retry) from None
@@ -163,18 +163,21 @@ class GraphQLHTTP:
         return caller
 
     async def _authenticated(self, request: Request) -> ExecutionResult:
-        caller = await self._caller(request)
-        params = await read_params(request, self.settings.max_body_bytes)
-        record_operation(request.scope, params.get("operationName"))
-        document = self.documents.document(params)
-        context = Context(
-            self.db,
-            self.settings,
-            caller,
-            request.headers.get("idempotency-key"),
-            reference_stamp=caller.reference_stamp,
-        )
-        result = await self._execute(request, document, params, context)
+        db = self.db.for_request()
+        # The key's reader connection serves the operation's reads too (RequestDatabase).
+        async with db.holding_reads():
+            caller = await self._caller(request, db)
+            params = await read_params(request, self.settings.max_body_bytes)
+            record_operation(request.scope, params.get("operationName"))
+            document = self.documents.document(params)
+            context = Context(
+                db,
+                self.settings,
+                caller,
+                request.headers.get("idempotency-key"),
+                reference_stamp=caller.reference_stamp,
+            )
+            result = await self._execute(request, document, params, context)
         if context.unavailable is not None:
             raise context.unavailable
         if not isinstance(result, PreExecutionError):

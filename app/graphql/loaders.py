@@ -12,7 +12,8 @@ from typing import Any, Generic, TypeAlias, TypeVar, cast
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import direct, together
-from app.db.engine import Database, SharedReader
+from app.db.engine import Database
+from app.db.request_view import SharedReader
 from app.domain import field_value_reads, reads
 from app.domain.caller import Caller
 from app.graphql import reference_cache

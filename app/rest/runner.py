@@ -85,8 +85,10 @@ class LegacyRunner:
         self.authenticator = authenticator
         self.wire_context = WireContext(zone=settings.zone)
 
-    async def answer(self, route: LegacyRoute, request: Request, caller: Caller) -> Any:
-        """The wire object the route answers, or a LegacyError."""
+    async def answer(
+        self, route: LegacyRoute, request: Request, caller: Caller, db: Database
+    ) -> Any:
+        """The wire object the route answers, or a LegacyError; `db` is the request's view."""
         settings = self.settings
         try:
             raw = await raw_parameters(request, settings.max_body_bytes)
@@ -101,7 +103,7 @@ class LegacyRunner:
         except UnsupportedMediaType as refused:
             raise LegacyError(415, f"Unsupported media type: {refused}") from None
         context = Context(
-            db=self.db,
+            db=db,
             settings=settings,
             caller=caller,
             idempotency_key=request.headers.get("idempotency-key"),
@@ -122,10 +124,10 @@ class LegacyRunner:
                 raise route.refusals(payload["errors"])
         return route.respond(result.data, replace(self.wire_context, params=bound))
 
-    async def caller(self, request: Request) -> Caller | None:
+    async def caller(self, request: Request, db: Database | None = None) -> Caller | None:
         """The caller by cookie, Basic password or token, as the original looks for them."""
         try:
-            return await self.authenticator.caller(request, cookie=True)
+            return await self.authenticator.caller(request, cookie=True, db=db)
         except TooManyAttempts as refused:
             # Basic passwords of a name (or from an address) tried too often.
             raise LegacyError(429, refused.message, retry_after(refused.retry_after_s)) from None
@@ -138,11 +140,13 @@ class LegacyRunner:
         async def endpoint(request: Request) -> Response:
             record_operation(request.scope, route.operation_name)
             try:
-                async with time_budget(self.settings.request_timeout_s):
-                    caller = await self.caller(request)
+                db = self.db.for_request()
+                # The key's reader connection serves the route's reads too (RequestDatabase).
+                async with time_budget(self.settings.request_timeout_s), db.holding_reads():
+                    caller = await self.caller(request, db)
                     if caller is None:
                         return unauthorized(request)
-                    response = await self.answer(route, request, caller)
+                    response = await self.answer(route, request, caller, db)
             except LegacyError as refused:
                 return error_response(refused.status, refused.message, refused.headers)
             except Unavailable as fault:
