@@ -98,10 +98,11 @@ class RequestDatabase(Database):
 
         A checkout from SQLAlchemy's pool and its return cost more CPU than a short statement
         (a greenlet, the pool, events, the isolation level set and reset); a PostgreSQL read of
-        one deal took two (the key, then the deal). Held, the key's connection serves the deal. Bodies are read before a request runs (app.request_body),
-        so a slow client holds none; a write gives an idle held reader back before it waits for
-        a writer, so no request holds a reader while it waits on the pool. SQLite keeps four
-        readers a worker: holding one a whole request would leave four requests running.
+        one deal took two (the key, then the deal). Held, the key's connection serves the deal.
+        Bodies are read before a request runs (app.request_body), so a slow client holds none;
+        a write gives an idle held reader back before it waits for a writer, so no request
+        holds a reader while it waits on the pool. SQLite keeps four readers a worker: holding
+        one a whole request would leave four requests running.
         """
         return nullcontext() if self.is_sqlite else self._shared_reader.hold()
 
