@@ -16,7 +16,7 @@ from app.db import event_log, sqlite_driver
 from app.db.broker import Broker
 from app.db.budget import arm, install_clock
 from app.db.connection_setup import begin_immediate, inline_reads, postgres_settings, sqlite_pragmas
-from app.db.faults import DatabaseBusy, Unavailable, classify
+from app.db.faults import DatabaseBusy, Unavailable, raise_classified
 from app.db.reader_checkout import reader_connection
 from app.domain.events import PENDING, OpportunityEvent
 from app.settings import DEFAULT_SQLITE_CACHE_MIB
@@ -37,9 +37,7 @@ async def _armed(
             arm(conn.info)
             yield conn
     except Exception as exc:
-        if (fault := classify(exc)) is None or fault is exc:
-            raise
-        raise fault from exc
+        raise_classified(exc)
 
 
 class Database:

@@ -6,6 +6,8 @@ Every read and write goes through `Database.read` / `Database.write`, which turn
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -94,3 +96,10 @@ def classify(error: BaseException) -> Unavailable | None:
     elif isinstance(error, OSError):  # asyncpg raises these raw while connecting
         fault = DatabaseUnreachable
     return fault() if fault is not None else None
+
+
+def raise_classified(error: Exception) -> NoReturn:
+    """Raise the fault `error` stands for (from it), or `error` itself when it is none."""
+    if (fault := classify(error)) is None or fault is error:
+        raise error
+    raise fault from error

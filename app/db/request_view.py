@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engine import Database
+from app.db.faults import raise_classified
 
 
 class SharedReader:
@@ -45,6 +46,10 @@ class SharedReader:
             try:
                 yield self._conn
                 failed = False
+            except Exception as exc:
+                # As the database's own read() does: a database fault comes out classified
+                # (the key check of a request reads here too, before any resolver).
+                raise_classified(exc)
             finally:
                 # Give it back when nobody queues for it and the request does not hold it, or
                 # after a failure (it may hold an aborted transaction; checkin resets it).
