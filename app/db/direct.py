@@ -25,6 +25,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import Uuid
 from sqlalchemy.util.concurrency import greenlet_spawn
 
+from app.db.row_builder import Build, row_builder
 from app.db.sqlite_driver import OneHopConnection
 
 Row = Mapping[str, Any]
@@ -43,8 +44,8 @@ class Prepared:
     """One statement compiled for one dialect: its text per IN-list lengths, its converters."""
 
     __slots__ = (
+        "build",
         "compiled",
-        "converted",
         "expanding",
         "expansions",
         "keys",
@@ -63,8 +64,8 @@ class Prepared:
         self.expansions: dict[tuple[int, ...], Expansion] = {}
         self.keys = [entry[0] for entry in compiled._result_columns]
         self.results: list[Convert] | None = None
-        # (position, key, converter) of the columns whose values convert.
-        self.converted: list[tuple[int, str, Callable[[Any], Any], bool]] = []
+        # Rows into dicts, written for the columns once the statement has run.
+        self.build: Build | None = None
 
     def bind(self, params: Mapping[str, Any]) -> tuple[str, list[Any]] | None:
         """The text and the driver's positional parameters for one call (None: use SQLAlchemy)."""
@@ -118,38 +119,16 @@ class Prepared:
 
     def rows(self, dialect: Dialect, description: Any, raw: Any) -> list[Row]:
         """Driver rows as dicts, each value through its type's result processor."""
-        results = self.results
-        if results is None:
+        build = self.build
+        if build is None:
             types = [entry[3] for entry in self.compiled._result_columns]
             results = [
                 _remembered(type_, type_._cached_result_processor(dialect, column[1]))
                 for type_, column in zip(types, description, strict=True)
             ]
             self.results = results
-            self.converted = [
-                (index, key, convert, _keeps_null(convert))
-                for index, (key, convert) in enumerate(zip(self.keys, results, strict=True))
-                if convert is not None
-            ]
-        keys = self.keys
-        # The dict is built in C from the raw values; only the columns whose type converts
-        # (booleans, times, UUIDs, money: a few of a table's) are then replaced, a NULL only
-        # where the converter would not give None back.
-        converted: list[dict[str, Any]] = [dict(zip(keys, row, strict=True)) for row in raw]
-        for index, key, convert, keeps_null in self.converted:
-            for row, values in zip(raw, converted, strict=True):
-                value = row[index]
-                if value is not None or not keeps_null:
-                    values[key] = convert(value)
-        return cast(list[Row], converted)
-
-
-def _keeps_null(convert: Callable[[Any], Any]) -> bool:
-    """Whether the converter turns None into None (SQLAlchemy's own all do)."""
-    try:
-        return convert(None) is None
-    except Exception:  # then every value, None included, goes through it
-        return False
+            build = self.build = row_builder(self.keys, results)
+        return cast(list[Row], build(raw))
 
 
 def _remembered(type_: Any, convert: Convert) -> Convert:
