@@ -12,10 +12,10 @@ import strawberry
 from strawberry.extensions import ParserCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from app.graphql import compiled_objects
 from app.graphql.execution import execution_for
 from tests import factories
 from tests.conftest import GraphQL, Person
+from tests.plan_runs import plan_outcomes as recorded_outcomes
 
 
 @strawberry.enum
@@ -137,23 +137,7 @@ async def _answer(schema: strawberry.Schema, document: str) -> tuple[Any, list[A
 @pytest.fixture
 def plan_outcomes(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """How many objects each plan completed, and how many it gave up on."""
-    outcomes: Counter[str] = Counter()
-    run = compiled_objects.ObjectPlan.run
-
-    def counted(
-        plan: compiled_objects.ObjectPlan, source: Any, state: compiled_objects.Run
-    ) -> dict[str, Any]:
-        try:
-            answer = run(plan, source, state)
-        except Exception:
-            outcomes["gave up"] += 1
-            raise
-        outcomes["completed"] += 1
-        outcomes[type(source).__name__] += 1
-        return answer
-
-    monkeypatch.setattr(compiled_objects.ObjectPlan, "run", counted)
-    return outcomes
+    return recorded_outcomes(monkeypatch)
 
 
 @pytest.mark.parametrize("case", sorted(DOCUMENTS))

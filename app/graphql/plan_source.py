@@ -129,7 +129,9 @@ def _value(out: _Writer, shape: Shape, v: str, indent: int) -> None:
         out.add(indent, f"if {v} is not None:")
         out.add(indent + 1, _PLAIN_CHECK.format(v=v))
         out.add(indent + 2, f"_give_up_on({v})")
-        out.add(indent + 1, f"{v} = {plan}.run({v}, run)")
+        # Its function itself, not `run`: a nested plan's failure reaches graphql-core through
+        # the outermost plan, and graphql-core then runs the nested one again, which marks it.
+        out.add(indent + 1, f"{v} = {plan}.complete({v}, run)")
 
 
 def _serialized(out: _Writer, leaf: Leaf, v: str, indent: int) -> None:
