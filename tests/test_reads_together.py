@@ -97,7 +97,7 @@ async def test_a_read_never_run_alone_runs_alone_first(
     db: Database, deals: list[int], admin: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A fresh statement object has no column types learnt yet: nothing is combined with it.
-    fresh = reads._opportunity_contacts.__wrapped__(True)  # type: ignore[attr-defined]
+    fresh = reads._opportunity_contacts.__wrapped__(True, None)  # type: ignore[attr-defined]
     asked = [
         (fresh, reads.opportunity_contacts_read(admin.caller, deals)[1]),
         field_value_reads.custom_field_values_read(deals),

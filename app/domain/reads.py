@@ -6,7 +6,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -96,20 +96,22 @@ class OpportunityContacts:
     members: list[Row] = field(default_factory=list)
 
 
-@cache
-def _opportunity_contacts(admin: bool) -> Select[Any]:
+@lru_cache(maxsize=256)
+def _opportunity_contacts(admin: bool, columns: frozenset[str] | None) -> Select[Any]:
     readable = contact_readable(None, admin=admin)
+    # Every column, or those the request reads (sorted: one statement per set of columns).
+    read = [contact_t] if columns is None else [contact_t.c[name] for name in sorted(columns)]
     as_member = (
         select(
             member_t.c.opportunity_id.label("_opportunity"),
             literal(True).label("_member"),
-            contact_t,
+            *read,
         )
         .join(contact_t, contact_t.c.id == member_t.c.contact_id)
         .where(member_t.c.opportunity_id.in_(IDS), readable)
     )
     as_primary = (
-        select(opportunity_t.c.id.label("_opportunity"), literal(False).label("_member"), contact_t)
+        select(opportunity_t.c.id.label("_opportunity"), literal(False).label("_member"), *read)
         .join(contact_t, contact_t.c.id == opportunity_t.c.contact_id)
         .where(opportunity_t.c.id.in_(IDS), readable)
     )
@@ -118,10 +120,14 @@ def _opportunity_contacts(admin: bool) -> Select[Any]:
 
 
 def opportunity_contacts_read(
-    caller: Caller, opportunity_ids: Sequence[int]
+    caller: Caller, opportunity_ids: Sequence[int], columns: frozenset[str] | None = None
 ) -> tuple[Select[Any], dict[str, Any]]:
-    """The statement and parameters of `opportunity_contacts`, for reading it with others."""
-    return _opportunity_contacts(caller.is_admin), {"ids": opportunity_ids, **caller_params(caller)}
+    """The statement and parameters of `opportunity_contacts`, for reading it with others.
+
+    `columns`: the contact columns to read (the id always), or None for all of them.
+    """
+    statement = _opportunity_contacts(caller.is_admin, columns)
+    return statement, {"ids": opportunity_ids, **caller_params(caller)}
 
 
 def grouped_contacts(rows: Sequence[Row]) -> dict[int, OpportunityContacts]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from strawberry.types import Info as StrawberryInfo
@@ -33,13 +34,34 @@ class Context:
     # A fault a resolver met (the database busy, unreachable, full): the answer becomes 503.
     unavailable: Unavailable | None = field(default=None, init=False)
 
+    # The contact columns the operation reads (app.graphql.columns_read), None for all.
+    contact_columns: frozenset[str] | None = field(default=None, init=False)
+    prepared: bool = field(default=False, init=False)
+
     def __post_init__(self) -> None:
         self.db = self.db.for_request()
         self.loaders = Loaders(self.db, self.caller, stamp=self.reference_stamp)
 
+    def prepare(self, columns: Mapping[str, frozenset[str] | None]) -> None:
+        """As an operation starts: its loaders read only the columns it asks for, by type.
+
+        Only for the first operation a context runs (a request's one): a context that runs
+        more (a socket's subscriptions share theirs) reads every column from then on, with
+        fresh loaders, so that no operation finds rows read for another's selection.
+        """
+        if self.prepared:
+            if self.contact_columns is not None:
+                self.contact_columns = None
+                self.refresh_loaders()
+            return
+        self.prepared = True
+        self.contact_columns = columns.get("Contact")
+        self.loaders.contact_columns = self.contact_columns
+
     def refresh_loaders(self) -> Loaders:
         """After a write, what the loaders cached may be stale: start them afresh."""
         self.loaders = Loaders(self.db, self.caller, fresh=False)
+        self.loaders.contact_columns = self.contact_columns
         return self.loaders
 
 

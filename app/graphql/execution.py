@@ -11,7 +11,7 @@ cannot serialize, field middleware) takes graphql-core's own path, so errors are
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from graphql import (
@@ -26,6 +26,7 @@ from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from app.graphql.columns_read import ColumnsRead
 from app.graphql.compiled_objects import NEVER_AWAITABLE, Compiler, Run, awaitable
 from app.graphql.plan_rules import uses_directives
 
@@ -55,6 +56,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context: objects by compiled plans, plain leaves inline."""
 
     plain: Mapping[tuple[str, str], Plain] = {}
+    columns: tuple[ColumnsRead, ...] = ()
     shared_plans: ClassVar[dict[tuple[Any, ...], Any]] = {}
     compiler: Compiler | None = None
     run: Run | None = None
@@ -70,6 +72,16 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             gather=lambda work: _alive(context).gather_async_work(work),
             track=lambda work: _alive(context).track_async_work(work),
         )
+        prepare = getattr(self.context_value, "prepare", None)
+        if self.columns and prepare is not None:
+            fragments = [fragment.definition for fragment in self.fragments.values()]
+            operation = self.operation
+            prepare(
+                {
+                    read.type_name: read.of(self.schema, operation, fragments)
+                    for read in self.columns
+                }
+            )
 
     def complete_object_value(
         self,
@@ -150,7 +162,10 @@ def _alive(context: weakref.ref[PlainFieldsExecution]) -> PlainFieldsExecution:
     return found
 
 
-def execution_for(schema: GraphQLSchema) -> type[PlainFieldsExecution]:
-    """An execution context class knowing the schema's plain leaf fields."""
-    known = {"plain": plain_leaf_fields(schema), "shared_plans": {}}
+def execution_for(
+    schema: GraphQLSchema, columns: Sequence[ColumnsRead] = ()
+) -> type[PlainFieldsExecution]:
+    """An execution context class knowing the schema's plain leaf fields, and the row-backed
+    types whose columns an operation's reads fetch only as it asks for them."""
+    known = {"plain": plain_leaf_fields(schema), "shared_plans": {}, "columns": tuple(columns)}
     return type("SchemaExecution", (PlainFieldsExecution,), known)

@@ -252,10 +252,13 @@ class Loaders:
             reader, lambda conn, ids: reads.opportunities(conn, caller, ids)
         )
         self.reader = reader
+        # The contact columns the request's document reads (app.graphql.columns_read); None
+        # reads every column. Set as the operation starts, before any read.
+        self.contact_columns: frozenset[str] | None = None
         self.contacts_by_opportunity: TogetherLoader[int, reads.OpportunityContacts] = (
             _together_loader(
                 reader,
-                lambda ids: reads.opportunity_contacts_read(caller, ids),
+                lambda ids: reads.opportunity_contacts_read(caller, ids, self.contact_columns),
                 lambda rows, _ids: reads.grouped_contacts(rows),
                 reads.OpportunityContacts,
             )

@@ -31,6 +31,7 @@ from app.graphql.queries import Query
 from app.graphql.rules import PageArguments
 from app.graphql.scalars import SCALARS
 from app.graphql.subscriptions import Subscription
+from app.graphql.types.contact import CONTACT_COLUMNS
 from app.settings import Settings
 
 CACHE_SIZE = 512
@@ -125,5 +126,5 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     if uncapped := sorted(uncapped_lists(schema._schema)):
         raise TypeError(f"list fields without a cap in app.graphql.cost: {', '.join(uncapped)}")
     # Known only once the schema is built: which fields are plain attributes.
-    schema.execution_context_class = execution_for(schema._schema)
+    schema.execution_context_class = execution_for(schema._schema, [CONTACT_COLUMNS])
     return schema

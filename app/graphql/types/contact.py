@@ -15,6 +15,7 @@ from app.domain import listing
 from app.domain.access import can_edit_contact
 from app.domain.contacts import display_name
 from app.domain.enums import ShareType as DomainShareType
+from app.graphql.columns_read import ColumnsRead
 from app.graphql.connections import AFTER, BEFORE, FIRST, LAST, Connection, page_request
 from app.graphql.context import Info
 from app.graphql.enums import ShareType
@@ -179,4 +180,33 @@ _build_contact = row_backed(
         "currency_abbr": itemgetter("currency_abbr"),
     },
     eager={"_id": lambda row: global_id("Contact", row["id"])},
+)
+
+_NAME = ("is_company", "first_name", "last_name", "company_name")
+# The columns each field reads (app.graphql.columns_read): a deal's contacts are read with the
+# columns its document asks for. Fields whose resolvers read more (permissions, access lists,
+# related deals) are left out: asking for one reads every column.
+CONTACT_COLUMNS = ColumnsRead(
+    "Contact",
+    {
+        "id": ("id",),
+        "databaseId": ("id",),
+        "isCompany": ("is_company",),
+        "firstName": ("first_name",),
+        "lastName": ("last_name",),
+        "companyName": ("company_name",),
+        "title": ("title",),
+        "displayName": _NAME,
+        "smallFotoUrl": ("id", "is_company"),
+        "mediumFotoUrl": ("id", "is_company"),
+        "shareType": ("share_type",),
+        "isPrivate": ("share_type",),
+        "isShared": ("share_type",),
+        "created": ("created_at",),
+        "version": ("version",),
+        "updatedAt": ("updated_at",),
+        "currency": ("currency_abbr",),
+        "createBy": ("created_by",),
+    },
+    always=("id",),
 )
