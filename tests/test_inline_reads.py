@@ -11,7 +11,7 @@ from sqlalchemy import text
 from app.db.budget import StatementClock, time_budget
 from app.db.engine import Database
 from app.db.faults import OutOfTime
-from app.db.inline_reads import INLINE_BUDGET_S, WORTH_A_THREAD_S, InlineReads
+from app.db.inline_reads import INLINE_BUDGET_S, PROBE_EVERY, WORTH_A_THREAD_S, InlineReads
 from tests.test_sqlite_driver import HopCounter
 
 # About a second of SQLite work, far over the inline budget; the text is fixed, the count bound.
@@ -96,3 +96,40 @@ def test_a_text_goes_to_the_thread_when_its_runs_are_long_and_comes_back_when_sh
     for _ in range(30):
         reads.observe(text_, 0.00002)
     assert not goes_to_thread()
+
+
+async def test_a_text_on_the_thread_probes_the_loop_and_comes_back_when_short(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statement = "SELECT count(*) FROM currency"
+    async with sqlite_db.read() as conn:
+        driver = (await conn.get_raw_connection()).driver_connection
+        inline: InlineReads = (await conn.get_raw_connection()).dbapi_connection.inline
+        counter = HopCounter(driver, monkeypatch)
+        # Taken for long once (as a run interrupted on the loop leaves it).
+        inline.costs[statement] = 2 * WORTH_A_THREAD_S
+        for _ in range(PROBE_EVERY):
+            await conn.execute(text(statement))
+        # All but one went to the thread, and the thread's runs did not count...
+        assert counter.hops == PROBE_EVERY - 1
+        # ...the one run on the loop did, and moved the average down.
+        assert inline.costs[statement] < 2 * WORTH_A_THREAD_S
+        # Probe after probe, it is back on the loop for good.
+        for _ in range(PROBE_EVERY * 12):
+            await conn.execute(text(statement))
+        hops = counter.hops
+        for _ in range(PROBE_EVERY):
+            await conn.execute(text(statement))
+        assert counter.hops == hops
+        assert inline.costs[statement] <= WORTH_A_THREAD_S
+
+
+def test_the_inline_budget_is_cpu_time_not_the_clock() -> None:
+    clock = StatementClock()
+    clock.inline_until = time.thread_time() + 0.02
+    time.sleep(0.05)  # the thread set aside: the clock runs, its CPU time does not
+    assert clock.expired() == 0 and not clock.moved
+    spent = time.thread_time() + 0.03
+    while time.thread_time() < spent:
+        pass  # the statement's own work
+    assert clock.expired() == 1 and clock.moved

@@ -35,7 +35,7 @@ def _run(
 ) -> tuple[Any, list[Any], int, int | None, float]:
     """On the connection's thread: the statement executed, its rows read, its cursor closed.
 
-    The last item is the CPU time it took on that thread (app.db.inline_reads learns from it).
+    The last item is the CPU time it took (app.db.inline_reads learns from runs on the loop).
     """
     started = time.thread_time()
     cursor = conn.cursor()
@@ -106,9 +106,9 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
             if inline is not None and not many:
                 found = inline.run(_run, driver._connection, operation, parameters)
             if found is None:
+                # Not counted in the text's cost: a run on the thread waits on the loop (see
+                # app.db.inline_reads).
                 found = await driver._execute(_run, driver._conn, operation, parameters, many)
-                if inline is not None and not many:
-                    inline.observe(operation, found[4])
         self._description, rows, self._rowcount, self._lastrowid, _ = found
         self._rows = deque(rows)
 
