@@ -91,3 +91,12 @@ class ColumnsRead:
             self._kept.clear()  # bounded: documents in use are walked again on next use
         self._kept[key] = (nodes, answer)
         return answer
+
+
+class ColumnsWanted:
+    """The columns a request's loaders read, where their read functions find them."""
+
+    __slots__ = ("contact_columns",)
+
+    def __init__(self) -> None:
+        self.contact_columns: frozenset[str] | None = None

@@ -18,6 +18,7 @@ from app.db.request_view import SharedReader
 from app.domain import field_value_reads, reads
 from app.domain.caller import Caller
 from app.graphql import reference_cache
+from app.graphql.columns_read import ColumnsWanted
 from app.graphql.value_loader import ValueLoader
 
 K = TypeVar("K")
@@ -220,6 +221,15 @@ class ReferenceTable(Generic[K]):
 class Loaders:
     """Everything a request may load by key; built fresh for each request."""
 
+    @property
+    def contact_columns(self) -> frozenset[str] | None:
+        """The contact columns the loaders read (None: every column)."""
+        return self._wanted.contact_columns
+
+    @contact_columns.setter
+    def contact_columns(self, columns: frozenset[str] | None) -> None:
+        self._wanted.contact_columns = columns
+
     def __init__(
         self, db: Database, caller: Caller, *, fresh: bool = True, stamp: int | None = None
     ) -> None:
@@ -253,12 +263,13 @@ class Loaders:
         )
         self.reader = reader
         # The contact columns the request's document reads (app.graphql.columns_read); None
-        # reads every column. Set as the operation starts, before any read.
-        self.contact_columns: frozenset[str] | None = None
+        # reads every column. Set as the operation starts, before any read. Kept apart from
+        # self: a read function referring to the loaders would make a cycle.
+        wanted = self._wanted = ColumnsWanted()
         self.contacts_by_opportunity: TogetherLoader[int, reads.OpportunityContacts] = (
             _together_loader(
                 reader,
-                lambda ids: reads.opportunity_contacts_read(caller, ids, self.contact_columns),
+                lambda ids: reads.opportunity_contacts_read(caller, ids, wanted.contact_columns),
                 lambda rows, _ids: reads.grouped_contacts(rows),
                 reads.OpportunityContacts,
             )
