@@ -85,7 +85,12 @@ def test_schemathesis_finds_nothing_in_the_legacy_openapi_routes(
     database_url: str, tmp_path: Path
 ) -> None:
     with running_server(database_url, CRM_BOOTSTRAP_API_KEY=KEY) as base:
-        done = schemathesis(f"{base}/api/2.0/openapi.json", tmp_path, "--checks", "all", "-n", "60")
+        # Each path's `.json` twin is the same endpoint (tests/legacy check that it answers
+        # alike); fuzzing it too doubled the run's time and found nothing the twin could not.
+        done = schemathesis(
+            f"{base}/api/2.0/openapi.json", tmp_path, "--checks", "all", "-n", "60",
+            "--exclude-path-regex", r"\.json$",
+        )  # fmt: skip
 
     assert done.returncode == 0, done.stdout[-4000:]
     entries = har_entries(tmp_path)
