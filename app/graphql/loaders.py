@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.db import direct, together
 from app.db.engine import Database
 from app.db.request_view import SharedReader
-from app.domain import field_value_reads, reads
+from app.domain import reads
 from app.domain.caller import Caller
 from app.graphql import reference_cache
 from app.graphql.columns_read import ColumnsWanted
@@ -281,10 +281,7 @@ class Loaders:
             reader, reads.contact_access_lists, list
         )
         self.custom_fields_by_opportunity: TogetherLoader[int, list[Row]] = _together_loader(
-            reader,
-            field_value_reads.custom_field_values_read,
-            field_value_reads.grouped_field_values,
-            list,
+            reader, *reference_cache.custom_field_reads(kept), list
         )
         # Read by a deal's id alone: they can travel with the deal's own row (prefetch).
         self.keyed_by_opportunity: tuple[TogetherLoader[int, Any], ...] = (
