@@ -169,8 +169,12 @@ async def opportunity_page(
     order: Sequence[tuple[OpportunitySort, bool]],
     page: PageRequest,
     with_total: bool,
+    columns: frozenset[str] | None = None,
 ) -> Page:
-    """One page of the deals the caller may see, filtered and ordered; id breaks ties."""
+    """One page of the deals the caller may see, filtered and ordered; id breaks ties.
+
+    `columns`: the deal's columns the rows need (None: all of them); `id` is always read.
+    """
     order_terms(order)
     order = list(order or DEFAULT_OPPORTUNITY_ORDER)
     words = search_words(where.search)
@@ -179,7 +183,7 @@ async def opportunity_page(
     # kept to reuse; pages after a cursor are too many and too rarely read twice to keep.
     memo = None
     if not (words or windowed or page.offset or page.after or page.before):
-        memo = (caller.id, caller.is_admin, where, tuple(order), page, with_total)
+        memo = (caller.id, caller.is_admin, where, tuple(order), page, with_total, columns)
         kept = kept_pages(db).get(memo)
         if kept is not None:
             async with db.read() as conn:
@@ -203,7 +207,7 @@ async def opportunity_page(
             # Only that order reads the employee: without the join, an index that holds every
             # column a page's conditions name finds the page on index entries alone.
             source = source.join(employee_t, employee_t.c.id == opportunity_t.c.responsible_id)
-        query = select(opportunity_t).select_from(source).where(*conditions)
+        query = select(*_page_columns(columns)).select_from(source).where(*conditions)
         walk, families = _walk_for(order, where, sqlite=db.is_sqlite, common=common)
         parts = await _window_parts(
             conn, query, where=where, walk=walk, families=families, page=page, sqlite=db.is_sqlite
@@ -223,6 +227,13 @@ async def opportunity_page(
             source=source,
             keep=None if memo is None else keeper(db, memo),
         )
+
+
+def _page_columns(columns: frozenset[str] | None) -> list[ColumnElement[Any]]:
+    """The deal's columns a page reads, in the table's order."""
+    if columns is None:
+        return list(opportunity_t.c)
+    return [c for c in opportunity_t.c if c.name in columns or c.name == "id"]
 
 
 async def _window_parts(

@@ -34,8 +34,9 @@ class Context:
     # A fault a resolver met (the database busy, unreachable, full): the answer becomes 503.
     unavailable: Unavailable | None = field(default=None, init=False)
 
-    # The contact columns the operation reads (app.graphql.columns_read), None for all.
+    # The contact and deal columns the operation reads (app.graphql.columns_read), None for all.
     contact_columns: frozenset[str] | None = field(default=None, init=False)
+    opportunity_columns: frozenset[str] | None = field(default=None, init=False)
     prepared: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
@@ -50,12 +51,14 @@ class Context:
         fresh loaders, so that no operation finds rows read for another's selection.
         """
         if self.prepared:
+            self.opportunity_columns = None
             if self.contact_columns is not None:
                 self.contact_columns = None
                 self.refresh_loaders()
             return
         self.prepared = True
         self.contact_columns = columns.get("Contact")
+        self.opportunity_columns = columns.get("Opportunity")
         self.loaders.contact_columns = self.contact_columns
 
     def refresh_loaders(self) -> Loaders:

@@ -32,6 +32,7 @@ from app.graphql.rules import PageArguments
 from app.graphql.scalars import SCALARS
 from app.graphql.subscriptions import Subscription
 from app.graphql.types.contact import CONTACT_COLUMNS
+from app.graphql.types.opportunity import OPPORTUNITY_COLUMNS
 from app.settings import Settings
 
 CACHE_SIZE = 512
@@ -126,5 +127,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     if uncapped := sorted(uncapped_lists(schema._schema)):
         raise TypeError(f"list fields without a cap in app.graphql.cost: {', '.join(uncapped)}")
     # Known only once the schema is built: which fields are plain attributes.
-    schema.execution_context_class = execution_for(schema._schema, [CONTACT_COLUMNS])
+    schema.execution_context_class = execution_for(
+        schema._schema, [CONTACT_COLUMNS, OPPORTUNITY_COLUMNS]
+    )
     return schema

@@ -14,6 +14,7 @@ from strawberry import relay
 from app.domain import listing, reads
 from app.domain.access import can_edit_opportunity
 from app.domain.paging import PageRequest
+from app.graphql.columns_read import ColumnsRead
 from app.graphql.connections import (
     Connection,
     connection,
@@ -220,6 +221,42 @@ _build_opportunity = row_backed(
 )
 
 
+# The columns each field reads (app.graphql.columns_read), what its loads-ahead key reads
+# included: a page of deals is read with the columns its document asks for. A field without
+# a declaration reads every column.
+_EDITABLE = ("is_private", "responsible_id", "created_by")
+OPPORTUNITY_COLUMNS = ColumnsRead(
+    "Opportunity",
+    {
+        "id": (),
+        "databaseId": (),
+        "title": ("title",),
+        "description": ("description",),
+        "created": ("created_at",),
+        "bidType": ("bid_type",),
+        "bidValue": ("bid_value",),
+        "perPeriodValue": ("per_period_value",),
+        "successProbability": ("success_probability",),
+        "actualCloseDate": ("actual_close_date",),
+        "expectedCloseDate": ("expected_close_date",),
+        "isPrivate": ("is_private",),
+        "version": ("version",),
+        "updatedAt": ("updated_at",),
+        "createBy": ("created_by", "responsible_id"),
+        "responsible": ("responsible_id",),
+        "contact": ("contact_id",),
+        "members": (),
+        "bidCurrency": ("bid_currency",),
+        "stage": ("stage_id",),
+        "accessList": ("is_private",),
+        "canEdit": _EDITABLE,
+        "canDelete": _EDITABLE,
+        "customFields": (),
+    },
+    always=("id",),
+)
+
+
 async def opportunity_connection(
     info: Info,
     *,
@@ -236,6 +273,7 @@ async def opportunity_connection(
             order=opportunity_order(order_by),
             page=request,
             with_total=wants_total(info),
+            columns=info.context.opportunity_columns,
         )
     await load_ahead(info, Opportunity, page.rows, "edges", "node")
     return connection(page, Opportunity.from_row)
