@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -19,11 +19,12 @@ class SharedReader:
     cost a checkout apiece and, on PostgreSQL, up to one backend per batch per request. Here
     the first takes a connection and each one that queues up meanwhile reuses it; the last
     gives it back, so nothing stays checked out between bursts (no close is needed), unless
-    the request holds it (`hold`) for its next read.
+    the request holds it (`hold`) for its next read, and `spare` says the pool can spare it.
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, spare: Callable[[], bool] = lambda: True) -> None:
         self._db = db
+        self._spare = spare
         self._turn = asyncio.Lock()
         self._waiting = 0
         self._holding = False
@@ -53,7 +54,7 @@ class SharedReader:
             finally:
                 # Give it back when nobody queues for it and the request does not hold it, or
                 # after a failure (it may hold an aborted transaction; checkin resets it).
-                if failed or not (self._waiting or self._holding):
+                if failed or not (self._waiting or (self._holding and self._spare())):
                     await self._release()
         finally:
             self._turn.release()
@@ -80,6 +81,16 @@ class SharedReader:
             await held.__aexit__(None, None, None)
 
 
+def _pool_has_another(db: Database) -> Callable[[], bool]:
+    """Whether the reader pool has a connection left besides those checked out."""
+    pool = db.reader.sync_engine.pool
+
+    def another() -> bool:
+        return int(pool.checkedout()) < int(pool.size())  # type: ignore[attr-defined]
+
+    return another
+
+
 class RequestDatabase(Database):
     """One request's view of a database: every read it makes takes turns on one connection.
 
@@ -92,24 +103,27 @@ class RequestDatabase(Database):
         self.broker = db.broker
         self.writer, self.reader = db.writer, db.reader
         self._base = db
-        self._shared_reader = SharedReader(db)
+        self._shared_reader = SharedReader(db, _pool_has_another(db))
 
     def read(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """The request's shared reader connection, for one use."""
         return self._shared_reader.connect()
 
     def holding_reads(self) -> AbstractAsyncContextManager[None]:
-        """Within it, the request's reads keep one reader connection (PostgreSQL).
+        """Within it, the request's reads keep one reader connection.
 
         A checkout from SQLAlchemy's pool and its return cost more CPU than a short statement
-        (a greenlet, the pool, events, the isolation level set and reset); a PostgreSQL read of
-        one deal took two (the key, then the deal). Held, the key's connection serves the deal.
-        Bodies are read before a request runs (app.request_body), so a slow client holds none;
-        a write gives an idle held reader back before it waits for a writer, so no request
-        holds a reader while it waits on the pool. SQLite keeps four readers a worker: holding
-        one a whole request would leave four requests running.
+        (a greenlet, the pool, events, the isolation level set and reset); a read of one deal
+        took two (the key, then the deal), a page of deals three. Held, the key's connection
+        serves them all. Bodies are read before a request runs (app.request_body), so a slow
+        client holds none; a write gives an idle held reader back before it waits for a writer,
+        so no request holds a reader while it waits on the pool. A request keeps its reader
+        between reads only while the pool has another (SQLite keeps four readers a worker):
+        requests holding readers never leave all of them idle, so neither a newcomer nor a
+        read that takes a connection of its own (the worker's copy of the stages) waits on
+        requests that wait on it.
         """
-        return nullcontext() if self.is_sqlite else self._shared_reader.hold()
+        return self._shared_reader.hold()
 
     def write(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A write transaction of the underlying database, with no reader held meanwhile."""
