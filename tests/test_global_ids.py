@@ -300,5 +300,4 @@ def test_global_ids_are_strawberrys_encoding_and_read_back() -> None:
 
 @pytest.mark.parametrize("pair", [(7, 3), (1, 10), (42, 999), (2**31 - 1, 2**31 - 1), (123456, 8)])
 def test_a_values_id_is_the_encoding_of_its_whole_text(pair: tuple[int, int]) -> None:
-    # Its prefix is encoded once: every length of the pair after it must come out the same.
     assert app_ids.custom_field_id(*pair) == to_base64("CustomField", f"{pair[0]}:{pair[1]}")

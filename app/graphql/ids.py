@@ -41,16 +41,7 @@ GLOBAL_ID = "The object's global id (Relay Global Object Identification): node(i
 
 
 def _encoded(type_name: str, database_id: object) -> strawberry.ID:
-    # binascii directly: base64.b64encode is the same call behind a wrapper and a copy.
-    text = f"{type_name}:{database_id}".encode()
-    return strawberry.ID(binascii.b2a_base64(text, newline=False).decode())
-
-
-# "CustomField:" is 12 bytes, a whole number of base64's 3-byte groups: its encoding is the
-# start of every value id's, so only the pair after it is encoded per value.
-_VALUE_PREFIX = b"CustomField:"
-assert len(_VALUE_PREFIX) % 3 == 0
-_ENCODED_VALUE_PREFIX = binascii.b2a_base64(_VALUE_PREFIX, newline=False).decode()
+    return strawberry.ID(base64.b64encode(f"{type_name}:{database_id}".encode()).decode())
 
 
 # A page names the same stages, fields, contacts and people again and again: their ids are
@@ -64,8 +55,7 @@ def global_id(type_name: str, database_id: object) -> strawberry.ID:
 def custom_field_id(opportunity_id: int, field_id: int) -> strawberry.ID:
     """The opaque id of one deal's value of one field: unique for the pair, global-id-like."""
     # Not cached: each pair is named about once a page, and would push the shared ids out.
-    pair = f"{opportunity_id}:{field_id}".encode()
-    return strawberry.ID(_ENCODED_VALUE_PREFIX + binascii.b2a_base64(pair, newline=False).decode())
+    return _encoded("CustomField", f"{opportunity_id}:{field_id}")
 
 
 def parse_global(value: str) -> tuple[str, str] | None:
