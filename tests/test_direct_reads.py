@@ -66,7 +66,12 @@ CASES = [
         reads._opportunity_contacts(False, frozenset({"id", "is_company", "first_name"})),
         lambda ids, p: {"ids": ids, **p},
     ),
-    ("custom fields", field_value_reads._CUSTOM_FIELD_VALUES, lambda ids, p: {"ids": ids}),
+    (
+        "custom fields with their definitions",
+        field_value_reads._VALUES_AND_DEFINITIONS,
+        lambda ids, p: {"ids": ids},
+    ),
+    ("custom field values", field_value_reads._STORED_VALUES, lambda ids, p: {"ids": ids}),
     ("access lists", reads._ACCESS_LISTS, lambda ids, p: {"ids": ids}),
     ("stages", reads._ALL_STAGES, lambda ids, p: {}),
     ("currencies", reads._ALL_CURRENCIES, lambda ids, p: {}),
