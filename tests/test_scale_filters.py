@@ -183,5 +183,6 @@ async def test_a_filtered_page_costs_the_same_statements_at_any_size(
             await gql(PAGE_OF_IDS, user, first=size, filter=where)
         counts[size] = len(statements)
 
-    # then
-    assert counts[1] == counts[5] == counts[30], counts
+    # then: a stage walk reads its later stages by one more statement, only when the page's
+    # first stage falls short (here at 30); never one per row or per stage
+    assert counts[1] == counts[5] and counts[1] <= counts[30] <= counts[1] + 1, counts

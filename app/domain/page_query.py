@@ -11,26 +11,20 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import direct
 from app.domain.paging import Page, PageRequest, SortKey, beyond, decode_cursor, encode_cursor
-from app.domain.stage_walk import (
-    Family,
-    GroupWalk,
-    WalkPart,
-    locate_offset,
-    merge_statement,
-    offset_statement,
-    walk_statement,
-)
+from app.domain.stage_walk import Family, GroupWalk, WalkPart, merge_statement, walk_steps
+from app.domain.walk_offsets import locate_offset, offset_statement
 
 
 @dataclass(slots=True)
 class KeptPage:
-    """A page's statement as built for one list and one set of arguments, to run again."""
+    """A page's statements as built for one list and one set of arguments, to run again."""
 
-    statement: Select[Any]
+    # Read in turn until one page is found (a walk's later groups only when the first is short).
+    statements: Sequence[Select[Any]]
     keys: Sequence[SortKey]
     counted: ColumnElement[Any]
-    # Compiled on its first direct run; it lives as long as the kept page.
-    prepared: direct.Prepared | None = None
+    # Compiled on their first direct run; they live as long as the kept page.
+    prepared: list[direct.Prepared] | None = None
 
 
 def _sorted_statement(
@@ -77,7 +71,7 @@ async def fetch_page(
     list some cheaper way than counting `query`; `group_counts` (group, link, rows of the list
     there) lets an offset skip whole groups with `walk`, and `narrow` skip ids without joins;
     `families` makes `walk` a merge of each group's own index order (stage_walk.merge_statement);
-    `parts` read some groups of `walk` with queries of their own (stage_walk.walk_statement);
+    `parts` read some groups of `walk` with queries of their own (stage_walk.walk_steps);
     `source` is `query`'s FROM when known (else worked out by compiling `query`); `keep`
     receives the statement when it depends on the arguments alone (no offset, so no counts).
     """
@@ -90,25 +84,34 @@ async def fetch_page(
         if total is not None
         else query.with_only_columns(func.count()).order_by(None).scalar_subquery()
     )
-    stmt: Select[Any] | None
+    statements: list[Select[Any]]
     if walk is not None and request.offset and group_counts is not None:
         counts = [(row[0], row[1], int(row[2])) for row in await conn.execute(group_counts)]
         at = locate_offset(counts, request.offset, descending=keys[0].descending)
-        if at is None:  # past the last row: nothing to read
-            stmt = None
-        else:
-            stmt = offset_statement(walk, query, keys=keys, size=size + 1, at=at, narrow=narrow)
-    elif walk is not None and families and not request.offset and (after is None or before is None):
-        stmt = merge_statement(
-            walk, query, families=families, size=size + 1, cursor=after or before, backward=backward
+        # Past the last row there is nothing to read.
+        statements = (
+            []
+            if at is None
+            else [offset_statement(walk, query, keys=keys, size=size + 1, at=at, narrow=narrow)]
         )
+    elif walk is not None and families and not request.offset and (after is None or before is None):
+        statements = [
+            merge_statement(
+                walk,
+                query,
+                families=families,
+                size=size + 1,
+                cursor=after or before,
+                backward=backward,
+            )
+        ]
     elif (
         walk is not None
         and not families
         and not request.offset
         and (after is None or before is None)
     ):
-        stmt = walk_statement(
+        statements = walk_steps(
             walk,
             query,
             keys=keys,
@@ -119,22 +122,26 @@ async def fetch_page(
             source=source,
         )
     else:
-        stmt = _sorted_statement(
-            query,
-            keys,
-            size=size + 1,
-            after=after,
-            before=before,
-            offset=request.offset,
-            backward=backward,
-        )
+        statements = [
+            _sorted_statement(
+                query,
+                keys,
+                size=size + 1,
+                after=after,
+                before=before,
+                offset=request.offset,
+                backward=backward,
+            )
+        ]
+    if with_total:
+        statements = [stmt.add_columns(counted.label("_total")) for stmt in statements]
+    if keep is not None and statements and not request.offset:  # an offset rests on counts
+        keep(KeptPage(statements, keys, counted))
     rows: list[Mapping[str, Any]] = []
-    if stmt is not None:
-        if with_total:
-            stmt = stmt.add_columns(counted.label("_total"))
-        if keep is not None and not request.offset:  # past an offset it rests on counts read
-            keep(KeptPage(stmt, keys, counted))
-        rows = list((await conn.execute(stmt)).mappings())
+    for stmt in statements:
+        if len(rows) > size:
+            break
+        rows += (await conn.execute(stmt)).mappings()
     return await _page_of(conn, rows, keys, request, with_total=with_total, counted=counted)
 
 
@@ -143,8 +150,13 @@ async def read_kept_page(
 ) -> Page:
     """The page a kept statement reads now (app.db.direct: it is compiled once)."""
     if kept.prepared is None:
-        kept.prepared = direct.Prepared(kept.statement, conn.dialect)
-    rows = await direct.fetch(conn, kept.statement, prepared=kept.prepared)
+        kept.prepared = [direct.Prepared(stmt, conn.dialect) for stmt in kept.statements]
+    size = request.size()
+    rows: list[Mapping[str, Any]] = []
+    for stmt, prepared in zip(kept.statements, kept.prepared, strict=True):
+        if len(rows) > size:
+            break
+        rows += await direct.fetch(conn, stmt, prepared=prepared)
     return await _page_of(
         conn, rows, kept.keys, request, with_total=with_total, counted=kept.counted
     )

@@ -1,8 +1,8 @@
 """Lists whose first key is a stage: read stage by stage, each an index range.
 
 A page in stage order is at most a page from each stage, read in index order, instead of a sort
-of the whole list. A page at an offset first finds, from the counts of each stage, the stage the
-offset falls in, and skips only inside that stage.
+of the whole list; the stage it starts in first, the later ones only when it falls short. Pages
+at an offset are in app.domain.walk_offsets.
 """
 
 from __future__ import annotations
@@ -11,7 +11,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, and_, literal, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    and_,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+)
 
 from app.domain.paging import SortKey, beyond
 
@@ -68,7 +78,7 @@ def _both(
     return lambda g: and_(kept(g), narrowed(g))
 
 
-def _walk_branch(
+def walk_branch(
     walk: GroupWalk,
     query: Select[Any],
     *,
@@ -103,7 +113,7 @@ def _walk_branch(
     return by_id.add_columns(*labelled).join(outer, walk.row_id.in_(ids))
 
 
-def walk_statement(
+def walk_steps(
     walk: GroupWalk,
     query: Select[Any],
     *,
@@ -113,10 +123,15 @@ def walk_statement(
     backward: bool,
     parts: Sequence[WalkPart] | None = None,
     source: FromClause | None = None,
-) -> Select[Any]:
-    """The first `size` rows past the cursor (or from the start), group by group.
+) -> list[Select[Any]]:
+    """The first `size` rows past the cursor (or from the start), group by group, as two
+    statements read in turn until `size` rows are found: the group the page starts in (the
+    cursor's, else the first), then every later group.
 
-    `parts` read their groups each with its own query; without them, `query` reads every group.
+    Read as one statement, a page read `size` rows from every group and sorted them all; most
+    pages lie in one group (a list screen's first page in the first stage), so the later
+    groups are read only for a page the first does not fill. `parts` read their groups each
+    with its own query; without them, `query` reads every group.
     """
     ordering = [(k.expr.asc() if k.descending == backward else k.expr.desc()) for k in keys]
     shared: dict[str, Any] = {
@@ -131,120 +146,48 @@ def walk_statement(
     def group(outer: FromClause) -> ColumnElement[Any]:
         return walk.key_of(outer, keys[0])
 
-    first = None if cursor is None else literal(cursor[0], type_=keys[0].expr.type)
-    branches = []
-    for part_walk, part_query in _parts(walk, query, parts):
-        if cursor is None:
-            branches.append(
-                _walk_branch(
-                    part_walk,
-                    part_query,
-                    groups_where=lambda _g: true(),
-                    rest_where=true(),
-                    **shared,
-                )
-            )
-            continue
-        branches += [
-            # The rest of the cursor's group, from just past the cursor.
-            _walk_branch(
-                part_walk,
-                part_query,
-                groups_where=lambda g: group(g) == first,
-                rest_where=beyond(keys[1:], cursor[1:], not backward),
-                **shared,
-            ),
-            # Every later group, from its start.
-            _walk_branch(
-                part_walk,
-                part_query,
-                groups_where=lambda g: group(g) > first if ascending else group(g) < first,
-                rest_where=true(),
-                **shared,
-            ),
-        ]
+    if cursor is None:
+        first: ColumnElement[Any] = _first_group(walk, keys[0], ascending=ascending)
+        rest_where: ColumnElement[bool] = true()
+    else:
+        first = literal(cursor[0], type_=keys[0].expr.type)
+        rest_where = beyond(keys[1:], cursor[1:], not backward)
+    walks = _parts(walk, query, parts)
+    starting = [
+        walk_branch(w, q, groups_where=lambda g: group(g) == first, rest_where=rest_where, **shared)
+        for w, q in walks
+    ]
+    later = [
+        walk_branch(
+            w,
+            q,
+            groups_where=lambda g: group(g) > first if ascending else group(g) < first,
+            rest_where=true(),
+            **shared,
+        )
+        for w, q in walks
+    ]
+    return [in_order(starting, keys, size, backward), in_order(later, keys, size, backward)]
+
+
+def _first_group(walk: GroupWalk, first: SortKey, *, ascending: bool) -> ColumnElement[Any]:
+    """The first key of the group a list read from the start begins in (None: no group)."""
+    groups = walk.groups.alias("first_group")
+    key = walk.key_of(groups, first)
+    found = select(func.min(key) if ascending else func.max(key))
+    if walk.only is not None:
+        found = found.where(walk.only(groups))
+    return found.scalar_subquery()
+
+
+def in_order(
+    branches: Sequence[Select[Any]], keys: Sequence[SortKey], size: int, backward: bool
+) -> Select[Any]:
+    """The first `size` of the branches' rows in the list's reading order."""
     both = branches[0] if len(branches) == 1 else union_all(*branches)
     found = both.subquery("walked")
     order = [
         (found.c[f"_k{i}"].asc() if k.descending == backward else found.c[f"_k{i}"].desc())
-        for i, k in enumerate(keys)
-    ]
-    return select(found).order_by(*order).limit(size)
-
-
-@dataclass(frozen=True, slots=True)
-class GroupOffset:
-    """Where an offset falls in a group walk: the group, the links in it, rows to skip there."""
-
-    group: Any
-    links: tuple[Any, ...]
-    skip: int
-    rows: int  # in the group, for the caller: a skip past half of them is read from the end
-
-
-def locate_offset(
-    counts: Sequence[tuple[Any, Any, int]], offset: int, *, descending: bool
-) -> GroupOffset | None:
-    """The group an offset falls in, from (group, link, rows) counts; None past the last row."""
-    groups: dict[Any, tuple[list[Any], int]] = {}
-    for group, link, count in counts:
-        links, total = groups.get(group, ([], 0))
-        groups[group] = ([*links, link], total + count)
-    before = 0
-    for group in sorted(groups, reverse=descending):
-        links, count = groups[group]
-        if offset < before + count:
-            return GroupOffset(group, tuple(sorted(links)), offset - before, count)
-        before += count
-    return None
-
-
-def offset_statement(
-    walk: GroupWalk,
-    query: Select[Any],
-    *,
-    keys: Sequence[SortKey],
-    size: int,
-    at: GroupOffset,
-    narrow: Select[Any] | None,
-) -> Select[Any]:
-    """`size` rows from the offset: skipped inside its group only, then the later groups walked.
-
-    The skipped rows are read as ids alone, from `narrow` (the list's row ids without the
-    joins the page's columns need) when given: skipping costs an index entry per row.
-    """
-    labelled = [key.expr.label(f"_k{i}") for i, key in enumerate(keys)]
-    ordering = [(k.expr.desc() if k.descending else k.expr.asc()) for k in keys]
-    group = literal(at.group, type_=keys[0].expr.type)
-    in_group = walk.link == at.links[0] if len(at.links) == 1 else walk.link.in_(at.links)
-    ids = (narrow if narrow is not None else query.with_only_columns(walk.row_id)).where(in_group)
-    taken = min(size, at.rows - at.skip)
-    if at.skip > at.rows // 2:
-        # Past the middle of its group the same ids are fewer entries away from the end: a
-        # deep page skips at most half a group, whichever end it is nearer.
-        reverse = [(k.expr.asc() if k.descending else k.expr.desc()) for k in keys]
-        skipped = ids.order_by(*reverse[1:]).limit(taken).offset(at.rows - at.skip - taken)
-    else:
-        skipped = ids.order_by(*ordering[1:]).limit(size).offset(at.skip)
-    inside = query.add_columns(*labelled).where(walk.row_id.in_(skipped)).subquery("inside")
-
-    def later_group(outer: FromClause) -> ColumnElement[bool]:
-        key = walk.key_of(outer, keys[0])
-        return key < group if keys[0].descending else key > group
-
-    later = _walk_branch(
-        walk,
-        query,
-        keys=keys,
-        labelled=labelled,
-        size=size,
-        groups_where=later_group,
-        rest_where=true(),
-        ordering=ordering[1:],
-    )
-    found = union_all(select(inside), later).subquery("walked")
-    order = [
-        (found.c[f"_k{i}"].desc() if k.descending else found.c[f"_k{i}"].asc())
         for i, k in enumerate(keys)
     ]
     return select(found).order_by(*order).limit(size)
@@ -278,7 +221,7 @@ def merge_statement(
         keys = family.keys
         ordering = [(k.expr.asc() if k.descending == backward else k.expr.desc()) for k in keys]
         branches.append(
-            _walk_branch(
+            walk_branch(
                 walk,
                 query,
                 keys=keys,
@@ -289,10 +232,4 @@ def merge_statement(
                 ordering=ordering,
             )
         )
-    found = union_all(*branches).subquery("merged")
-    first = families[0].keys
-    order = [
-        (found.c[f"_k{i}"].asc() if k.descending == backward else found.c[f"_k{i}"].desc())
-        for i, k in enumerate(first)
-    ]
-    return select(found).order_by(*order).limit(size)
+    return in_order(branches, families[0].keys, size, backward)
