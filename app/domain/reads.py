@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -115,8 +116,8 @@ def _opportunity_contacts(admin: bool, columns: frozenset[str] | None) -> Select
         .join(contact_t, contact_t.c.id == opportunity_t.c.contact_id)
         .where(opportunity_t.c.id.in_(IDS), readable)
     )
-    both = union_all(as_member, as_primary).subquery()
-    return select(both).order_by(both.c._opportunity, both.c.id)
+    # Unordered: grouped_contacts orders each deal's few members, cheaper than SQL's sorter.
+    return select(union_all(as_member, as_primary).subquery())
 
 
 def opportunity_contacts_read(
@@ -130,8 +131,11 @@ def opportunity_contacts_read(
     return statement, {"ids": opportunity_ids, **caller_params(caller)}
 
 
+_by_id = itemgetter("id")
+
+
 def grouped_contacts(rows: Sequence[Row]) -> dict[int, OpportunityContacts]:
-    """The rows of `opportunity_contacts_read` by deal."""
+    """The rows of `opportunity_contacts_read` by deal, each deal's members in id order."""
     found: dict[int, OpportunityContacts] = defaultdict(OpportunityContacts)
     for row in rows:
         contacts = found[row["_opportunity"]]
@@ -139,6 +143,9 @@ def grouped_contacts(rows: Sequence[Row]) -> dict[int, OpportunityContacts]:
             contacts.members.append(row)
         else:
             contacts.primary = row
+    for contacts in found.values():
+        if len(contacts.members) > 1:
+            contacts.members.sort(key=_by_id)
     return found
 
 
