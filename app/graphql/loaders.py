@@ -19,6 +19,7 @@ from app.domain import reads
 from app.domain.caller import Caller
 from app.graphql import reference_cache
 from app.graphql.columns_read import ColumnsWanted
+from app.graphql.reference_table import ReferenceTable
 from app.graphql.value_loader import ValueLoader
 
 K = TypeVar("K")
@@ -164,58 +165,6 @@ def _together_loader(
     loader: TogetherLoader[K, V] = TogetherLoader(load_fn=load)
     loader.together = Together(read, group, default)
     return loader
-
-
-class ReferenceTable(Generic[K]):
-    """A small table (stages, currencies) read whole, once, on first use."""
-
-    def __init__(
-        self,
-        read: Callable[[], Awaitable[list[Row]]],
-        key: str,
-        *,
-        known: asyncio.Future[tuple[list[Row], dict[Any, Row]]] | None = None,
-    ) -> None:
-        """`known`: the table already read (a worker's copy that still holds)."""
-        self._read_rows = read
-        self._key = key
-        self._read_task: asyncio.Future[tuple[list[Row], dict[Any, Row]]] | None = known
-
-    async def _read(self) -> tuple[list[Row], dict[Any, Row]]:
-        rows = await self._read_rows()
-        return rows, {row[self._key]: row for row in rows}
-
-    async def _loaded(self) -> tuple[list[Row], dict[Any, Row]]:
-        task = self._read_task
-        if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
-            # Concurrent first users share one read; a failed read is tried again next time.
-            task = self._read_task = asyncio.ensure_future(self._read())
-        return await task
-
-    async def all(self) -> list[Row]:
-        """Every row, in the table's display order."""
-        return (await self._loaded())[0]
-
-    async def get(self, key: K) -> Row | None:
-        """The row with that key, or None."""
-        return (await self._loaded())[1].get(key)
-
-    def lookup(self, key: K) -> MaybeAwaitable[Row | None]:
-        """The row with that key (or None) at once when the table is read, else `get`."""
-        task = self._read_task
-        if task is not None and task.done() and not task.cancelled() and not task.exception():
-            return task.result()[1].get(key)
-        # A future, not a coroutine: a caller may drop it unawaited (a compiled plan giving up)
-        # without a warning, and the read it started is the one every later lookup shares.
-        return asyncio.ensure_future(self.get(key))
-
-    async def load_many(self, keys: Iterable[K]) -> None:
-        """Read the table now, so that `lookup` of these (or any) keys answers at once."""
-        await self._loaded()
-
-    def forget(self) -> None:
-        """Drop what was read, after a change to the table."""
-        self._read_task = None
 
 
 class Loaders:

@@ -39,7 +39,7 @@ from app.graphql.types.reference import (
     Currency,
     Stage,
     currency_by_abbreviation,
-    referenced_stage,
+    stage_by_id,
 )
 from app.graphql.types.row_backed import member, row_backed
 
@@ -143,8 +143,8 @@ class Opportunity(relay.Node):
 
     @strawberry.field(description="The stage the deal is at.", graphql_type=Stage)
     @loads_ahead(lambda loaders: loaders.stages, key=lambda row: row["stage_id"])
-    def stage(self, info: Info) -> MaybeAwaitable[Stage]:
-        return map_when_loaded(info.context.loaders.stages.lookup(self.stage_id), referenced_stage)
+    def stage(self, info: Info) -> MaybeAwaitable[Stage | None]:
+        return stage_by_id(info, self.stage_id)
 
     @strawberry.field(
         description="Who may see a private deal; empty for a public one.",

@@ -50,10 +50,8 @@ def currency_by_abbreviation(info: Info, abbr: str | None) -> MaybeAwaitable[Cur
     """The currency with that abbreviation; None when unset or unknown."""
     if not abbr:
         return None
-    return map_when_loaded(
-        info.context.loaders.currencies.lookup(abbr),
-        lambda row: Currency.from_row(row) if row is not None else None,
-    )
+    # One object per currency for the process: the table never changes while it runs.
+    return info.context.loaders.currencies.built(abbr, _build_currency)
 
 
 @strawberry.type(description="A stage (milestone) of the sales pipeline.")
@@ -110,7 +108,7 @@ _build_stage = row_backed(
 )
 
 
-def referenced_stage(row: Row | None) -> Stage:
-    """The stage a foreign key names: the row always exists."""
-    assert row is not None, "the stage of a deal always exists (foreign key)"
-    return Stage.from_row(row)
+def stage_by_id(info: Info, stage_id: int) -> MaybeAwaitable[Stage | None]:
+    """The stage with that id (a deal's always exists: a foreign key), one object per stage
+    and request."""
+    return info.context.loaders.stages.built(stage_id, _build_stage)
