@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, FromClause, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db import direct
-from app.domain.paging import Page, PageRequest, SortKey, beyond, decode_cursor, encode_cursor
+from app.domain.paging import Page, PageRequest, SortKey, beyond, cursor_encoder, decode_cursor
 from app.domain.stage_walk import Family, GroupWalk, WalkPart, merge_statement, walk_steps
 from app.domain.walk_offsets import locate_offset, offset_statement
 
@@ -186,7 +186,7 @@ async def _page_of(
             found_total = int((await conn.execute(select(counted))).scalar_one())
     return Page(
         rows=rows,
-        cursors=[encode_cursor([r[f"_k{i}"] for i in range(len(keys))], keys) for r in rows],
+        cursors=list(map(cursor_encoder(keys), rows)),
         has_next=more if not backward else request.before is not None,
         has_previous=more if backward else (request.after is not None or bool(request.offset)),
         total=found_total,
