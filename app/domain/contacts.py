@@ -59,7 +59,11 @@ def display_name(row: Mapping[Any, Any]) -> str:
     """'First Last' for a person, the company name for a company."""
     if row["is_company"]:
         return str(row["company_name"] or "")
-    return " ".join(part for part in (row["first_name"], row["last_name"]) if part)
+    # Read for every contact of a page: no generator, no join.
+    first, last = row["first_name"], row["last_name"]
+    if first and last:
+        return f"{first} {last}"
+    return str(first or last or "")
 
 
 async def create_contact(*, db: Database, caller: Caller, new: NewContact) -> Mapping[Any, Any]:
