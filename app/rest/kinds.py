@@ -7,6 +7,7 @@ BindingError naming the parameter.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -56,8 +57,14 @@ def _text_schema(pattern: str) -> dict[str, Any]:
     return {"type": "string", "pattern": f"^(|{pattern})$"}
 
 
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    # The module's own patterns only (a few): re.fullmatch looks its cache up in Python.
+    return re.compile(pattern)
+
+
 def _matches(pattern: str, text: str) -> bool:
-    return re.fullmatch(pattern, text) is not None
+    return _compiled(pattern).fullmatch(text) is not None
 
 
 _INT_TEXT = _text_schema(INT_RE)
@@ -94,6 +101,8 @@ def _valid_text(param: str, raw: Any, pattern: str, type_name: str) -> str | Non
 def _int(param: str, raw: Any, _: tzinfo) -> int | None:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)  # JSON's 3.0 is the integer 3
+    if type(raw) is int and INT32[0] <= raw <= INT32[1]:
+        return raw  # a JSON number in range: what its text would convert to (no bool here)
     text = _valid_text(param, raw, INT_RE, "Int32")
     if text is None:
         return None
@@ -131,7 +140,7 @@ def _date(param: str, raw: Any, zone: tzinfo) -> datetime | None:
     # Fixed positions: the pattern has already pinned the layout down.
     year, month, day = text[0:4], text[5:7], text[8:10]
     hour, minute, second = (text[11:13], text[14:16], text[17:19]) if len(text) > 10 else ("0",) * 3
-    tail = re.fullmatch(r"(\.([0-9]{7}|[0-9]{3}))?(.*)", text[19:])
+    tail = _compiled(r"(\.([0-9]{7}|[0-9]{3}))?(.*)").fullmatch(text[19:])
     assert tail is not None
     fraction, offset = tail.group(2), tail.group(3)
     tz: tzinfo = zone
