@@ -189,7 +189,7 @@ def starlette_routes(
     # a method the path does not have gets 405 with every method it has in Allow.
     mounted: list[Route] = []
     for path, methods in by_path.items():
-        dispatch = _dispatcher(methods)
+        dispatch = _Dispatch(methods)
         mounted.append(Route(path, dispatch, methods=list(methods)))
         mounted.append(Route(f"{path}.json", dispatch, methods=list(methods)))
 
@@ -245,11 +245,20 @@ class _Elsewhere(Route):
         await super().handle(scope, receive, send)
 
 
-def _dispatcher(
-    methods: Mapping[str, Endpoint],
-) -> Endpoint:
-    async def dispatch(request: Request) -> Response:
-        method = "GET" if request.method == "HEAD" else request.method
-        return await methods[method](request)
+class _Dispatch:
+    """One path's endpoints by method, as a plain ASGI app.
 
-    return dispatch
+    A function endpoint would be wrapped by Starlette's request_response, its exception
+    handling included, on every request; each endpoint here answers every failure itself.
+    """
+
+    __slots__ = ("methods",)
+
+    def __init__(self, methods: Mapping[str, Endpoint]) -> None:
+        self.methods = methods
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        method = "GET" if request.method == "HEAD" else request.method
+        response = await self.methods[method](request)
+        await response(scope, receive, send)
