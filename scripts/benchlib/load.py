@@ -104,6 +104,36 @@ class RowCounter:
 
         return asyncio.run(fetch())
 
+    def drained(self, timeout: float = 30.0) -> float:
+        """Wait until no other session of the PostgreSQL database runs a statement; the seconds
+        waited (0 on SQLite).
+
+        wrk stops with requests in flight, and their statements go on in PostgreSQL: after a
+        round of PostGraphile's list (about two seconds a request on a slow machine), the next
+        variant's first second ran beside them and its p99 measured the stall, not itself.
+        """
+        if self.url.get_backend_name() == "sqlite":
+            return 0.0
+
+        async def wait() -> float:
+            dsn = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            conn = await asyncpg.connect(dsn)
+            started = time.monotonic()
+            try:
+                while time.monotonic() - started < timeout:
+                    busy = await conn.fetchval(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND state = 'active' AND pid <> pg_backend_pid()"
+                    )
+                    if not busy:
+                        break
+                    await asyncio.sleep(0.1)
+            finally:
+                await conn.close()
+            return time.monotonic() - started
+
+        return asyncio.run(wait())
+
     def settled(self, timeout: float = 5.0, quiet: float = 1.0) -> dict[str, int]:
         """Counts once requests still in flight when wrk stopped have finished.
 

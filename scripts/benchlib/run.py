@@ -326,6 +326,8 @@ class Bench:
     ) -> dict[str, Any]:
         """One timed wrk run, with the server's CPU time and, for creates, the rows written."""
         server = servers[variant.server]
+        # The last variant's statements still running in PostgreSQL would be timed with this one.
+        drained = RowCounter(data.url).drained()
         counter = RowCounter(data.url) if variant.creates else None
         before = counter.settled() if counter else {}
         # The harness's own connection for this count is one session: subtract it.
@@ -372,6 +374,7 @@ class Bench:
             "wrk_cpu_seconds": round(wrk_cpu, 3),
             "postgres_cpu_seconds": round(postgres, 3),
             "background_cores": round(background, 2),
+            "waited_for_postgres_s": round(drained, 2),
             # New PostgreSQL connections during the run: pool churn forks a backend each.
             "postgres_sessions_opened": None
             if sessions_before is None or sessions_after is None
@@ -407,7 +410,8 @@ class Bench:
         print(
             f"  {variant.backend:<10} {variant.scenario:<6} {variant.name:<10} round {round_}: "
             f"{run['rps']:8.1f} req/s  p50 {run['p50_ms']:7.2f} ms  p99 {run['p99_ms']:7.2f} ms"
-            f"  CPU {cpu * 1000 / max(requests, 1):6.2f} ms/req  background {background:.2f}",
+            f"  CPU {cpu * 1000 / max(requests, 1):6.2f} ms/req  background {background:.2f}"
+            + (f"  (waited {drained:.1f} s for PostgreSQL)" if drained >= 0.2 else ""),
             flush=True,
         )
         return run
