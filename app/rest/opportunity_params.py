@@ -49,30 +49,40 @@ def _iso(value: Any) -> str | None:
 
 
 def create_variables(p: dict[str, Any]) -> dict[str, Any]:
-    """Legacy parameters -> createOpportunity input; omitted values take the CLR defaults."""
+    """Legacy parameters -> createOpportunity input; omitted values take the CLR defaults.
+
+    A value the input's default equals (null, false, an empty list) is left out: GraphQL
+    coerces each given value, and the create reads an omitted one the same way.
+    """
+    given = _all_values(p)
+    return {
+        "input": {k: v for k, v in given.items() if v is not None and v is not False and v != []}
+    }
+
+
+def _all_values(p: dict[str, Any]) -> dict[str, Any]:
+    """Every input value of the create, as the legacy parameters give it."""
     bid_type = p["bidType"] if p["bidType"] is not None else BidType.FIXED_BID
     return {
-        "input": {
-            "title": p["title"] or "",
-            "description": p["description"],
-            "responsibleId": str(p["responsibleid"] or NIL),
-            "stageId": p["stageid"] or 0,
-            "bidCurrencyAbbr": p["bidCurrencyAbbr"] or "",
-            "bidType": bid_type.name,
-            "bidValue": str(p["bidValue"]) if p["bidValue"] is not None else None,
-            "perPeriodValue": p["perPeriodValue"],
-            "successProbability": p["successProbability"],
-            "contactId": p["contactid"],
-            "members": p["members"],
-            "actualCloseDate": _iso(p["actualCloseDate"]),
-            "expectedCloseDate": _iso(p["expectedCloseDate"]),
-            "customFields": [
-                {"fieldId": key, "value": value or ""} for key, value in p["customFieldList"] or ()
-            ],
-            "isPrivate": bool(p["isPrivate"]),
-            "accessList": [str(u) for u in p["accessList"] or ()],
-            "isNotify": bool(p["isNotify"]),
-        }
+        "title": p["title"] or "",
+        "description": p["description"],
+        "responsibleId": str(p["responsibleid"] or NIL),
+        "stageId": p["stageid"] or 0,
+        "bidCurrencyAbbr": p["bidCurrencyAbbr"] or "",
+        "bidType": bid_type.name,
+        "bidValue": str(p["bidValue"]) if p["bidValue"] is not None else None,
+        "perPeriodValue": p["perPeriodValue"],
+        "successProbability": p["successProbability"],
+        "contactId": p["contactid"],
+        "members": p["members"],
+        "actualCloseDate": _iso(p["actualCloseDate"]),
+        "expectedCloseDate": _iso(p["expectedCloseDate"]),
+        "customFields": [
+            {"fieldId": key, "value": value or ""} for key, value in p["customFieldList"] or ()
+        ],
+        "isPrivate": bool(p["isPrivate"]),
+        "accessList": [str(u) for u in p["accessList"] or ()],
+        "isNotify": bool(p["isNotify"]),
     }
 
 
@@ -84,7 +94,7 @@ def update_variables(p: dict[str, Any]) -> dict[str, Any]:
     only in part: the members, replaced by a non-empty list only, and the custom-field values,
     set by the non-empty ones only (an empty value would remove one).
     """
-    values = create_variables(p)["input"]
+    values = _all_values(p)
     if not values["members"]:
         del values["members"]
     values["customFields"] = [f for f in values["customFields"] if f["value"].strip()]
