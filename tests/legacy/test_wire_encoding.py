@@ -73,6 +73,8 @@ def test_matches_the_rules_for_any_value(value: Any) -> None:
         ('say "hi" \\ bye', '"say \\"hi\\" \\\\ bye"'),
         ("\n\t\r\b\f", '"\\u000a\\u0009\\u000d\\u0008\\u000c"'),
         ("\\n", '"\\\\n"'),  # a backslash and an n, not a newline
+        ('{"size":40}', '"{\\"size\\":40}"'),  # quotes alone: no short escape to rewrite
+        ('\\"\n', '"\\\\\\"\\u000a"'),  # backslash, quote, newline
         ("\x00\x1f\x7f\x80\x9f\xa0", '"\\u0000\\u001f\\u007f\\u0080\\u009f\xa0"'),
         ("€ 😀", '"€ \\ud83d\\ude00"'),
     ],
