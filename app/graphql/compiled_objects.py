@@ -34,6 +34,7 @@ from graphql import (
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from app.graphql.exact_leaves import enum_serializer
 from app.graphql.plan_rules import how_to_read
 from app.graphql.plan_source import FieldRead, Leaf, ListOf, Nested, NonNull, Shape, generate
 from app.graphql.types.row_backed import Derived
@@ -227,7 +228,9 @@ class Compiler:
         if isinstance(type_, GraphQLList):
             item = self._shape(type_.of_type, details, collect)
             return None if item is None else ListOf(item)
-        if isinstance(type_, GraphQLScalarType | GraphQLEnumType):
+        if isinstance(type_, GraphQLEnumType):
+            return Leaf(enum_serializer(type_))
+        if isinstance(type_, GraphQLScalarType):
             return Leaf(type_.serialize)
         if isinstance(type_, GraphQLObjectType):
             plan = self.plan(type_, details, collect)
