@@ -24,9 +24,11 @@ _LONG_FORM = {
     b"r": b"\\u000d",
     b"t": b"\\u0009",
 }
-# The short escapes of those (its quote and backslash escapes Json.NET writes the same): the
-# rewrite runs only when one may be there; a custom field's mask holds quotes on every answer.
-_SHORT_ESCAPES = (b"\\b", b"\\f", b"\\n", b"\\r", b"\\t")
+# One of orjson's short escapes (its quote and backslash escapes Json.NET writes the same): the
+# rewrite runs only when one may be there, as a custom field's mask holds quotes in every answer.
+# A search is a scan for the backslash; `in` tests of two-byte needles cost ten times more.
+# (It also finds an escaped backslash before such a letter, and the rewrite then changes nothing.)
+_SHORT_ESCAPE = re.compile(rb"\\[bfnrt]")
 _LEFT_RAW = re.compile(rb"\x7f|\xc2[\x80-\x9f]|[\xf0-\xf4][\x80-\xbf]{3}")
 # The bytes those start with: looking for each is faster than running the pattern.
 _LEFT_RAW_LEADS = (b"\x7f", b"\xc2", b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
@@ -57,7 +59,7 @@ def dumps(value: Any) -> bytes:
         default=_number,
         option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS,
     )
-    if b"\\" in out and any(escape in out for escape in _SHORT_ESCAPES):
+    if _SHORT_ESCAPE.search(out):
         out = _ORJSON_ESCAPE.sub(_long_form, out)
     out = out.replace(b"/", b"\\/")
     if (b"\x7f" in out or not out.isascii()) and any(lead in out for lead in _LEFT_RAW_LEADS):
