@@ -10,8 +10,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('var') / 'crm.sqlite3'}"
-# Each SQLite connection's page cache, at most, in MiB (app.db.connection_setup).
-DEFAULT_SQLITE_CACHE_MIB = 64
+# SQLite's page caches, each and all together, at most, in MiB (app.db.connection_setup).
+DEFAULT_SQLITE_CACHE_MIB = 24
 # From the package's location, not the working directory: `assets/` sits next to `app/`.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GRAPHIQL_ASSETS_DIR = PROJECT_ROOT / "assets" / "graphiql" / "node_modules"
@@ -176,7 +176,8 @@ class Settings(BaseSettings):
     sqlite_cache_mib: int = Field(
         DEFAULT_SQLITE_CACHE_MIB,
         ge=1,
-        description="SQLite page cache of each connection, at most (pages read stay cached).",
+        description="SQLite's memory in the process, at most: its connections' page caches "
+        "together (pages read stay cached; near the limit a connection reuses its own oldest).",
     )
     read_pool_size: int = Field(4, ge=1)
     pool_size: int = Field(

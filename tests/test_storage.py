@@ -118,7 +118,7 @@ async def test_sqlite_runs_in_wal_with_full_sync_and_foreign_keys(db: Database) 
     assert values == ["wal", 2, 1, 5000]
 
 
-async def test_sqlite_readers_and_the_writer_keep_the_configured_page_cache(
+async def test_sqlite_connections_keep_the_configured_page_cache_each_and_together(
     tmp_path: Path,
 ) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'cache.sqlite3'}", sqlite_cache_mib=3)
@@ -127,10 +127,13 @@ async def test_sqlite_readers_and_the_writer_keep_the_configured_page_cache(
             read_size = (await reader.execute(text("PRAGMA cache_size"))).scalar()
         async with db.write() as writer:
             write_size = (await writer.execute(text("PRAGMA cache_size"))).scalar()
+            process_limit = (await writer.execute(text("PRAGMA soft_heap_limit"))).scalar()
     finally:
         await db.dispose()
 
     assert read_size == write_size == -3 * 1024  # negative: a size in KiB, not in pages
+    # And all connections of the process together (SQLite's soft heap limit is process-wide).
+    assert process_limit == 3 * 1024 * 1024
 
 
 async def test_sqlite_write_transaction_takes_the_write_lock_at_begin(
