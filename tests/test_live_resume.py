@@ -7,10 +7,15 @@ import contextlib
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db import event_log
 from app.db.engine import Database
 from app.db.event_log import event_log_t
+from app.domain.events import EventKind, note
+from app.graphql.live_feed import missed
 from tests.ids import field_gid, opportunity_gid
 from tests.live_events import call, create, employee, me, rename, socket, until_live
 from tests.server import running_server
@@ -117,6 +122,36 @@ async def test_resuming_during_writes_on_every_server_misses_and_repeats_nothing
                 received.append(int((await live.event())["cursor"]))
             assert received == expected
             assert await live.silent(0.5)
+
+
+async def test_a_change_committed_while_the_replay_reads_is_left_to_the_live_feed(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = Database(database_url)
+
+    async def rename_deal(deal: int) -> None:
+        async with db.write() as conn:
+            note(conn, EventKind.UPDATED, {"id": deal, "version": 2}, ["title"])
+
+    read_window = event_log.window
+
+    async def window_after_a_commit(conn: AsyncConnection) -> tuple[int, int] | None:
+        await rename_deal(3)  # lands between the replay's two reads
+        return await read_window(conn)
+
+    try:
+        await rename_deal(1)
+        await rename_deal(2)
+        first, second = await logged_cursors(database_url, 0)
+        monkeypatch.setattr(event_log, "window", window_after_a_commit)
+        replay, accounted_for = await missed(db, first, ["opportunity"], 100)
+        monkeypatch.undo()
+        *_, third = await logged_cursors(database_url, 0)
+    finally:
+        await db.dispose()
+    assert [(event.cursor, event.opportunity_id) for event in replay] == [(second, 2)]
+    # The live feed yields what comes after the replay: the third change is not skipped.
+    assert accounted_for == second < third
 
 
 async def test_a_cursor_older_than_the_window_gets_one_refetch(database_url: str) -> None:

@@ -17,6 +17,7 @@ from graphql import GraphQLError
 
 from app.db import event_log
 from app.db.broker import REFETCH, SubscriberTooSlow, TooManySubscriptions
+from app.db.engine import Database
 from app.domain import events
 from app.domain.caller import Caller
 from app.domain.keys import caller_for
@@ -56,21 +57,22 @@ async def current_caller(context: Context) -> Caller:
 
 
 async def missed(
-    context: Context, after: int, entities: Sequence[str]
+    db: Database, after: int, entities: Sequence[str], size: int
 ) -> tuple[list[events.OpportunityEvent], int]:
-    """What was committed after `after` (or one REFETCH), and the newest cursor accounted for."""
-    async with context.db.read() as conn:
-        logged = await event_log.since(conn, after, entities, context.settings.event_log_size)
-        # Read after the events: if the window still reaches back to `after`, none was trimmed
-        # before they were read.
+    """What was committed after `after` (or one REFETCH), and the newest cursor it accounts for."""
+    async with db.read() as conn:
+        logged = await event_log.since(conn, after, entities, size)
+        # Read after the events (each statement its own snapshot): if the window still reaches
+        # back to `after`, none was trimmed before they were read.
         kept = await event_log.window(conn)
     if kept is None:
         return [], after
     oldest, newest = kept
-    newest = max([newest, *(event.cursor for event in logged)])
     if oldest > after + 1:
-        return [replace(REFETCH, cursor=newest)], newest
-    return logged, newest
+        return [replace(REFETCH, cursor=max([newest, *(e.cursor for e in logged)]))], newest
+    # Only what the replay holds is accounted for: the window's newest may be an event committed
+    # after the replay's read, which only the live feed delivers (cursors follow commit order).
+    return logged, max([after, *(event.cursor for event in logged)])
 
 
 async def changes(
@@ -95,7 +97,9 @@ async def changes(
         replayed = 0
         if start is not None:
             await current_caller(context)
-            logged, replayed = await missed(context, start, entities)
+            logged, replayed = await missed(
+                context.db, start, entities, context.settings.event_log_size
+            )
             for event in logged:
                 yield event
         while True:
