@@ -27,6 +27,7 @@ class Aggregate:
     socket_errors: int
     cpu_ms_per_request: float | None
     background_cores_max: float
+    steal_cores_max: float = 0.0
     # PostgreSQL's and wrk's CPU per request (None where not measured or not meaningful).
     postgres_cpu_ms_per_request: float | None = None
     wrk_cpu_ms_per_request: float | None = None
@@ -83,7 +84,8 @@ def aggregate(runs: Sequence[dict[str, Any]]) -> list[Aggregate]:
                 socket_errors=sum(r["socket_errors"] for r in group),
                 cpu_ms_per_request=round(cpu * 1000 / requests, 3) if requests else None,
                 background_cores_max=max(r.get("background_cores", 0.0) for r in group),
-                # A backend that exits takes its CPU time with it: a negative sum means churn.
+                steal_cores_max=max(r.get("steal_cores", 0.0) for r in group),
+                # Exited backends count through the postmaster (servers.postgres_cpu_seconds).
                 postgres_cpu_ms_per_request=round(postgres * 1000 / requests, 3)
                 if backend == "postgresql" and requests and postgres > 0
                 else None,
@@ -251,7 +253,7 @@ def table(aggregates: Sequence[Aggregate]) -> str:
     """The measurements as a fixed-width table."""
     header = (
         f"{'backend':<10} {'scenario':<8} {'variant':<11} {'req/s':>8} {'p50 ms':>8} "
-        f"{'p99 ms':>8} {'non-2xx':>7} {'CPU ms/req':>10} {'bg cores':>8}"
+        f"{'p99 ms':>8} {'non-2xx':>7} {'CPU ms/req':>10} {'bg cores':>8} {'steal':>6}"
     )
     lines = [header, "-" * len(header)]
     for a in aggregates:
@@ -259,11 +261,12 @@ def table(aggregates: Sequence[Aggregate]) -> str:
         lines.append(
             f"{a.backend:<10} {a.scenario:<8} {a.variant:<11} {a.rps:>8.1f} {a.p50_ms:>8.2f} "
             f"{a.p99_ms:>8.2f} {a.non_2xx + a.socket_errors:>7} {cpu:>10} "
-            f"{a.background_cores_max:>8.2f}"
+            f"{a.background_cores_max:>8.2f} {a.steal_cores_max:>6.2f}"
         )
     lines.append(
         "(non-2xx includes socket errors; CPU: the server process and its workers; "
-        "bg cores: the most other processes used during a run)"
+        "bg cores: the most other processes used during a run; steal: the most cores the "
+        "hypervisor took away during a run)"
     )
     return "\n".join(lines)
 

@@ -67,8 +67,18 @@ def machine_busy_seconds() -> float:
     return (fields[0] + fields[1] + fields[2]) / CLOCK_TICKS
 
 
+def machine_steal_seconds() -> float:
+    """CPU time the hypervisor gave to other machines while this one wanted it, since boot."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return fields[7] / CLOCK_TICKS if len(fields) > 7 else 0.0
+
+
 def postgres_cpu_seconds() -> float:
-    """CPU time of the PostgreSQL server's processes (they do part of the PostgreSQL work)."""
+    """CPU time of the PostgreSQL server's processes and of those that exited (pool churn).
+
+    A backend that exits takes its own times away; the postmaster, having reaped it, counts
+    them among its children's (cutime, cstime), so the sum only grows.
+    """
     ticks = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -79,7 +89,7 @@ def postgres_cpu_seconds() -> float:
             continue
         if raw[raw.index("(") + 1 : raw.rindex(")")] == "postgres":
             stat = raw[raw.rindex(")") + 2 :].split()
-            ticks += int(stat[11]) + int(stat[12])
+            ticks += int(stat[11]) + int(stat[12]) + int(stat[13]) + int(stat[14])
     return ticks / CLOCK_TICKS
 
 
