@@ -25,10 +25,9 @@ SLOTS = 16
 async def _burn_xids_until_not(db: Database, slot: int) -> None:
     """Autocommit transactions each take an id, until the next one's slot is not `slot`."""
     async with db.read() as conn:
-        while (int((await conn.execute(text("SELECT txid_current()"))).scalar_one()) + 1) % (
-            SLOTS
-        ) == slot:
-            pass
+        taken = await conn.execute(text("SELECT txid_current()"))
+        while (taken.scalar_one() + 1) % SLOTS == slot:
+            taken = await conn.execute(text("SELECT txid_current()"))
 
 
 async def test_a_create_does_not_wait_for_an_open_create_at_the_same_stage_and_field(

@@ -60,16 +60,21 @@ def cpu_seconds(root: int) -> float:
     return ticks / CLOCK_TICKS
 
 
+def _machine_cpu_ticks() -> list[int]:
+    """The CPU line of /proc/stat: user, nice, system, idle, iowait, irq, softirq, steal..."""
+    return [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+
+
 def machine_busy_seconds() -> float:
     """CPU time all processes of the machine used since boot (user, nice, system)."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    fields = _machine_cpu_ticks()
     # Interrupts and the hypervisor's steal are nobody's process: left out.
     return (fields[0] + fields[1] + fields[2]) / CLOCK_TICKS
 
 
 def machine_steal_seconds() -> float:
     """CPU time the hypervisor gave to other machines while this one wanted it, since boot."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    fields = _machine_cpu_ticks()
     return fields[7] / CLOCK_TICKS if len(fields) > 7 else 0.0
 
 
