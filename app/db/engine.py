@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from app.db import event_log, sqlite_driver
 from app.db.broker import Broker
 from app.db.budget import arm, install_clock
+from app.db.commit_group import CommitGroup
 from app.db.connection_setup import begin_immediate, inline_reads, postgres_settings, sqlite_pragmas
 from app.db.faults import DatabaseBusy, Unavailable, raise_classified
 from app.db.reader_checkout import reader_connection
@@ -101,6 +102,8 @@ class Database:
             # Writers take the write lock up front. Readers send no BEGIN at all: each
             # statement then reads its own snapshot, which saves a round trip per read.
             event.listen(self.writer.sync_engine, "begin", begin_immediate)
+            # Writes queued for the writer share its commits (app.db.commit_group).
+            self.commits: CommitGroup | None = CommitGroup(self.writer, wait_s=write_timeout_s)
             # Readers run short statements on the loop's thread (app.db.inline_reads).
             event.listen(self.reader.sync_engine, "connect", inline_reads())
         else:
@@ -117,6 +120,8 @@ class Database:
             # Reads take no transaction: no BEGIN and ROLLBACK round trips around a request's
             # reads, each statement reading its own snapshot as on SQLite. Same pool.
             self.reader = self.writer.execution_options(isolation_level="AUTOCOMMIT")
+            # Each transaction its own: PostgreSQL runs them side by side.
+            self.commits = None
 
     @property
     def engines(self) -> tuple[AsyncEngine, ...]:
@@ -135,7 +140,8 @@ class Database:
     @asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncConnection]:
         pending: list[OpportunityEvent] = []
-        async with _armed(self.writer.begin()) as conn:
+        opening = self.writer.begin() if self.commits is None else self.commits.transaction()
+        async with _armed(opening) as conn:
             conn.info[PENDING] = pending
             try:
                 yield conn
