@@ -111,6 +111,26 @@ async def test_a_failed_commit_fails_every_write_of_the_batch_and_writes_nothing
     assert await flags(sqlite_db) == {"g-after"}
 
 
+async def test_a_write_that_ends_the_transaction_fails_the_writes_before_it_with_a_fault(
+    sqlite_db: Database,
+) -> None:
+    names = [f"g-{i}" for i in range(8)]
+
+    async def ends_it() -> str:
+        async with sqlite_db.write() as conn:
+            await conn.execute(INSERT, {"n": "g-3"})
+            # As SQLite does to a write it interrupts: the whole transaction is rolled back.
+            await conn.exec_driver_sql("ROLLBACK")
+            raise Refused("g-3")
+
+    writes = [ends_it() if i == 3 else writing(sqlite_db, name)() for i, name in enumerate(names)]
+    outcomes = await asyncio.gather(*writes, return_exceptions=True)
+    assert isinstance(outcomes[3], Refused)
+    assert all(isinstance(o, DatabaseBusy) for o in outcomes[:3]), outcomes
+    assert outcomes[4:] == names[4:]
+    assert await flags(sqlite_db) == set(names[4:])
+
+
 async def test_a_waiter_that_gives_up_does_not_strand_the_batch_it_was_left_open_for(
     sqlite_db: Database,
 ) -> None:

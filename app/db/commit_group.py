@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.db.faults import DatabaseBusy
+from app.db.faults import DatabaseBusy, Unavailable, classify
 
 _LOST = "A write sharing the transaction ended it; nothing was written. Retry."
 # Writes a batch takes at most: its first waits for the others' statements before its commit.
@@ -162,7 +162,7 @@ class CommitGroup:
         except BaseException as error:
             await _discard(batch.conn)
             if not batch.committed.done():
-                batch.committed.set_exception(error)
+                batch.committed.set_exception(_told(error))
             return
         await batch.conn.close()
         if not batch.committed.done():
@@ -174,7 +174,7 @@ class CommitGroup:
             self._open = None
         await _discard(batch.conn)
         if not batch.committed.done():
-            batch.committed.set_exception(error)
+            batch.committed.set_exception(_told(error))
 
     def _finish_abandoned(self) -> None:
         if self._open is None or self._waiting:
@@ -189,6 +189,15 @@ class CommitGroup:
         task = asyncio.get_running_loop().create_task(finish())
         self._finishing.add(task)
         task.add_done_callback(self._finishing.discard)
+
+
+def _told(error: BaseException) -> Unavailable:
+    """What the writes of a failed batch are told: a fault to retry, never the raw error
+    (a savepoint gone with its transaction means nothing to the others)."""
+    fault = classify(error) or DatabaseBusy(_LOST)
+    if fault is not error:
+        fault.__cause__ = error
+    return fault
 
 
 def _in_transaction(conn: AsyncConnection) -> bool:
