@@ -201,10 +201,9 @@ def _told(error: BaseException) -> Unavailable:
 
 
 def _in_transaction(conn: AsyncConnection) -> bool:
+    # The driver's own flag (app.db.sqlite_driver); any other driver is taken to have one open.
     raw = conn.sync_connection.connection.dbapi_connection if conn.sync_connection else None
-    driver = getattr(raw, "_connection", None)
-    sqlite = getattr(driver, "_connection", None)
-    return bool(getattr(sqlite, "in_transaction", True))
+    return bool(getattr(raw, "in_transaction", True))
 
 
 async def _discard(conn: AsyncConnection) -> None:

@@ -124,13 +124,20 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         # Set on reader connections (engine.py): their short statements skip the thread.
         self.inline: InlineReads | None = None
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether SQLite has a transaction open (True when the connection is closed: unknown).
+
+        Read between statements, never while this connection's thread runs one.
+        """
+        raw = self._connection._connection
+        return raw is None or bool(raw.in_transaction)
+
     def rollback(self) -> None:
         # SQLAlchemy rolls back when a connection closes and again when the pool takes it
         # back: two hops per checkout, though a reader never begins a transaction (no BEGIN
-        # is sent, the driver's own is off). SQLite knows whether one is open; the flag is
-        # read between statements, never while this connection's thread runs one.
-        raw = self._connection._connection
-        if raw is not None and not raw.in_transaction:
+        # is sent, the driver's own is off). SQLite knows whether one is open.
+        if not self.in_transaction:
             return
         super().rollback()
 

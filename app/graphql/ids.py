@@ -59,6 +59,7 @@ def global_id(type_name: str, database_id: object) -> strawberry.ID:
 def custom_field_id(opportunity_id: int, field_id: int) -> strawberry.ID:
     """The opaque id of one deal's value of one field: unique for the pair, global-id-like."""
     # Not cached: each pair is named about once a page, and would push the shared ids out.
+    # _encoded written out: one call fewer for each of a page's hundred values.
     encoded = f"CustomField:{opportunity_id}:{field_id}".encode()
     return _b64(encoded, newline=False).decode()  # type: ignore[return-value]
 
